@@ -1,0 +1,108 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import formbody from '@fastify/formbody';
+import rateLimit from '@fastify/rate-limit';
+import type { DestinationStream } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { Config } from './config.js';
+import { openDb, type Db } from './db/client.js';
+import { systemClock, type Clock } from './clock.js';
+import { installErrorHandling, installNotFound } from './http/errors.js';
+import { installAuth } from './http/auth.js';
+import { ProblemSchema } from './http/problem.js';
+import { JobRegistry, type Deps, type Runtime } from './queue/types.js';
+import { createRuntime } from './queue/runtime.js';
+import { capabilities } from './capabilities.js';
+import { seedDemo } from './reference/demo.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: Deps;
+    runtime: Runtime;
+  }
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  /** Where pino writes (tests capture log lines here). */
+  logStream?: DestinationStream;
+  /** Reuse an open database (tests of restart open their own). */
+  db?: Db;
+}
+
+/** Log redaction: secrets and reporter personal data never reach the logs. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  '*.reporter',
+  '*.key',
+  '*.secret',
+  '*.phone',
+  '*.email',
+  '*.name',
+  'reporter',
+];
+
+export const API_DESCRIPTION =
+  'Joint environmental enforcement API of the Xinjiang Uygur Autonomous Region (region, 自治区) and the Xinjiang Production and Construction Corps (corps, 兵团): unified 12369 complaint intake, shared case registry, cross-filing, and events.';
+
+/** Builds the whole app from config; tests and the server share it. Does not listen. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const clock = opts.clock ?? systemClock;
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Not-found and error handling decide the status codes; no trailing-slash surprises.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, strict: false },
+    },
+  });
+  const db = opts.db ?? openDb(config.databasePath);
+  const deps: Deps = { db, clock, config, log: app.log, services: new Map(), poke: () => {} };
+  app.decorate('deps', deps);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  installErrorHandling(app);
+  installNotFound(app);
+  app.addSchema(ProblemSchema);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Region–Corps Joint Environmental Enforcement API', version: '1.0.0', description: API_DESCRIPTION },
+      servers: [{ url: config.publicBaseUrl }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } } },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
+  app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  installAuth(app, deps);
+
+  if (config.seedDemo) seedDemo(db, clock);
+  const registry = new JobRegistry();
+  for (const c of capabilities) c.init?.(deps);
+  for (const c of capabilities) c.jobs?.(registry, deps);
+  const runtime = createRuntime(deps, registry);
+  deps.poke = () => runtime.poke();
+  app.decorate('runtime', runtime);
+  for (const c of capabilities) if (c.routes) await app.register(c.routes(deps));
+
+  // A committed write may have appended events: wake the relay rather than wait for its poll.
+  app.addHook('onResponse', async (req) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') runtime.poke();
+  });
+  app.addHook('onClose', async () => {
+    await runtime.close();
+    if (!opts.db) db.$client.close();
+  });
+  return app;
+}

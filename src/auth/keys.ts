@@ -1,0 +1,88 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull, lt, or, desc } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
+import { apiKeys } from './schema.js';
+import { newId, randomToken } from '../ids.js';
+import type { Principal, Role, Side } from './principal.js';
+import type { Clock } from '../clock.js';
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface NewKey {
+  role: Role;
+  side?: Side | null;
+  agencyCode?: string | null;
+  teamId?: string | null;
+  name?: string | null;
+}
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export function publicKey(row: ApiKeyRow) {
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    role: row.role,
+    side: row.side,
+    agencyCode: row.agencyCode,
+    teamId: row.teamId,
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
+  };
+}
+
+/** Creates a key; the plaintext is returned once and only its hash is stored. */
+export function createKey(tx: Tx, clock: Clock, k: NewKey, createdBy: string | null = null) {
+  const key = `ek_${randomToken(32)}`;
+  const row: ApiKeyRow = {
+    id: newId(),
+    hash: sha256(key),
+    prefix: key.slice(0, 10),
+    name: k.name ?? null,
+    role: k.role,
+    side: k.side ?? null,
+    agencyCode: k.agencyCode ?? null,
+    teamId: k.teamId ?? null,
+    createdAt: clock.now().toISOString(),
+    createdBy,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  tx.insert(apiKeys).values(row).run();
+  return { ...publicKey(row), key };
+}
+
+export function listKeys(db: Tx, limit: number, after?: { createdAt: string; id: string }) {
+  const where = after
+    ? or(lt(apiKeys.createdAt, after.createdAt), and(eq(apiKeys.createdAt, after.createdAt), lt(apiKeys.id, after.id)))
+    : undefined;
+  return db.select().from(apiKeys).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(limit).all();
+}
+
+export function revokeKey(tx: Tx, clock: Clock, id: string): ApiKeyRow | undefined {
+  const row = tx.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+  if (!row) return undefined;
+  if (!row.revokedAt) tx.update(apiKeys).set({ revokedAt: clock.now().toISOString() }).where(eq(apiKeys.id, id)).run();
+  return row;
+}
+
+const LAST_USED_GRANULARITY_MS = 60_000;
+
+/**
+ * Resolves a bearer key to a principal. `last_used_at` is written at most once a minute per key
+ * so authentication does not turn every read into a write.
+ */
+export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: string): Principal | null {
+  if (adminKey && bearer.length === adminKey.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(adminKey))) {
+    return { keyId: 'env:ADMIN_API_KEY', role: 'admin', side: null, agencyCode: null, teamId: null };
+  }
+  const row = db.select().from(apiKeys).where(and(eq(apiKeys.hash, sha256(bearer)), isNull(apiKeys.revokedAt))).get();
+  if (!row) return null;
+  const now = clock.now();
+  if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
+    db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, row.id)).run();
+  }
+  return { keyId: row.id, role: row.role, side: row.side, agencyCode: row.agencyCode, teamId: row.teamId };
+}

@@ -1,0 +1,21 @@
+import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    /** sha256 of the whole key; keys have 256 bits of entropy so a fast hash is enough. */
+    hash: text('hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['admin', 'intake', 'supervisor', 'inspector', 'partner'] }).notNull(),
+    side: text('side', { enum: ['region', 'corps'] }),
+    agencyCode: text('agency_code'),
+    teamId: text('team_id'),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by'),
+    revokedAt: text('revoked_at'),
+    lastUsedAt: text('last_used_at'),
+  },
+  (t) => [index('api_keys_created').on(t.createdAt, t.id)],
+);

@@ -1,0 +1,9 @@
+import type { Capability } from './capability.js';
+import { apiKeyRoutes } from './auth/routes.js';
+import { opsRoutes } from './ops/routes.js';
+
+/** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
+export const capabilities: Capability[] = [
+  { name: 'ops', routes: opsRoutes },
+  { name: 'auth', routes: apiKeyRoutes },
+];

@@ -1,0 +1,117 @@
+import { envSchema } from 'env-schema';
+import { Type, type Static } from 'typebox';
+import { existsSync } from 'node:fs';
+
+/**
+ * Environment → typed config, validated once at the edge (env-schema / ajv).
+ * Nothing else in the code reads process.env.
+ */
+const EnvSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000 }),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DATABASE_PATH: Type.String({ minLength: 1, default: './data/enforcement.db' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  REDIS_PREFIX: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_-]+$', default: 'enf' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  SEED_DEMO: Type.Boolean({ default: false }),
+  WORKERS: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  PII_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+  JOINT_BUFFER_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 1000 }),
+  DEDUP_RADIUS_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 500 }),
+  DEDUP_WINDOW_HOURS: Type.Number({ minimum: 0, maximum: 24 * 365, default: 72 }),
+  ASSIGNMENT_CLAIM_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 365, default: 24 }),
+  COMPLAINT_ACCEPT_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 15 }),
+  COMPLAINT_REPLY_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 60 }),
+  COMPLAINT_EXTENSION_MAX_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
+  COMPLAINT_AUTO_CLOSE_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 15 }),
+  FILING_FINE_THRESHOLD_FEN: Type.Integer({ minimum: 0, default: 10_000_000 }),
+  FILING_ACK_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 3 }),
+  FILING_ESCALATE_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 7 }),
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
+  REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
+  PUBLIC_LOOKUP_RATE_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  databasePath: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  logLevel: Env['LOG_LEVEL'];
+  adminApiKey?: string;
+  seedDemo: boolean;
+  workers: boolean;
+  publicBaseUrl: string;
+  piiKey?: string;
+  jointBufferMeters: number;
+  dedupRadiusMeters: number;
+  dedupWindowHours: number;
+  assignmentClaimHours: number;
+  complaintAcceptDays: number;
+  complaintReplyDays: number;
+  complaintExtensionMaxDays: number;
+  complaintAutoCloseDays: number;
+  filingFineThresholdFen: number;
+  filingAckDays: number;
+  filingEscalateDays: number;
+  webhookAllowPrivateNetworks: boolean;
+  replayMaxEvents: number;
+  publicLookupRatePerMinute: number;
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses an environment map; throws ConfigError whose message is one line naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const data = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.properties && v !== ''));
+  let e: Env;
+  try {
+    e = envSchema<Env>({ schema: EnvSchema as object, data, dotenv: false });
+  } catch (err) {
+    const ajvErrors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
+    const first = ajvErrors?.[0];
+    const name = first ? first.instancePath.replace(/^\//, '') || String(first.params?.missingProperty ?? '') : '';
+    throw new ConfigError(
+      name ? `invalid configuration: ${name} ${first?.message ?? 'is invalid'}` : `invalid configuration: ${(err as Error).message}`,
+    );
+  }
+  const inContainer = existsSync('/.dockerenv') && env.NODE_ENV === 'production';
+  return {
+    port: e.PORT,
+    host: e.HOST ?? (inContainer ? '0.0.0.0' : '127.0.0.1'),
+    databasePath: e.DATABASE_PATH,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    logLevel: e.LOG_LEVEL,
+    adminApiKey: e.ADMIN_API_KEY,
+    seedDemo: e.SEED_DEMO,
+    workers: e.WORKERS === 'on',
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    piiKey: e.PII_KEY,
+    jointBufferMeters: e.JOINT_BUFFER_METERS,
+    dedupRadiusMeters: e.DEDUP_RADIUS_METERS,
+    dedupWindowHours: e.DEDUP_WINDOW_HOURS,
+    assignmentClaimHours: e.ASSIGNMENT_CLAIM_HOURS,
+    complaintAcceptDays: e.COMPLAINT_ACCEPT_DAYS,
+    complaintReplyDays: e.COMPLAINT_REPLY_DAYS,
+    complaintExtensionMaxDays: e.COMPLAINT_EXTENSION_MAX_DAYS,
+    complaintAutoCloseDays: e.COMPLAINT_AUTO_CLOSE_DAYS,
+    filingFineThresholdFen: e.FILING_FINE_THRESHOLD_FEN,
+    filingAckDays: e.FILING_ACK_DAYS,
+    filingEscalateDays: e.FILING_ESCALATE_DAYS,
+    webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    replayMaxEvents: e.REPLAY_MAX_EVENTS,
+    publicLookupRatePerMinute: e.PUBLIC_LOOKUP_RATE_PER_MINUTE,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}

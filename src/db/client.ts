@@ -1,0 +1,34 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.js';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** A drizzle handle usable inside or outside a transaction. */
+export type Tx = Omit<Db, '$client'>;
+
+const MIGRATIONS = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+/** Opens (creating the folder), sets pragmas and applies committed migrations. */
+export function openDb(path: string): Db {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: MIGRATIONS });
+  return db;
+}
+
+/**
+ * Runs one unit of work in one IMMEDIATE transaction (the write lock is taken up front, so two
+ * writers never deadlock upgrading). The callback is synchronous: better-sqlite3 is.
+ */
+export function inTx<T>(db: Db, fn: (tx: Tx) => T): T {
+  return db.transaction((tx) => fn(tx as unknown as Tx), { behavior: 'immediate' });
+}

@@ -1,0 +1,6 @@
+// Every table, one import for drizzle and drizzle-kit. Each capability owns its schema file.
+export * from '../auth/schema.js';
+export * from '../reference/schema.js';
+export * from '../events/schema.js';
+export * from '../queue/schema.js';
+export * from '../http/idempotency-schema.js';

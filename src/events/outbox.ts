@@ -1,0 +1,62 @@
+import { and, eq, desc } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import { events, eventAudience } from './schema.js';
+import { newId } from '../ids.js';
+import type { Clock } from '../clock.js';
+
+export interface DomainEvent {
+  type: string;
+  /** e.g. `complaints/<id>`, `cases/<id>`, `assignments/<id>`, `filings/<id>` */
+  subject: string;
+  data: Record<string, unknown>;
+  /** Owning side and agency of the subject; drive visibility and the CloudEvents extensions. */
+  side?: string | null;
+  agencyCode?: string | null;
+  category?: string | null;
+  /** The acting agency, for `source`; defaults to the owning agency. */
+  actorAgencyCode?: string | null;
+  /** Extra audience beyond side/agency: `agency:<code>` (co-handling, filed-to), `team:<id>`. */
+  audience?: string[];
+}
+
+export type StoredEvent = typeof events.$inferSelect;
+
+/**
+ * Appends a domain event in the caller's transaction (the transactional outbox): if the change
+ * rolls back, so does the event. The per-subject sequence is max+1 under the write lock.
+ */
+export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
+  const last = tx
+    .select({ s: events.sequence })
+    .from(events)
+    .where(eq(events.subject, e.subject))
+    .orderBy(desc(events.sequence))
+    .limit(1)
+    .get();
+  const actor = e.actorAgencyCode ?? e.agencyCode ?? 'center';
+  const row = tx
+    .insert(events)
+    .values({
+      id: newId(),
+      type: e.type,
+      subject: e.subject,
+      sequence: (last?.s ?? 0) + 1,
+      time: clock.now().toISOString(),
+      source: `/enforcement/agencies/${actor}`,
+      side: e.side ?? null,
+      agencyCode: e.agencyCode ?? null,
+      category: e.category ?? null,
+      data: e.data,
+    })
+    .returning()
+    .get();
+  const keys = new Set<string>(e.audience ?? []);
+  if (e.side) keys.add(`side:${e.side}`);
+  if (e.agencyCode) keys.add(`agency:${e.agencyCode}`);
+  for (const key of keys) tx.insert(eventAudience).values({ key, position: row.position }).run();
+  return row;
+}
+
+export function eventsForSubject(tx: Tx, subject: string): StoredEvent[] {
+  return tx.select().from(events).where(and(eq(events.subject, subject))).orderBy(events.sequence).all();
+}

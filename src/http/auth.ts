@@ -1,0 +1,42 @@
+import type { FastifyInstance } from 'fastify';
+import { authenticate } from '../auth/keys.js';
+import type { Principal, Role } from '../auth/principal.js';
+import { forbidden, unauthorized } from './problem.js';
+import type { Deps } from '../queue/types.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on this route; omitted = any authenticated key. */
+    roles?: readonly Role[];
+    /** No key needed (health, docs, public lookup). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal;
+  }
+}
+
+export const ALL_ROLES: readonly Role[] = ['admin', 'intake', 'supervisor', 'inspector', 'partner'];
+
+/**
+ * Every route is authenticated unless it says `config.public`; `config.roles` lists who may call
+ * it. 401 for a missing/unknown/revoked key, 403 for a known key without the role.
+ */
+export function installAuth(app: FastifyInstance, deps: Deps) {
+  app.decorateRequest('principal', null as unknown as Principal);
+  app.addHook('onRoute', (r) => {
+    if (r.config?.public) return;
+    r.schema = { ...(r.schema ?? {}), security: [{ bearerAuth: [] }] };
+  });
+  app.addHook('onRequest', async (req) => {
+    const cfg = req.routeOptions.config;
+    if (!req.routeOptions.url || cfg?.public) return;
+    const h = req.headers.authorization;
+    const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+    if (!m) throw unauthorized();
+    const p = authenticate(deps.db, deps.clock, m[1], deps.config.adminApiKey);
+    if (!p) throw unauthorized('The API key is unknown or revoked.');
+    req.principal = p;
+    if (cfg?.roles && !cfg.roles.includes(p.role)) throw forbidden(`Role ${p.role} may not call ${req.method} ${req.routeOptions.url}.`);
+  });
+}

@@ -1,0 +1,194 @@
+import { and, asc, desc, eq, lte, lt, sql, count } from 'drizzle-orm';
+import { inTx } from '../db/client.js';
+import { jobs } from './schema.js';
+import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, setCheckpoint } from './relay.js';
+import { backoff, jobContext } from './context.js';
+import { QUEUES, type Deps, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
+
+const POLL_MS = 250;
+const CONCURRENCY = 8;
+const KEEP_COMPLETED_MS = 7 * 86_400_000;
+
+/**
+ * The embedded runner (no REDIS_URL): the outbox relay writes jobs into SQLite in the same
+ * transaction that advances its checkpoint, and an in-process loop runs them with the same
+ * handlers the BullMQ workers use. Retries wait on the injected clock.
+ */
+export class EmbeddedRuntime implements Runtime {
+  readonly mode = 'embedded' as const;
+  private interval?: NodeJS.Timeout;
+  private pumping?: Promise<void>;
+  private again = false;
+  private closed = false;
+  private workers = false;
+
+  constructor(
+    private deps: Deps,
+    private registry: JobRegistry,
+  ) {}
+
+  async start(opts: { workers: boolean }) {
+    this.workers = opts.workers;
+    this.interval = setInterval(() => this.poke(), POLL_MS);
+    this.interval.unref();
+    this.poke();
+  }
+
+  poke() {
+    if (this.closed) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = this.pump()
+      .catch((err) => this.deps.log.error({ err }, 'embedded runtime pump failed'))
+      .finally(() => {
+        this.pumping = undefined;
+        if (this.again && !this.closed) {
+          this.again = false;
+          this.poke();
+        }
+      });
+  }
+
+  private enqueue(list: JobRequest[]) {
+    const now = this.deps.clock.now().toISOString();
+    const tx = this.deps.db;
+    for (const j of list) {
+      const def = this.registry.handlers.get(j.name);
+      if (!def) throw new Error(`no handler for job ${j.name}`);
+      tx.insert(jobs)
+        .values({ id: j.id, queue: j.queue, name: j.name, payload: j.payload, priority: j.priority ?? 5, status: 'waiting', maxAttempts: def.attempts ?? 5, runAt: now, createdAt: now })
+        .onConflictDoNothing()
+        .run();
+    }
+  }
+
+  /** Outbox → jobs, exactly once: job rows and the checkpoint commit together. */
+  relayOnce(): number {
+    return inTx(this.deps.db, () => {
+      const from = checkpoint(this.deps.db);
+      const b = nextBatch(this.deps, this.registry, from);
+      if (b.count === 0) return 0;
+      this.enqueue(b.jobs);
+      setCheckpoint(this.deps.db, b.to);
+      return b.count;
+    });
+  }
+
+  async sweep(): Promise<number> {
+    const now = this.deps.clock.now();
+    const fired = inTx(this.deps.db, () => {
+      const due = dueTimers(this.deps, this.registry);
+      this.enqueue(due.map((d) => d.job));
+      for (const d of due) markFired(this.deps.db, d.timer.id, now);
+      return due.length;
+    });
+    if (fired) this.poke();
+    return fired;
+  }
+
+  private readyJobs(limit: number) {
+    const now = this.deps.clock.now().toISOString();
+    return this.deps.db
+      .select()
+      .from(jobs)
+      .where(and(eq(jobs.status, 'waiting'), lte(jobs.runAt, now)))
+      .orderBy(asc(jobs.priority), asc(jobs.createdAt))
+      .limit(limit)
+      .all();
+  }
+
+  private async runJob(row: typeof jobs.$inferSelect) {
+    const def = this.registry.handlers.get(row.name);
+    const attempt = row.attempts + 1;
+    const db = this.deps.db;
+    try {
+      if (!def) throw new Error(`no handler for job ${row.name}`);
+      await def.run(row.payload, jobContext(this.deps, row.id, attempt));
+      db.update(jobs).set({ status: 'completed', attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), lastError: null }).where(eq(jobs.id, row.id)).run();
+    } catch (err) {
+      const msg = (err as Error).message ?? String(err);
+      const unrecoverable = (err as Error).name === 'UnrecoverableError';
+      const now = this.deps.clock.now();
+      if (unrecoverable || attempt >= row.maxAttempts) {
+        this.deps.log.warn({ jobId: row.id, job: row.name, attempt, err: msg }, 'job failed for good');
+        db.update(jobs).set({ status: 'failed', attempts: attempt, lastError: msg, finishedAt: now.toISOString() }).where(eq(jobs.id, row.id)).run();
+      } else {
+        const runAt = new Date(now.getTime() + backoff(def?.backoffMs ?? 1000, attempt)).toISOString();
+        db.update(jobs).set({ attempts: attempt, lastError: msg, runAt }).where(eq(jobs.id, row.id)).run();
+      }
+    }
+  }
+
+  private async pump() {
+    for (;;) {
+      let work = 0;
+      while (this.relayOnce() > 0) work++;
+      work += await this.sweep();
+      if (this.workers) {
+        const ready = this.readyJobs(CONCURRENCY);
+        await Promise.all(ready.map((r) => this.runJob(r)));
+        work += ready.length;
+      }
+      if (work === 0 || this.closed) break;
+    }
+    const cutoff = new Date(this.deps.clock.now().getTime() - KEEP_COMPLETED_MS).toISOString();
+    this.deps.db.delete(jobs).where(and(eq(jobs.status, 'completed'), lt(jobs.finishedAt, cutoff))).run();
+  }
+
+  async settle(timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.poke();
+      while (this.pumping) await this.pumping;
+      const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
+      const due = dueTimers(this.deps, this.registry, 1).length;
+      const ready = this.workers ? this.readyJobs(1).length : 0;
+      if (relayed && due === 0 && ready === 0) return;
+      if (Date.now() > deadline) throw new Error('runtime did not settle');
+    }
+  }
+
+  async counts() {
+    const rows = this.deps.db
+      .select({ queue: jobs.queue, status: jobs.status, n: count() })
+      .from(jobs)
+      .groupBy(jobs.queue, jobs.status)
+      .all();
+    const out = Object.fromEntries(QUEUES.map((q) => [q, { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 }])) as Record<QueueName, QueueCounts>;
+    for (const r of rows) out[r.queue as QueueName][r.status] = r.n;
+    return out;
+  }
+
+  async failed(limit: number): Promise<FailedJob[]> {
+    return this.deps.db
+      .select()
+      .from(jobs)
+      .where(eq(jobs.status, 'failed'))
+      .orderBy(desc(jobs.finishedAt))
+      .limit(limit)
+      .all()
+      .map((j) => ({ id: j.id, queue: j.queue as QueueName, name: j.name, attempts: j.attempts, error: j.lastError, failedAt: j.finishedAt, payload: j.payload }));
+  }
+
+  async retry(id: string) {
+    const r = this.deps.db
+      .update(jobs)
+      .set({ status: 'waiting', attempts: 0, runAt: this.deps.clock.now().toISOString(), finishedAt: null, maxAttempts: sql`${jobs.maxAttempts}` })
+      .where(and(eq(jobs.id, id), eq(jobs.status, 'failed')))
+      .run();
+    if (r.changes) this.poke();
+    return r.changes > 0;
+  }
+
+  async healthy() {
+    return true;
+  }
+
+  async close() {
+    this.closed = true;
+    if (this.interval) clearInterval(this.interval);
+    while (this.pumping) await this.pumping;
+  }
+}

@@ -1,0 +1,50 @@
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+
+/** How far each outbox consumer (the relay) has read. */
+export const checkpoints = sqliteTable('checkpoints', {
+  name: text('name').primaryKey(),
+  position: integer('position').notNull(),
+});
+
+/**
+ * The embedded queue (no REDIS_URL): jobs derived from the outbox, run in-process.
+ * With Redis the same rows are not used; BullMQ holds the jobs.
+ */
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: text('id').primaryKey(),
+    queue: text('queue').notNull(),
+    name: text('name').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<unknown>().notNull(),
+    priority: integer('priority').notNull().default(0),
+    status: text('status', { enum: ['waiting', 'completed', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    runAt: text('run_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: text('created_at').notNull(),
+    finishedAt: text('finished_at'),
+  },
+  (t) => [index('jobs_ready').on(t.status, t.runAt, t.priority), index('jobs_failed').on(t.status, t.finishedAt)],
+);
+
+/** Durable deadlines. The sweeper fires due timers (by the injected clock) into the job queues. */
+export const timers = sqliteTable(
+  'timers',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    payload: text('payload', { mode: 'json' }).$type<unknown>().notNull(),
+    dueAt: text('due_at').notNull(),
+    firedAt: text('fired_at'),
+    cancelledAt: text('cancelled_at'),
+  },
+  (t) => [index('timers_due').on(t.firedAt, t.cancelledAt, t.dueAt)],
+);
+
+/** Effects-once guard: a handler records its job id in the same transaction as its effects. */
+export const jobRuns = sqliteTable('job_runs', {
+  jobId: text('job_id').primaryKey(),
+  doneAt: text('done_at').notNull(),
+});

@@ -1,0 +1,14 @@
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import { timers } from './schema.js';
+import type { TimerSpec } from './types.js';
+
+/** Schedules (or re-schedules) a durable deadline in the caller's transaction. */
+export function scheduleTimer(tx: Tx, t: TimerSpec): void {
+  const row = { id: t.id, name: t.name, payload: t.payload, dueAt: t.dueAt.toISOString(), firedAt: null, cancelledAt: null };
+  tx.insert(timers).values(row).onConflictDoUpdate({ target: timers.id, set: row }).run();
+}
+
+export function cancelTimer(tx: Tx, id: string, at: Date): void {
+  tx.update(timers).set({ cancelledAt: at.toISOString() }).where(eq(timers.id, id)).run();
+}

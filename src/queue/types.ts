@@ -1,0 +1,119 @@
+import type { Db, Tx } from '../db/client.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { FastifyBaseLogger } from 'fastify';
+import type { StoredEvent } from '../events/outbox.js';
+
+/**
+ * Queues: one for routing, one per side for the work that lands on a side's teams (so each side's
+ * workers can be scaled and paused independently), notifications, webhook delivery, deadlines.
+ */
+export const QUEUES = ['route', 'work-region', 'work-corps', 'notify', 'deliver', 'deadline'] as const;
+export type QueueName = (typeof QUEUES)[number];
+export const sideQueue = (side: string | null | undefined): QueueName => (side === 'corps' ? 'work-corps' : 'work-region');
+
+export interface JobRequest {
+  queue: QueueName;
+  name: string;
+  /** Derived from the causing event/timer id so duplicates collapse. No ':' (BullMQ). */
+  id: string;
+  payload: unknown;
+  /** 1 = most urgent; default 5. */
+  priority?: number;
+}
+
+/** Infrastructure every handler receives. Capabilities may hang shared services here. */
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  log: FastifyBaseLogger;
+  /** Capability services registered at build time (spatial index, etc.), looked up by name. */
+  services: Map<string, unknown>;
+  /** Set by the runtime: ask the relay to look at the outbox now (after a commit). */
+  poke: () => void;
+}
+
+export interface JobContext {
+  jobId: string;
+  attempt: number;
+  deps: Deps;
+  /**
+   * Runs `fn` in one transaction at most once per job id (the job id is recorded with the
+   * effects), so a retried or duplicated job changes nothing twice.
+   */
+  once: (fn: (tx: Tx) => void) => boolean;
+}
+
+export interface HandlerDef {
+  queue: QueueName;
+  run: (payload: any, ctx: JobContext) => void | Promise<void>;
+  /** Attempts before the job goes to the dead-letter list (default 5). */
+  attempts?: number;
+  /** Base of the exponential backoff between attempts (default 1000 ms). */
+  backoffMs?: number;
+}
+
+/** Maps an outbox event to the jobs it causes. Pure: runs in the relay. */
+export type Reactor = (event: StoredEvent, deps: Deps) => JobRequest[];
+
+export class JobRegistry {
+  readonly handlers = new Map<string, HandlerDef>();
+  readonly reactors: Reactor[] = [];
+  handle(name: string, def: HandlerDef): this {
+    if (this.handlers.has(name)) throw new Error(`job handler ${name} registered twice`);
+    this.handlers.set(name, def);
+    return this;
+  }
+  react(r: Reactor): this {
+    this.reactors.push(r);
+    return this;
+  }
+  jobsFor(event: StoredEvent, deps: Deps): JobRequest[] {
+    return this.reactors.flatMap((r) => r(event, deps));
+  }
+}
+
+export interface FailedJob {
+  id: string;
+  queue: QueueName;
+  name: string;
+  attempts: number;
+  error: string | null;
+  failedAt: string | null;
+  payload: unknown;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  completed: number;
+}
+
+/** The job bus: BullMQ on Redis, or the embedded SQLite runner. Same handlers either way. */
+export interface Runtime {
+  readonly mode: 'embedded' | 'redis';
+  /** Starts the outbox relay, the deadline sweeper and (if `workers`) the workers. */
+  start(opts: { workers: boolean }): Promise<void>;
+  close(): Promise<void>;
+  poke(): void;
+  /** Fires due timers now (tests call it after moving the clock). */
+  sweep(): Promise<number>;
+  /** Resolves when the outbox is relayed, no timer is due and no job is ready or running. */
+  settle(timeoutMs?: number): Promise<void>;
+  counts(): Promise<Record<QueueName, QueueCounts>>;
+  failed(limit: number): Promise<FailedJob[]>;
+  retry(id: string): Promise<boolean>;
+  /** Redis reachable (always true when embedded). */
+  healthy(): Promise<boolean>;
+}
+
+/** Deadlines: a timer row written in the caller's transaction; fires as job `name` on `queue`. */
+export interface TimerSpec {
+  id: string;
+  name: string;
+  dueAt: Date;
+  payload: unknown;
+}
