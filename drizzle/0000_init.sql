@@ -54,7 +54,6 @@ CREATE TABLE `teams` (
 	`agency_code` text NOT NULL,
 	`name` text NOT NULL,
 	`categories` text NOT NULL,
-	`triage` integer DEFAULT false NOT NULL,
 	`created_at` text NOT NULL,
 	`updated_at` text NOT NULL,
 	`version` integer DEFAULT 1 NOT NULL,

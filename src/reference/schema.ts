@@ -26,8 +26,6 @@ export const teams = sqliteTable(
     name: text('name').notNull(),
     /** JSON array of categories this team handles. */
     categories: text('categories', { mode: 'json' }).$type<string[]>().notNull(),
-    /** true for the 12369 center's triage team. */
-    triage: integer('triage', { mode: 'boolean' }).notNull().default(false),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     version: integer('version').notNull().default(1),
