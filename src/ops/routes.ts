@@ -23,7 +23,7 @@ const FailedJobSchema = Type.Object({
 export const opsRoutes =
   (deps: Deps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is up', response: { 200: Health } } }, async () => ({
+    app.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is up', response: { 200: Health, ...problems() } } }, async () => ({
       status: 'ok' as const,
     }));
     app.get(

@@ -36,7 +36,16 @@ export function describeModes(name: string, fn: (mode: Mode) => void) {
 
 /** Builds the real app on a temporary SQLite file with a fake clock; workers started. */
 export async function makeApp(
-  opts: { mode?: Mode; env?: Record<string, string>; clock?: FakeClock; dir?: string; workers?: boolean; start?: boolean } = {},
+  opts: {
+    mode?: Mode;
+    env?: Record<string, string>;
+    clock?: FakeClock;
+    dir?: string;
+    workers?: boolean;
+    start?: boolean;
+    /** Extra test-only routes, added before the app is ready. */
+    routes?: (app: FastifyInstance) => void;
+  } = {},
 ): Promise<TestApp> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'enf-test-'));
   const env: Record<string, string> = {
@@ -61,6 +70,7 @@ export async function makeApp(
     },
   });
   const app = await buildApp(config, { clock, logStream });
+  opts.routes?.(app);
   await app.ready();
   if (opts.start !== false) await app.runtime.start({ workers: opts.workers ?? true });
   const k = (nk: NewKey) => inTx(app.deps.db, (tx) => createKey(tx, clock, nk)).key;
