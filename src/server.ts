@@ -1,12 +1,13 @@
 import closeWithGrace from 'close-with-grace';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { buildApp } from './app.js';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 
-/** Process entry: config → app → listen; SIGTERM/SIGINT drain requests and workers (close-with-grace). */
-async function main() {
-  let config;
+/** Loads config or exits with one line naming the bad variable (exit 78, EX_CONFIG). */
+export function configOrExit(env: Record<string, string | undefined> = process.env): Config {
   try {
-    config = loadConfig();
+    return loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -14,19 +15,27 @@ async function main() {
     }
     throw err;
   }
+}
+
+/** Builds, starts workers (unless WORKERS=off) and listens; SIGTERM/SIGINT drain via close-with-grace. */
+export async function startServer(config: Config) {
   const app = await buildApp(config);
   await app.runtime.start({ workers: config.workers });
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after error');
-    else app.log.info({ signal }, 'shutting down');
+    else app.log.info({ signal }, 'shutting down: draining requests and workers');
     await app.close();
   });
   await app.listen({ port: config.port, host: config.host });
   const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   app.log.info(`docs at ${base}/docs · queue mode ${app.runtime.mode}`);
+  return { app, base };
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (isMain) {
+  startServer(configOrExit()).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,31 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { configOrExit, startServer } from '../server.js';
+import { openDb, inTx } from '../db/client.js';
+import { createKey } from '../auth/keys.js';
+import { systemClock } from '../clock.js';
+import { seedDemo } from '../reference/demo.js';
+
+/**
+ * `npm run demo`: the embedded default with demo reference data. On first run it also creates a
+ * demo admin key and keeps it in a file beside the database (demo only; production keys are
+ * shown once and stored hashed).
+ */
+const config = configOrExit({ ...process.env, SEED_DEMO: 'true' });
+const keyFile = join(dirname(resolve(config.databasePath)), 'demo-admin-key.txt');
+const db = openDb(config.databasePath);
+seedDemo(db, systemClock);
+let key: string;
+if (existsSync(keyFile)) key = readFileSync(keyFile, 'utf8').trim();
+else {
+  key = inTx(db, (tx) => createKey(tx, systemClock, { role: 'admin', name: 'demo admin' })).key;
+  writeFileSync(keyFile, key + '\n', { mode: 0o600 });
+}
+db.$client.close();
+const { base } = await startServer(config);
+console.log(`
+  Joint enforcement API (demo data, ${config.redisUrl ? 'Redis' : 'embedded'} mode)
+  docs:      ${base}/docs
+  admin key: ${key}   (kept in ${keyFile})
+  try:       curl -H "Authorization: Bearer ${key}" ${base}/v1/agencies
+`);
