@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { machine, table, type Row } from './support.js';
+import { bareInsert } from './baseline.js';
+
+/**
+ * `npm run bench`: every figure beside a baseline measured in the same run. Writes
+ * bench/results/latest.md; BENCHMARKS.md records a run with its machine and command.
+ * BENCH_SECONDS shortens the HTTP load runs (default 10 s each).
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+type Bench = { name: string; run: (ctx: { seconds: number; bare: () => Promise<number> }) => Promise<Row[]> };
+const benches: Bench[] = [];
+const optional = async (path: string) => {
+  try {
+    const m = (await import(path)) as { bench?: Bench };
+    if (m.bench) benches.push(m.bench);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+  }
+};
+await optional('./resolve.js');
+await optional('./intake.js');
+await optional('./routing.js');
+await optional('./events.js');
+await optional('./cases.js');
+
+let bareRps: number | undefined;
+const bare = async () => {
+  if (bareRps === undefined) {
+    const b = await bareInsert(seconds);
+    bareRps = b.rps;
+    allRows.push({ bench: 'baseline', variant: 'bare Fastify + SQLite insert', 'req/s': b.rps, 'p50 ms': b.p50, 'p99 ms': b.p99, non2xx: b.non2xx });
+  }
+  return bareRps;
+};
+
+const allRows: Row[] = [];
+for (const b of benches) {
+  if (!want(b.name)) continue;
+  console.error(`running ${b.name}…`);
+  allRows.push(...(await b.run({ seconds, bare })));
+}
+if (want('baseline')) await bare();
+
+const out = `Machine: ${machine()}\nCommand: npm run bench${only.length ? ' -- ' + only.join(' ') : ''} (BENCH_SECONDS=${seconds})\nDate: ${new Date().toISOString()}\n\n${table(allRows)}\n`;
+console.log(out);
+try {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/latest.md', import.meta.url), out);
+} catch {
+  // results folder is a convenience only
+}
+process.exit(0);
