@@ -34,8 +34,23 @@ const EnvSchema = Type.Object({
   FILING_ESCALATE_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 7 }),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
+  EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
+  EVENTS_STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   PUBLIC_LOOKUP_RATE_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  AREA_IMPORT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 16_777_216 }),
+  // Case registry legal limits (shared/domain.md §2–3); (unverified) ones are configurable by design.
+  CASE_DECISION_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 90 }),
+  CASE_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
+  CASE_SECOND_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
+  DAILY_PENALTY_REINSPECTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  SEAL_SEIZURE_MAX_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  SEAL_SEIZURE_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
+  PRODUCTION_RESTRICTION_MAX_MONTHS: Type.Integer({ minimum: 1, maximum: 120, default: 3 }),
+  PRODUCTION_RESTRICTION_EXTENSION_MONTHS: Type.Integer({ minimum: 0, maximum: 120, default: 3 }),
+  RECTIFICATION_PLAN_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 15 }),
+  POLICE_CRIMINAL_MATERIALS_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8760, default: 24 }),
+  POLICE_DETENTION_MATERIALS_HOURS: Type.Number({ exclusiveMinimum: 0, maximum: 8760, default: 24 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -65,8 +80,28 @@ export interface Config {
   filingEscalateDays: number;
   webhookAllowPrivateNetworks: boolean;
   replayMaxEvents: number;
+  /** SSE heartbeat comment interval (GET /v1/events/stream). */
+  eventsHeartbeatMs: number;
+  /** A stream client whose unsent bytes exceed this is dropped (it resumes with Last-Event-ID). */
+  eventsStreamMaxBufferBytes: number;
   publicLookupRatePerMinute: number;
   bodyLimitBytes: number;
+  /** Body limit of POST /v1/areas/import (real boundary files are large). */
+  areaImportBodyLimitBytes: number;
+  /** Case registry legal limits (src/cases/limits.ts names the rules). */
+  caseLimits: {
+    decisionDays: number;
+    extensionDays: number;
+    secondExtensionDays: number;
+    dailyPenaltyReinspectionDays: number;
+    sealSeizureMaxDays: number;
+    sealSeizureExtensionDays: number;
+    restrictionMaxMonths: number;
+    restrictionExtensionMonths: number;
+    rectificationPlanWorkingDays: number;
+    policeCriminalMaterialsHours: number;
+    policeDetentionMaterialsHours: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -111,7 +146,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     filingEscalateDays: e.FILING_ESCALATE_DAYS,
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
+    eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
+    eventsStreamMaxBufferBytes: e.EVENTS_STREAM_MAX_BUFFER_BYTES,
     publicLookupRatePerMinute: e.PUBLIC_LOOKUP_RATE_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    areaImportBodyLimitBytes: e.AREA_IMPORT_BODY_LIMIT_BYTES,
+    caseLimits: {
+      decisionDays: e.CASE_DECISION_DAYS,
+      extensionDays: e.CASE_EXTENSION_DAYS,
+      secondExtensionDays: e.CASE_SECOND_EXTENSION_DAYS,
+      dailyPenaltyReinspectionDays: e.DAILY_PENALTY_REINSPECTION_DAYS,
+      sealSeizureMaxDays: e.SEAL_SEIZURE_MAX_DAYS,
+      sealSeizureExtensionDays: e.SEAL_SEIZURE_EXTENSION_DAYS,
+      restrictionMaxMonths: e.PRODUCTION_RESTRICTION_MAX_MONTHS,
+      restrictionExtensionMonths: e.PRODUCTION_RESTRICTION_EXTENSION_MONTHS,
+      rectificationPlanWorkingDays: e.RECTIFICATION_PLAN_WORKING_DAYS,
+      policeCriminalMaterialsHours: e.POLICE_CRIMINAL_MATERIALS_HOURS,
+      policeDetentionMaterialsHours: e.POLICE_DETENTION_MATERIALS_HOURS,
+    },
   };
 }

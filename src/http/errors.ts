@@ -9,7 +9,7 @@ export function sendProblem(reply: FastifyReply, p: Problem, req: FastifyRequest
   return reply.status(p.status).type('application/problem+json').send(p.body(req.id));
 }
 
-function validationErrors(err: FastifyError): FieldError[] {
+export function validationErrors(err: FastifyError): FieldError[] {
   const ctx = (err as { validationContext?: string }).validationContext ?? 'body';
   return (err.validation ?? []).map((v) => {
     const params = v.params as Record<string, unknown>;

@@ -25,7 +25,8 @@ describe('operations', () => {
     await waitForRedis(port);
     const t = await makeApp({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
     try {
-      expect((await t.app.inject({ url: '/readyz' })).statusCode).toBe(200);
+      // the producer connects asynchronously after start
+      await expect.poll(async () => (await t.app.inject({ url: '/readyz' })).statusCode, { timeout: 10_000 }).toBe(200);
       redis.kill('SIGKILL');
       await new Promise((r) => redis.once('exit', r));
       const down = await t.app.inject({ url: '/readyz' });

@@ -1,0 +1,212 @@
+import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import type { Clock } from '../clock.js';
+import type { Side } from '../auth/principal.js';
+import type { Deps } from '../queue/types.js';
+import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
+import { newId } from '../ids.js';
+import { areas } from './schema.js';
+import { getAgency } from './hierarchy.js';
+import type { AreaKind } from './api-schemas.js';
+import { bboxOf, normalizeGeometry, planarArea, validateGeometry, type AreaGeometry } from './geojson.js';
+import { checkVersion, preconditionFailed, type Expected } from './versioning.js';
+
+export type AreaRow = typeof areas.$inferSelect;
+
+export interface NewArea {
+  id?: string;
+  name: string;
+  side: Side;
+  agencyCode: string;
+  kind: AreaKind;
+  geometry: unknown;
+}
+
+export interface AreaPatch {
+  name?: string;
+  side?: Side;
+  agencyCode?: string;
+  kind?: AreaKind;
+  geometry?: unknown;
+}
+
+/** Name of the service the jurisdiction capability registers to rebuild its spatial index. */
+export const AREAS_CHANGED = 'areas:changed';
+
+/** Call after an area write has committed: lets the spatial index rebuild. */
+export function notifyAreasChanged(deps: Deps): void {
+  (deps.services.get(AREAS_CHANGED) as (() => void) | undefined)?.();
+}
+
+export function publicArea(a: AreaRow) {
+  return {
+    id: a.id,
+    name: a.name,
+    side: a.side,
+    agencyCode: a.agencyCode,
+    kind: a.kind,
+    geometry: a.geometry as AreaGeometry,
+    bbox: [a.minLng, a.minLat, a.maxLng, a.maxLat],
+    areaSize: a.areaSize,
+    version: a.version,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+  };
+}
+
+export function getArea(db: Tx, id: string): AreaRow | undefined {
+  return db.select().from(areas).where(eq(areas.id, id)).get();
+}
+
+export function getAreaOr404(db: Tx, id: string): AreaRow {
+  const a = getArea(db, id);
+  if (!a) throw notFound('area', id);
+  return a;
+}
+
+/** Stored geometry columns: the geometry itself, its bbox and its planar size. */
+function measured(g: AreaGeometry) {
+  const geometry = normalizeGeometry(g);
+  return { geometry, ...bboxOf(geometry), areaSize: planarArea(geometry) };
+}
+
+/** Geometry 400, then agency 404, then side 422: the single-area rules. */
+function checkArea(db: Tx, a: { side: Side; agencyCode: string; geometry: unknown }, base = 'body'): AreaGeometry {
+  const errors = validateGeometry(a.geometry, `${base}/geometry`);
+  if (errors.length) throw badRequest(`The geometry is not a valid GeoJSON Polygon or MultiPolygon: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
+  const agency = getAgency(db, a.agencyCode);
+  if (!agency) throw notFound('agency', a.agencyCode);
+  if (agency.side !== a.side)
+    throw unprocessable('area-side-mismatch', `Agency ${agency.code} is on the ${agency.side} side; an area it answers for must be on the same side (got ${a.side}).`, {
+      errors: [{ field: `${base}/side`, reason: `must equal the side of agency ${agency.code} (${agency.side})` }],
+    });
+  return a.geometry as AreaGeometry;
+}
+
+export function createArea(tx: Tx, clock: Clock, a: NewArea): AreaRow {
+  const g = checkArea(tx, a);
+  const id = a.id ?? newId();
+  if (getArea(tx, id)) throw conflict('area-exists', `Area ${id} already exists.`, { id });
+  const now = clock.now().toISOString();
+  return tx
+    .insert(areas)
+    .values({ id, name: a.name, side: a.side, agencyCode: a.agencyCode, kind: a.kind, ...measured(g), createdAt: now, updatedAt: now, version: 1 })
+    .returning()
+    .get();
+}
+
+export function patchArea(tx: Tx, clock: Clock, id: string, patch: AreaPatch, expected: Expected | undefined): AreaRow {
+  const cur = getAreaOr404(tx, id);
+  checkVersion(expected, cur.version, 'area', id);
+  const next = {
+    side: patch.side ?? cur.side,
+    agencyCode: patch.agencyCode ?? cur.agencyCode,
+    geometry: patch.geometry ?? cur.geometry,
+  };
+  const g = checkArea(tx, next);
+  return tx
+    .update(areas)
+    .set({
+      name: patch.name ?? cur.name,
+      kind: patch.kind ?? cur.kind,
+      side: next.side,
+      agencyCode: next.agencyCode,
+      ...measured(g),
+      updatedAt: clock.now().toISOString(),
+      version: cur.version + 1,
+    })
+    .where(and(eq(areas.id, id), eq(areas.version, cur.version)))
+    .returning()
+    .get()!;
+}
+
+/** Deletes; when `expected` is given (If-Match) it must match the current version. */
+export function deleteArea(tx: Tx, id: string, expected: Expected | undefined): AreaRow {
+  const cur = getAreaOr404(tx, id);
+  if (expected && !expected.any && !expected.versions.includes(cur.version)) throw preconditionFailed('area', id, cur.version);
+  tx.delete(areas).where(eq(areas.id, id)).run();
+  return cur;
+}
+
+export interface AreaFilter {
+  side?: Side;
+  agencyCode?: string;
+  kind?: AreaKind;
+}
+
+/** Keyset page ordered by (createdAt, id). */
+export function listAreas(db: Tx, f: AreaFilter, limit: number, after?: { c: string; i: string }): AreaRow[] {
+  const conds: SQL[] = [];
+  if (f.side) conds.push(eq(areas.side, f.side));
+  if (f.agencyCode) conds.push(eq(areas.agencyCode, f.agencyCode));
+  if (f.kind) conds.push(eq(areas.kind, f.kind));
+  if (after) conds.push(or(gt(areas.createdAt, after.c), and(eq(areas.createdAt, after.c), gt(areas.id, after.i)))!);
+  return db
+    .select()
+    .from(areas)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(asc(areas.createdAt), asc(areas.id))
+    .limit(limit)
+    .all();
+}
+
+// ---- import ---------------------------------------------------------------------------------
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Imports a FeatureCollection in the caller's transaction: every feature is checked first and
+ * every problem reported (400, fields `body/features/<i>/...`, plus any `schemaErrors` the route's
+ * schema found); only when all are good is anything written. With `upsert`, a feature whose
+ * `properties.id` exists replaces that area; otherwise an existing id is an error.
+ */
+export function importAreas(tx: Tx, clock: Clock, body: unknown, opts: { upsert: boolean; schemaErrors?: FieldError[] }): string[] {
+  const errors: FieldError[] = [...(opts.schemaErrors ?? [])];
+  const flagged = new Set(errors.map((e) => e.field));
+  const add = (field: string, reason: string) => {
+    if (!flagged.has(field)) errors.push({ field, reason });
+    flagged.add(field);
+  };
+  const features = isObject(body) && Array.isArray(body.features) ? body.features : [];
+  const seen = new Map<string, number>();
+  const plan: { existing?: AreaRow; id: string; f: NewArea; g: AreaGeometry }[] = [];
+  features.forEach((feature, i) => {
+    const base = `body/features/${i}`;
+    if (!isObject(feature)) return add(base, 'must be a GeoJSON Feature object');
+    const p = isObject(feature.properties) ? feature.properties : {};
+    const geoErrors = validateGeometry(feature.geometry, `${base}/geometry`);
+    for (const e of geoErrors) add(e.field, e.reason);
+    const side = p.side === 'region' || p.side === 'corps' ? p.side : undefined;
+    if (typeof p.agencyCode === 'string') {
+      const agency = getAgency(tx, p.agencyCode);
+      if (!agency) add(`${base}/properties/agencyCode`, `agency ${p.agencyCode} does not exist`);
+      else if (side && agency.side !== side) add(`${base}/properties/side`, `must equal the side of agency ${agency.code} (${agency.side})`);
+    }
+    const id = typeof p.id === 'string' && p.id ? p.id : newId();
+    const existing = typeof p.id === 'string' ? getArea(tx, p.id) : undefined;
+    if (existing && !opts.upsert) add(`${base}/properties/id`, `area ${id} already exists (pass ?upsert=true to replace it)`);
+    if (seen.has(id)) add(`${base}/properties/id`, `repeats the id of feature ${seen.get(id)}`);
+    seen.set(id, i);
+    if (geoErrors.length === 0)
+      plan.push({ existing, id, g: feature.geometry as AreaGeometry, f: p as unknown as NewArea });
+  });
+  if (errors.length) {
+    const index = (f: string) => Number(/^body\/features\/(\d+)/.exec(f)?.[1] ?? -1);
+    errors.sort((a, b) => index(a.field) - index(b.field));
+    const bad = new Set(errors.map((e) => /^body\/features\/(\d+)/.exec(e.field)?.[1]).filter((x) => x !== undefined));
+    throw badRequest(
+      `Nothing was imported: ${bad.size} of ${features.length} features are invalid. ${errors
+        .slice(0, 5)
+        .map((e) => `${e.field} ${e.reason}`)
+        .join('; ')}${errors.length > 5 ? '; …' : ''}`,
+      errors,
+    );
+  }
+  const now = clock.now().toISOString();
+  for (const { existing, id, f, g } of plan) {
+    const values = { name: f.name, side: f.side, agencyCode: f.agencyCode, kind: f.kind, ...measured(g), updatedAt: now };
+    if (existing) tx.update(areas).set({ ...values, version: existing.version + 1 }).where(eq(areas.id, id)).run();
+    else tx.insert(areas).values({ id, ...values, createdAt: now, version: 1 }).run();
+  }
+  return plan.map((p) => p.id);
+}
