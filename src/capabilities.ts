@@ -1,11 +1,21 @@
 import type { Capability } from './capability.js';
 import { apiKeyRoutes } from './auth/routes.js';
 import { opsRoutes } from './ops/routes.js';
+import { eventsCapability } from './events/index.js';
 import { referenceRoutes } from './reference/routes.js';
+import { jurisdiction } from './jurisdiction/index.js';
+import { assignmentsCapability } from './assignments/index.js';
+import { intakeCapability } from './intake/capability.js';
+import { casesCapability } from './cases/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
   { name: 'ops', routes: opsRoutes },
   { name: 'auth', routes: apiKeyRoutes },
+  eventsCapability,
   { name: 'reference', routes: referenceRoutes },
+  jurisdiction,
+  assignmentsCapability,
+  intakeCapability,
+  casesCapability,
 ];

@@ -41,7 +41,10 @@ export interface RoutingOutcome {
   joint: boolean;
   /** true when nothing owns the place (or it was declined twice): the 12369 center's triage. */
   triage: boolean;
+  /** Assignments given to teams (lead and co-handling); a triage assignment is not listed here. */
   assignments: RoutedAssignment[];
+  /** Id of the 12369 center's triage assignment when `triage` is true. */
+  triageAssignmentId?: string | null;
 }
 
 export interface SubjectHooks {
@@ -65,3 +68,14 @@ export function subjectHooks(deps: Deps, kind: SubjectKind): SubjectHooks {
   if (!h) throw new Error(`no routing hooks registered for ${kind}`);
   return h;
 }
+
+/**
+ * Optional: the pollution-source registry may register `deps.services.set(SOURCE_LOCATOR, fn)`.
+ * Routing then places a subject that has a sourceId but no location at the source's location
+ * (or, without one, at the source's supervising agency).
+ */
+export type SourceLocator = (tx: Tx, sourceId: string) => { location?: { lat: number; lng: number } | null; agencyCode?: string | null } | null;
+export const SOURCE_LOCATOR = 'routing:source-locator';
+
+/** Event subject of a routed subject: `complaints/<id>` or `cases/<id>`. */
+export const subjectPath = (kind: SubjectKind, id: string) => `${kind === 'complaint' ? 'complaints' : 'cases'}/${id}`;

@@ -122,6 +122,9 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   private async pump() {
+    // Yield first: `this.pumping` must be set before any work (sweep() pokes), or a second pump
+    // would start and run the same ready jobs concurrently.
+    await Promise.resolve();
     for (;;) {
       let work = 0;
       while (this.relayOnce() > 0) work++;

@@ -1,0 +1,10 @@
+import type { Capability } from '../capability.js';
+import { assignmentJobs } from './jobs.js';
+import { assignmentRoutes } from './routes.js';
+
+/** Team work lists: routing jobs, assignments, claim deadlines, decline re-routing. */
+export const assignmentsCapability: Capability = {
+  name: 'assignments',
+  jobs: assignmentJobs,
+  routes: assignmentRoutes,
+};

@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { inTx } from '../db/client.js';
+import { notFound, problems } from '../http/problem.js';
+import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
+import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
+import type { Deps } from '../queue/types.js';
+import type { Principal } from '../auth/principal.js';
+import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from './schema.js';
+import {
+  canSee,
+  claimAssignment,
+  completeAssignment,
+  declineAssignment,
+  etagOf,
+  getAssignment,
+  historyOf,
+  listAssignments,
+  type AssignmentRow,
+  type HistoryRow,
+} from './service.js';
+
+const HistorySchema = Type.Object({
+  at: DateTime(),
+  action: Type.Enum(['created', 'claimed', 'declined', 'completed', 'overdue'] as const, { description: 'What happened' }),
+  status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'Status after it' }),
+  byKeyId: Nullable(Type.String({ description: 'API key that acted; null = the system (routing, deadlines)' })),
+  byRole: Nullable(Type.String({ description: 'Role of that key' })),
+  byAgencyCode: Nullable(Type.String({ description: 'Agency of that key' })),
+  reason: Nullable(Type.String({ description: 'Why: the decline reason, the completion note, or how routing chose the team' })),
+});
+
+const AssignmentSchema = Type.Object(
+  {
+    id: Type.String(),
+    subject: Type.Object(
+      { kind: Type.Enum(['complaint', 'case'] as const), id: Type.String(), path: Type.String({ description: 'e.g. complaints/<id>' }) },
+      { description: 'What is assigned' },
+    ),
+    role: Type.Enum(ASSIGNMENT_ROLES, { description: 'lead, or co_handling for the other side on a joint place' }),
+    status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'pending → claimed → completed, or declined' }),
+    overdue: Type.Boolean({ description: 'Not claimed by dueAt' }),
+    triage: Type.Boolean({ description: 'true = with the 12369 center (no team, side or agency)' }),
+    teamId: Nullable(Type.String()),
+    agencyCode: Nullable(Type.String()),
+    side: Nullable(SideSchema),
+    category: CategorySchema,
+    via: Type.String({ description: 'How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice' }),
+    areaId: Nullable(Type.String({ description: 'Area the place resolved to for this team' })),
+    dueAt: DateTime('Claim deadline'),
+    claimedAt: Nullable(DateTime()),
+    completedAt: Nullable(DateTime()),
+    completionNote: Nullable(Type.String()),
+    declinedAt: Nullable(DateTime()),
+    declineReason: Nullable(Type.String()),
+    suggestedAgencyCode: Nullable(Type.String({ description: 'Where the decliner says the work belongs' })),
+    previousId: Nullable(Type.String({ description: 'The declined assignment this one replaces' })),
+    createdAt: DateTime(),
+    updatedAt: DateTime(),
+    version: Type.Integer({ description: 'Also sent as ETag; send If-Match to act only on this version' }),
+    history: Type.Optional(Type.Array(HistorySchema, { description: 'Append-only; in GET one and action responses' })),
+  },
+  { $id: 'Assignment', description: 'A team work item' },
+);
+
+function publicAssignment(a: AssignmentRow, history?: HistoryRow[]) {
+  return {
+    id: a.id,
+    subject: { kind: a.subjectKind, id: a.subjectId, path: `${a.subjectKind === 'complaint' ? 'complaints' : 'cases'}/${a.subjectId}` },
+    role: a.role,
+    status: a.status,
+    overdue: a.overdue,
+    triage: a.teamId === null,
+    teamId: a.teamId,
+    agencyCode: a.agencyCode,
+    side: a.side,
+    category: a.category,
+    via: a.via,
+    areaId: a.areaId,
+    dueAt: a.dueAt,
+    claimedAt: a.claimedAt,
+    completedAt: a.completedAt,
+    completionNote: a.completionNote,
+    declinedAt: a.declinedAt,
+    declineReason: a.declineReason,
+    suggestedAgencyCode: a.suggestedAgencyCode,
+    previousId: a.previousId,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    version: a.version,
+    ...(history ? { history: history.map((h) => ({ at: h.at, action: h.action, status: h.status, byKeyId: h.byKeyId, byRole: h.byRole, byAgencyCode: h.byAgencyCode, reason: h.reason })) } : {}),
+  };
+}
+
+const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag from a GET: act only if unchanged (else 412)' })) });
+const WORKERS = ['admin', 'intake', 'supervisor', 'inspector'] as const;
+
+export const assignmentRoutes =
+  (deps: Deps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/v1/assignments',
+      {
+        config: { roles: WORKERS },
+        schema: {
+          tags: ['assignments'],
+          summary: 'Team work list (inspectors: their team; supervisors: their agency subtree; intake and admin: all)',
+          querystring: Type.Object({
+            ...PageQuery,
+            teamId: Type.Optional(Type.String({ maxLength: 64 })),
+            status: Type.Optional(Type.Enum(ASSIGNMENT_STATUSES)),
+            overdue: Type.Optional(Type.Boolean({ description: 'Only overdue (true) or not overdue (false)' })),
+            triage: Type.Optional(Type.Boolean({ description: 'Only the 12369 center’s triage items (true) or only team items (false)' })),
+            role: Type.Optional(Type.Enum(ASSIGNMENT_ROLES)),
+            subjectKind: Type.Optional(Type.Enum(['complaint', 'case'] as const)),
+            subjectId: Type.Optional(Type.String({ maxLength: 64 })),
+            agencyCode: Type.Optional(Type.String({ maxLength: 64 })),
+            side: Type.Optional(SideSchema),
+          }),
+          response: { 200: Page(AssignmentSchema), ...problems(400, 401, 403) },
+        },
+      },
+      async (req) => {
+        const { limit = 50, cursor, ...f } = req.query;
+        const after = decodeCursor(cursor, isCreatedCursor);
+        const rows = listAssignments(deps.db, req.principal, f, limit + 1, after);
+        return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => publicAssignment(r));
+      },
+    );
+    app.get(
+      '/v1/assignments/:id',
+      {
+        config: { roles: WORKERS },
+        schema: { tags: ['assignments'], summary: 'One assignment with its history', params: IdParam, response: { 200: AssignmentSchema, ...problems(401, 403, 404) } },
+      },
+      async (req, reply) => {
+        const a = getAssignment(deps.db, req.params.id);
+        if (!a || !canSee(deps.db, req.principal, a)) throw notFound('assignment', req.params.id);
+        return reply.header('etag', etagOf(a)).send(publicAssignment(a, historyOf(deps.db, a.id)));
+      },
+    );
+
+    const action = (
+      path: string,
+      summary: string,
+      body: ReturnType<typeof Type.Object>,
+      run: (id: string, body: any, p: Principal, ifMatch?: string) => AssignmentRow,
+      extraProblems: number[],
+    ) =>
+      app.post(
+        `/v1/assignments/:id/${path}`,
+        {
+          config: { roles: WORKERS },
+          // An action may be posted without a body (claim): validate it as {}.
+          preValidation: async (req) => {
+            if (req.body === undefined || req.body === null) req.body = {};
+          },
+          schema: { tags: ['assignments'], summary, params: IdParam, headers: IfMatch, body, response: { 200: AssignmentSchema, ...problems(400, 401, 403, 404, 409, 412, ...extraProblems) } },
+        },
+        async (req, reply) => {
+          const row = run(req.params.id, req.body ?? {}, req.principal, req.headers['if-match']);
+          return reply.header('etag', etagOf(row)).send(publicAssignment(row, historyOf(deps.db, row.id)));
+        },
+      );
+
+    action(
+      'claim',
+      'Claim an assignment for the team (pending → claimed)',
+      Type.Object({}, { additionalProperties: false }),
+      (id, _b, p, m) => inTx(deps.db, (tx) => claimAssignment(tx, deps, p, id, m)),
+      [],
+    );
+    action(
+      'decline',
+      'Decline an assignment with a reason (re-routes: to the suggested agency, else to triage; twice declined → triage and supervisors told)',
+      Type.Object(
+        {
+          reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the team declines' }),
+          suggestedAgencyCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Agency the place belongs to, if another (required to dispatch a triage item)' })),
+        },
+        { additionalProperties: false },
+      ),
+      (id, b, p, m) => inTx(deps.db, (tx) => declineAssignment(tx, deps, p, id, b, m)),
+      [],
+    );
+    action(
+      'complete',
+      'Complete a claimed assignment',
+      Type.Object({ note: Type.Optional(Type.String({ maxLength: 5000, description: 'What was done' })) }, { additionalProperties: false }),
+      (id, b, p, m) => inTx(deps.db, (tx) => completeAssignment(tx, deps, p, id, b, m)),
+      [],
+    );
+  };

@@ -1,0 +1,381 @@
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, asc, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import type { Deps } from '../queue/types.js';
+import type { Principal } from '../auth/principal.js';
+import { appendEvent } from '../events/outbox.js';
+import { scheduleTimer, cancelTimer } from '../queue/timers.js';
+import { newId } from '../ids.js';
+import { HOUR_MS } from '../clock.js';
+import type { Category } from '../http/schemas.js';
+import { agencySubtree, getAgency } from '../reference/hierarchy.js';
+import { Problem, badRequest, conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/routing.js';
+import { spatialService } from '../jurisdiction/spatial-index.js';
+import { assignments, assignmentHistory } from './schema.js';
+import { notify } from './notify.js';
+import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind } from './port.js';
+
+export type AssignmentRow = typeof assignments.$inferSelect;
+export type HistoryRow = typeof assignmentHistory.$inferSelect;
+export type Actor = Pick<Principal, 'keyId' | 'role' | 'agencyCode'> | null;
+
+/** Claim-deadline job names: one per side so each side's deadlines run on its own queue. */
+export const CLAIM_DEADLINE = 'assignment.claim-deadline';
+export const claimDeadlineJob = (side: string | null) => `${CLAIM_DEADLINE}.${side ?? 'center'}`;
+export const claimTimerId = (assignmentId: string) => `claim-${assignmentId}`;
+
+const OPEN = ['pending', 'claimed'] as const;
+
+function addHistory(tx: Tx, deps: Deps, a: AssignmentRow, action: HistoryRow['action'], by: Actor, reason: string | null = null) {
+  tx.insert(assignmentHistory)
+    .values({ assignmentId: a.id, at: deps.clock.now().toISOString(), action, status: a.status, byKeyId: by?.keyId ?? null, byRole: by?.role ?? null, byAgencyCode: by?.agencyCode ?? null, reason })
+    .run();
+}
+
+export function eventData(a: AssignmentRow, extra: Record<string, unknown> = {}) {
+  return {
+    id: a.id,
+    subject: subjectPath(a.subjectKind, a.subjectId),
+    subjectKind: a.subjectKind,
+    subjectId: a.subjectId,
+    role: a.role,
+    status: a.status,
+    overdue: a.overdue,
+    teamId: a.teamId,
+    agencyCode: a.agencyCode,
+    side: a.side,
+    triage: a.teamId === null,
+    via: a.via,
+    dueAt: a.dueAt,
+    ...extra,
+  };
+}
+
+function emit(tx: Tx, deps: Deps, type: string, a: AssignmentRow, extra: Record<string, unknown> = {}, actorAgencyCode?: string | null) {
+  const audience = [a.teamId && `team:${a.teamId}`, a.agencyCode && `agency:${a.agencyCode}`].filter((x): x is string => !!x);
+  appendEvent(tx, deps.clock, {
+    type,
+    subject: `assignments/${a.id}`,
+    data: eventData(a, extra),
+    side: a.side,
+    agencyCode: a.agencyCode,
+    category: a.category,
+    actorAgencyCode: actorAgencyCode ?? a.agencyCode ?? 'center',
+    audience,
+  });
+}
+
+/** Inserts one assignment with its history, its event and its claim-deadline timer. */
+export function createAssignment(
+  tx: Tx,
+  deps: Deps,
+  s: { kind: SubjectKind; id: string; category: string; claimHours?: number },
+  role: 'lead' | 'co_handling',
+  target: Target,
+  previousId: string | null = null,
+): AssignmentRow {
+  const now = deps.clock.now();
+  const hours = s.claimHours && s.claimHours > 0 ? s.claimHours : deps.config.assignmentClaimHours;
+  const row: AssignmentRow = {
+    id: newId(),
+    subjectKind: s.kind,
+    subjectId: s.id,
+    role,
+    status: 'pending',
+    overdue: false,
+    teamId: target.teamId,
+    agencyCode: target.agencyCode,
+    side: target.side,
+    category: s.category as Category,
+    via: target.via,
+    areaId: target.areaId,
+    dueAt: new Date(now.getTime() + hours * HOUR_MS).toISOString(),
+    claimedAt: null,
+    claimedBy: null,
+    completedAt: null,
+    completedBy: null,
+    completionNote: null,
+    declinedAt: null,
+    declinedBy: null,
+    declineReason: null,
+    suggestedAgencyCode: null,
+    previousId,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: 1,
+  };
+  tx.insert(assignments).values(row).run();
+  addHistory(tx, deps, row, 'created', null, target.via);
+  emit(tx, deps, 'assignment.created', row);
+  scheduleTimer(tx, { id: claimTimerId(row.id), name: claimDeadlineJob(row.side), dueAt: new Date(row.dueAt), payload: { assignmentId: row.id } });
+  return row;
+}
+
+export function getAssignment(tx: Tx, id: string): AssignmentRow | undefined {
+  return tx.select().from(assignments).where(eq(assignments.id, id)).get();
+}
+
+export function historyOf(tx: Tx, id: string): HistoryRow[] {
+  return tx.select().from(assignmentHistory).where(eq(assignmentHistory.assignmentId, id)).orderBy(asc(assignmentHistory.position)).all();
+}
+
+export function subjectAssignments(tx: Tx, kind: SubjectKind, id: string): AssignmentRow[] {
+  return tx
+    .select()
+    .from(assignments)
+    .where(and(eq(assignments.subjectKind, kind), eq(assignments.subjectId, id)))
+    .orderBy(asc(assignments.createdAt), asc(assignments.id))
+    .all();
+}
+
+const openLeadOf = (rows: AssignmentRow[]) => rows.find((a) => a.role === 'lead' && (OPEN as readonly string[]).includes(a.status));
+
+const routed = (a: AssignmentRow): RoutedAssignment => ({ id: a.id, teamId: a.teamId!, agencyCode: a.agencyCode!, side: a.side, role: a.role });
+
+function outcomeOf(lead: AssignmentRow, created: AssignmentRow[], place: { areaId: string | null; gridId: string | null; joint: boolean }): RoutingOutcome {
+  const triage = lead.teamId === null;
+  return {
+    side: lead.side,
+    agencyCode: lead.agencyCode,
+    teamId: lead.teamId,
+    areaId: place.areaId,
+    gridId: place.gridId,
+    joint: place.joint,
+    triage,
+    assignments: created.filter((a) => a.teamId !== null).map(routed),
+    triageAssignmentId: triage ? lead.id : null,
+  };
+}
+
+/**
+ * Routes a subject: plans the lead (and, on a joint place, co-handling) assignment and creates
+ * them. Returns null when the subject already has an open lead assignment (routing is once per
+ * subject; re-routing goes through decline).
+ */
+export function routeSubject(tx: Tx, deps: Deps, subject: RoutableSubject): RoutingOutcome | null {
+  if (openLeadOf(subjectAssignments(tx, subject.kind, subject.id))) return null;
+  const plan = planRouting(tx, deps, subject);
+  const lead = createAssignment(tx, deps, subject, 'lead', plan.lead);
+  const created = [lead];
+  if (plan.coHandling) created.push(createAssignment(tx, deps, subject, 'co_handling', plan.coHandling));
+  return outcomeOf(lead, created, plan);
+}
+
+/**
+ * After a lead assignment was declined: to the suggested agency when it is another agency (on the
+ * other side or elsewhere), else to triage. When the subject's lead has now been declined twice
+ * (or more), it goes to triage and the supervisors of every agency that declined it are told.
+ * Returns null when there is nothing to do (not a declined lead, or already re-routed).
+ */
+export function rerouteAfterDecline(tx: Tx, deps: Deps, assignmentId: string): RoutingOutcome | null {
+  const declined = getAssignment(tx, assignmentId);
+  if (!declined || declined.status !== 'declined' || declined.role !== 'lead') return null;
+  const all = subjectAssignments(tx, declined.subjectKind, declined.subjectId);
+  if (openLeadOf(all) || all.some((a) => a.previousId === declined.id)) return null;
+  const hooks = subjectHooks(deps, declined.subjectKind);
+  if (hooks.routable && !hooks.routable(tx, declined.subjectId)) return null;
+  const subject = hooks.load(tx, declined.subjectId) ?? { kind: declined.subjectKind, id: declined.subjectId, category: declined.category, location: null };
+
+  const agencyDeclines = all.filter((a) => a.role === 'lead' && a.status === 'declined' && a.agencyCode !== null);
+  let target: Target;
+  if (declined.teamId === null && declined.suggestedAgencyCode) {
+    // The center dispatching its triage item: its choice stands.
+    const choice = pickTeam(tx, declined.suggestedAgencyCode, subject.category);
+    target = choice ? { ...choice, via: 'dispatched', areaId: null } : TRIAGE;
+  } else if (agencyDeclines.length >= 2) {
+    target = { ...TRIAGE, via: 'declined_twice' };
+  } else if (declined.suggestedAgencyCode && declined.suggestedAgencyCode !== declined.agencyCode) {
+    const choice = pickTeam(tx, declined.suggestedAgencyCode, subject.category);
+    target = choice ? { ...choice, via: 'suggested', areaId: null } : TRIAGE;
+  } else {
+    target = TRIAGE;
+  }
+  const lead = createAssignment(tx, deps, subject, 'lead', target, declined.id);
+  if (target.via === 'declined_twice') {
+    const codes = [...new Set(agencyDeclines.map((a) => a.agencyCode!))];
+    for (const code of codes) {
+      notify(tx, deps, {
+        kind: 'declined_twice',
+        agencyCode: code,
+        subject: subjectPath(subject.kind, subject.id),
+        message: `Declined by ${codes.join(', ')}; sent to the 12369 center's triage.`,
+        category: subject.category,
+        data: { subjectKind: subject.kind, subjectId: subject.id, assignmentId: lead.id, declinedBy: codes },
+      });
+    }
+  }
+  const place = subject.location ? spatialService(deps).resolve(subject.location.lat, subject.location.lng) : null;
+  const joint = all.some((a) => a.role === 'co_handling' && (OPEN as readonly string[]).includes(a.status));
+  const outcome = outcomeOf(lead, [lead], { areaId: place?.areaId ?? null, gridId: place?.gridId ?? null, joint });
+  hooks.onRouted(tx, deps, subject.id, outcome);
+  return outcome;
+}
+
+/** Deadline: still pending at dueAt → overdue (stays pending), event, the agency's supervisors told. */
+export function markOverdue(tx: Tx, deps: Deps, assignmentId: string): boolean {
+  const a = getAssignment(tx, assignmentId);
+  if (!a || a.status !== 'pending' || a.overdue) return false;
+  if (new Date(a.dueAt).getTime() > deps.clock.now().getTime()) return false;
+  const row = tx
+    .update(assignments)
+    .set({ overdue: true, updatedAt: deps.clock.now().toISOString(), version: a.version + 1 })
+    .where(eq(assignments.id, a.id))
+    .returning()
+    .get();
+  addHistory(tx, deps, row, 'overdue', null, `not claimed by ${a.dueAt}`);
+  emit(tx, deps, 'assignment.overdue', row);
+  notify(tx, deps, {
+    kind: 'assignment_overdue',
+    agencyCode: a.agencyCode,
+    subject: `assignments/${a.id}`,
+    message: `Assignment for ${subjectPath(a.subjectKind, a.subjectId)} was not claimed by ${a.dueAt}.`,
+    category: a.category,
+    data: { assignmentId: a.id, teamId: a.teamId, subjectKind: a.subjectKind, subjectId: a.subjectId, dueAt: a.dueAt },
+  });
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visibility and actions (HTTP)
+
+/** Filter for what a principal may list; 'none' = nothing. */
+export function visibility(tx: Tx, p: Principal): SQL | undefined | 'none' {
+  switch (p.role) {
+    case 'admin':
+    case 'intake':
+      return undefined;
+    case 'inspector':
+      return p.teamId ? eq(assignments.teamId, p.teamId) : 'none';
+    case 'supervisor':
+      return p.agencyCode ? inArray(assignments.agencyCode, agencySubtree(tx, p.agencyCode)) : 'none';
+    default:
+      return 'none';
+  }
+}
+
+export function canSee(tx: Tx, p: Principal, a: AssignmentRow): boolean {
+  switch (p.role) {
+    case 'admin':
+    case 'intake':
+      return true;
+    case 'inspector':
+      return a.teamId !== null && a.teamId === p.teamId;
+    case 'supervisor':
+      return a.agencyCode !== null && !!p.agencyCode && agencySubtree(tx, p.agencyCode).includes(a.agencyCode);
+    default:
+      return false;
+  }
+}
+
+/** Who may claim/decline/complete: the team (or its agency's supervisors); triage is the center's. */
+export function canAct(tx: Tx, p: Principal, a: AssignmentRow): boolean {
+  if (p.role === 'admin') return true;
+  if (a.teamId === null) return p.role === 'intake';
+  if (p.role === 'intake') return false;
+  return canSee(tx, p, a);
+}
+
+export interface ListFilter {
+  teamId?: string;
+  status?: AssignmentRow['status'];
+  overdue?: boolean;
+  triage?: boolean;
+  role?: AssignmentRow['role'];
+  subjectKind?: SubjectKind;
+  subjectId?: string;
+  agencyCode?: string;
+  side?: 'region' | 'corps';
+}
+
+export function listAssignments(tx: Tx, p: Principal, f: ListFilter, limit: number, after?: { c: string; i: string }): AssignmentRow[] {
+  const vis = visibility(tx, p);
+  if (vis === 'none') return [];
+  const conds: (SQL | undefined)[] = [vis];
+  if (f.teamId) conds.push(eq(assignments.teamId, f.teamId));
+  if (f.status) conds.push(eq(assignments.status, f.status));
+  if (f.overdue !== undefined) conds.push(eq(assignments.overdue, f.overdue));
+  if (f.triage === true) conds.push(isNull(assignments.teamId));
+  if (f.triage === false) conds.push(isNotNull(assignments.teamId));
+  if (f.role) conds.push(eq(assignments.role, f.role));
+  if (f.subjectKind) conds.push(eq(assignments.subjectKind, f.subjectKind));
+  if (f.subjectId) conds.push(eq(assignments.subjectId, f.subjectId));
+  if (f.agencyCode) conds.push(eq(assignments.agencyCode, f.agencyCode));
+  if (f.side) conds.push(eq(assignments.side, f.side));
+  if (after) conds.push(or(lt(assignments.createdAt, after.c), and(eq(assignments.createdAt, after.c), lt(assignments.id, after.i))));
+  return tx
+    .select()
+    .from(assignments)
+    .where(and(...conds))
+    .orderBy(desc(assignments.createdAt), desc(assignments.id))
+    .limit(limit)
+    .all();
+}
+
+function loadForAction(tx: Tx, p: Principal, id: string, ifMatch?: string): AssignmentRow {
+  const a = getAssignment(tx, id);
+  if (!a) throw notFound('assignment', id);
+  if (!canAct(tx, p, a)) throw forbidden(a.teamId === null ? 'Only the 12369 center acts on triage assignments.' : 'This assignment belongs to another team.');
+  if (ifMatch !== undefined && ifMatch !== etagOf(a) && ifMatch !== '*')
+    throw new Problem(412, 'precondition-failed', 'Precondition failed', `If-Match ${ifMatch} does not match the current version ${etagOf(a)}.`);
+  return a;
+}
+
+export const etagOf = (a: AssignmentRow) => `"${a.version}"`;
+
+const stateConflict = (a: AssignmentRow, wanted: string) =>
+  conflict('assignment-state', `The assignment is ${a.status}; ${wanted}.`, { currentStatus: a.status });
+
+const actorOf = (p: Principal): Actor => ({ keyId: p.keyId, role: p.role, agencyCode: p.agencyCode });
+
+export function claimAssignment(tx: Tx, deps: Deps, p: Principal, id: string, ifMatch?: string): AssignmentRow {
+  const a = loadForAction(tx, p, id, ifMatch);
+  if (a.status === 'claimed' && a.claimedBy === p.keyId) return a; // a retried claim
+  if (a.status !== 'pending') throw stateConflict(a, 'only a pending assignment can be claimed');
+  const now = deps.clock.now();
+  const row = tx
+    .update(assignments)
+    .set({ status: 'claimed', claimedAt: now.toISOString(), claimedBy: p.keyId, updatedAt: now.toISOString(), version: a.version + 1 })
+    .where(eq(assignments.id, a.id))
+    .returning()
+    .get();
+  addHistory(tx, deps, row, 'claimed', actorOf(p));
+  cancelTimer(tx, claimTimerId(a.id), now);
+  emit(tx, deps, 'assignment.claimed', row, { claimedAt: row.claimedAt }, p.agencyCode);
+  return row;
+}
+
+export function declineAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { reason: string; suggestedAgencyCode?: string }, ifMatch?: string): AssignmentRow {
+  const reason = body.reason.trim();
+  if (!reason) throw fieldError('body/reason', 'must not be blank');
+  const a = loadForAction(tx, p, id, ifMatch);
+  if (a.status !== 'pending' && a.status !== 'claimed') throw stateConflict(a, 'only a pending or claimed assignment can be declined');
+  const suggested = body.suggestedAgencyCode;
+  if (suggested !== undefined && !getAgency(tx, suggested)) throw notFound('agency', suggested);
+  if (a.teamId === null && !suggested) throw badRequest('A triage assignment is declined by naming the agency it goes to.', [{ field: 'body/suggestedAgencyCode', reason: 'is required to dispatch a triage assignment' }]);
+  const now = deps.clock.now();
+  const row = tx
+    .update(assignments)
+    .set({ status: 'declined', declinedAt: now.toISOString(), declinedBy: p.keyId, declineReason: reason, suggestedAgencyCode: suggested ?? null, updatedAt: now.toISOString(), version: a.version + 1 })
+    .where(eq(assignments.id, a.id))
+    .returning()
+    .get();
+  addHistory(tx, deps, row, 'declined', actorOf(p), reason);
+  cancelTimer(tx, claimTimerId(a.id), now);
+  emit(tx, deps, 'assignment.declined', row, { reason, suggestedAgencyCode: row.suggestedAgencyCode }, p.agencyCode);
+  return row;
+}
+
+export function completeAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { note?: string }, ifMatch?: string): AssignmentRow {
+  const a = loadForAction(tx, p, id, ifMatch);
+  if (a.status !== 'claimed') throw stateConflict(a, a.status === 'pending' ? 'claim it before completing it' : 'only a claimed assignment can be completed');
+  const now = deps.clock.now();
+  const row = tx
+    .update(assignments)
+    .set({ status: 'completed', completedAt: now.toISOString(), completedBy: p.keyId, completionNote: body.note ?? null, updatedAt: now.toISOString(), version: a.version + 1 })
+    .where(eq(assignments.id, a.id))
+    .returning()
+    .get();
+  addHistory(tx, deps, row, 'completed', actorOf(p), body.note ?? null);
+  emit(tx, deps, 'assignment.completed', row, { completedAt: row.completedAt }, p.agencyCode);
+  return row;
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Capability } from '../capability.js';
+import type { Deps } from '../queue/types.js';
+import { caseJobs, caseServices } from './jobs.js';
+import { caseRoutes, sourceRoutes } from './routes.js';
+import { CaseSchema, TombstoneSchema } from './schemas.js';
+
+/** Shared case registry: pollution sources, cases, measures, timeline, sync. */
+export const casesCapability: Capability = {
+  name: 'cases',
+  init: caseServices,
+  jobs: caseJobs,
+  routes:
+    (deps: Deps): FastifyPluginAsync =>
+    async (app) => {
+      // Shared by both route plugins (referenced as Case / CaseTombstone).
+      app.addSchema(CaseSchema);
+      app.addSchema(TombstoneSchema);
+      await app.register(sourceRoutes(deps));
+      await app.register(caseRoutes(deps));
+    },
+};

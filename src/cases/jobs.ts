@@ -1,0 +1,32 @@
+import { eq } from 'drizzle-orm';
+import type { Deps, JobRegistry } from '../queue/types.js';
+import { hooksKey, ROUTE_JOB, SOURCE_LOCATOR, type RouteJob, type SourceLocator } from '../assignments/port.js';
+import { caseRoutingHooks, DECISION_DUE_JOB, markDecisionOverdue } from './service.js';
+import { pollutionSources } from './schema.js';
+
+/** Services other capabilities look up: routing hooks for cases, the source locator for routing. */
+export function caseServices(deps: Deps) {
+  deps.services.set(hooksKey('case'), caseRoutingHooks);
+  const locate: SourceLocator = (tx, sourceId) => {
+    const s = tx.select().from(pollutionSources).where(eq(pollutionSources.id, sourceId)).get();
+    return s ? { location: { lat: s.lat, lng: s.lng }, agencyCode: s.agencyCode } : null;
+  };
+  deps.services.set(SOURCE_LOCATOR, locate);
+}
+
+export function caseJobs(registry: JobRegistry, _deps: Deps) {
+  // The decision deadline fired: the handler re-checks the case (a stale timer does nothing).
+  registry.handle(DECISION_DUE_JOB, {
+    queue: 'deadline',
+    run: (payload: { caseId: string }, ctx) => {
+      ctx.once((tx) => markDecisionOverdue(tx, ctx.deps, payload.caseId));
+    },
+  });
+  // A registered case is routed like a complaint, by the routing capability's route.subject job
+  // (only when that handler exists, so the registry works without routing installed).
+  registry.react((e) => {
+    if (e.type !== 'case.registered' || !registry.handlers.has(ROUTE_JOB)) return [];
+    const payload: RouteJob = { kind: 'case', id: String(e.data.id) };
+    return [{ queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload }];
+  });
+}

@@ -1,0 +1,339 @@
+import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { inTx, type Tx } from '../db/client.js';
+import { newId } from '../ids.js';
+import { scheduleTimer } from '../queue/timers.js';
+import { timers } from '../queue/schema.js';
+import type { Deps, JobRegistry } from '../queue/types.js';
+import { appendEvent } from './outbox.js';
+import { toCloudEvent } from './envelope.js';
+import { deliveries, deliveryAttempts, events, subscriptions } from './schema.js';
+import { postWebhook, type SendResult } from './send.js';
+import { getSubscription, liveSubscriptions, sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
+
+export type Delivery = typeof deliveries.$inferSelect;
+
+/**
+ * Retry schedule after attempt n (n = 1…12): exponential, ×4 from 5 s (5 s, 20 s, 80 s, 5 min,
+ * 21 min, 85 min, 5.7 h) then capped at 12 h — 13 attempts over about 2.8 days. Each delay is
+ * jittered ±20 % so a recovering receiver is not hit by every subscription at once.
+ */
+export const RETRY_DELAYS_MS = Array.from({ length: 12 }, (_, i) => Math.min(5_000 * 4 ** i, 12 * 3_600_000));
+export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
+/** A subscription whose deliveries keep failing this long is disabled and its owner notified. */
+export const DISABLE_AFTER_MS = 5 * 86_400_000;
+/** The final attempt gets a watchdog: if the process died mid-send, the delivery is closed out. */
+const WATCHDOG_MS = 5 * 60_000;
+
+export const retryDelay = (attempt: number) => {
+  const base = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1];
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+};
+
+export const DELIVER_JOB = 'events.deliver';
+export const ATTEMPT_JOB = 'events.attempt';
+export const liveDeliveryId = (eventId: string, subscriptionId: string) => `e_${eventId}_${subscriptionId}`;
+const timerId = (deliveryId: string, seq: number) => `dlv-${deliveryId}-${seq}`;
+
+/**
+ * (Re)schedules attempt `attempt` of a delivery at `dueAt`. Each schedule is a new timer (the
+ * runtime's job id derives from timer id + due time, and "now" repeats under a still clock);
+ * the previous timer row is dropped, so a delivery holds at most one.
+ */
+function setTimer(tx: Tx, d: Pick<Delivery, 'id' | 'timerSeq'>, attempt: number, dueAt: Date) {
+  const seq = d.timerSeq + 1;
+  tx.delete(timers).where(eq(timers.id, timerId(d.id, d.timerSeq))).run();
+  scheduleTimer(tx, { id: timerId(d.id, seq), name: ATTEMPT_JOB, dueAt, payload: { deliveryId: d.id, attempt } });
+  tx.update(deliveries).set({ timerSeq: seq }).where(eq(deliveries.id, d.id)).run();
+}
+
+function dropTimer(tx: Tx, d: Pick<Delivery, 'id' | 'timerSeq'>) {
+  tx.delete(timers).where(eq(timers.id, timerId(d.id, d.timerSeq))).run();
+}
+
+/** Outbox → one `deliver` job per (event, matching subscription); job ids derive from both. */
+export function registerDelivery(registry: JobRegistry, deps: Deps) {
+  registry.react((ev, d) => {
+    const subs = liveSubscriptions(d.db, ev.position).filter((s) => subscriptionMatches(d.db, s, ev));
+    return subs.map((s) => ({
+      queue: 'deliver' as const,
+      name: DELIVER_JOB,
+      id: `dlv-${ev.id}-${s.id}`,
+      payload: { eventId: ev.id, position: ev.position, subscriptionId: s.id },
+      priority: 5,
+    }));
+  });
+  registry.handle(DELIVER_JOB, {
+    queue: 'deliver',
+    attempts: 5,
+    run: async (p: { eventId: string; position: number; subscriptionId: string }, ctx) => {
+      const id = liveDeliveryId(p.eventId, p.subscriptionId);
+      ctx.once((tx) => {
+        const ev = tx.select().from(events).where(eq(events.id, p.eventId)).get();
+        const sub = getSubscription(tx, p.subscriptionId);
+        if (!ev || !sub) return;
+        const now = deps.clock.now().toISOString();
+        // Re-check at run time: a PATCH or disable since the relay wins (recorded as cancelled).
+        const live = sub.status === 'active' && subscriptionMatches(tx, sub, ev);
+        tx.insert(deliveries)
+          .values({
+            id,
+            subscriptionId: sub.id,
+            kind: 'event',
+            eventId: ev.id,
+            eventPosition: ev.position,
+            type: ev.type,
+            subject: ev.subject,
+            status: live ? 'pending' : 'cancelled',
+            maxAttempts: MAX_ATTEMPTS,
+            lastError: live ? null : 'subscription no longer matches or is disabled',
+            createdAt: now,
+            updatedAt: now,
+          })
+          .onConflictDoNothing()
+          .run();
+        if (!live) kickNext(tx, deps, sub.id, ev.subject, ev.position, id);
+      });
+      await attempt(deps, id, 1);
+    },
+  });
+  registry.handle(ATTEMPT_JOB, {
+    queue: 'deliver',
+    attempts: 5,
+    run: async (p: { deliveryId: string; attempt: number }) => {
+      await attempt(deps, p.deliveryId, p.attempt);
+    },
+  });
+}
+
+interface Claimed {
+  d: Delivery;
+  sub: Subscription;
+  body: string;
+  n: number;
+}
+
+/**
+ * Attempt n of a delivery. Claimed in one transaction (attempts = n, and the next attempt's
+ * durable timer written) so two runners never both send attempt n and a crash mid-send is
+ * retried by the timer; sent outside any transaction; the result recorded in another.
+ */
+export async function attempt(deps: Deps, deliveryId: string, n: number): Promise<Delivery | undefined> {
+  const c = claim(deps, deliveryId, n);
+  if (!c) return undefined;
+  const ts = new Date(); // receivers compare webhook-timestamp with their own wall clock
+  const headers = {
+    'content-type': 'application/cloudevents+json; charset=utf-8',
+    'webhook-id': c.d.eventId,
+    'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),
+    'webhook-signature': sign(signingSecrets(c.sub, deps.clock.now()), c.d.eventId, ts, c.body),
+  };
+  let result: SendResult;
+  try {
+    result = await postWebhook(c.sub.url, headers, c.body, { allowPrivate: deps.config.webhookAllowPrivateNetworks });
+  } catch (err) {
+    result = { statusCode: null, durationMs: 0, error: (err as Error).message };
+  }
+  const out = record(deps, c, result);
+  deps.poke();
+  return out;
+}
+
+function claim(deps: Deps, deliveryId: string, n: number): Claimed | null {
+  return inTx(deps.db, (tx) => {
+    const d = tx.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get();
+    if (!d || d.status !== 'pending') return null;
+    const now = deps.clock.now();
+    if (n === d.maxAttempts + 1 && d.attempts === d.maxAttempts) {
+      // The watchdog of a last attempt whose result was never recorded (the process died).
+      finish(tx, deps, d, 'failed', { lastError: 'no result recorded for the last attempt' });
+      return null;
+    }
+    if (d.attempts !== n - 1) return null; // stale timer or duplicate job
+    const sub = getSubscription(tx, d.subscriptionId);
+    if (!sub || sub.status !== 'active') {
+      finish(tx, deps, d, 'cancelled', { lastError: 'subscription disabled or deleted' });
+      return null;
+    }
+    if (d.kind !== 'ping' && blocked(tx, d, sub)) {
+      // Waits for the earlier event of its subject; kickNext re-schedules it.
+      tx.update(deliveries).set({ nextAttemptAt: null, updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
+      return null;
+    }
+    let body: string;
+    if (d.envelope) body = JSON.stringify(d.envelope);
+    else {
+      const ev = tx.select().from(events).where(eq(events.id, d.eventId)).get();
+      if (!ev) {
+        finish(tx, deps, d, 'failed', { lastError: 'event not found' });
+        return null;
+      }
+      body = JSON.stringify(toCloudEvent(ev, deps.config));
+    }
+    const last = n >= d.maxAttempts;
+    const next = new Date(now.getTime() + (last ? WATCHDOG_MS : retryDelay(n)));
+    setTimer(tx, d, n + 1, next);
+    tx.update(deliveries)
+      .set({ attempts: n, nextAttemptAt: last ? null : next.toISOString(), updatedAt: now.toISOString() })
+      .where(eq(deliveries.id, d.id))
+      .run();
+    return { d: { ...d, attempts: n }, sub, body, n };
+  });
+}
+
+/**
+ * Per-subject order: a delivery waits while an earlier one of its subject to the same
+ * subscription is pending, or (live deliveries) while an earlier matching event of the subject
+ * has not yet got its delivery row (its job has not run yet).
+ */
+function blocked(tx: Tx, d: Delivery, sub: Subscription): boolean {
+  if (d.eventPosition === null) return false;
+  const earlier = tx
+    .select({ id: deliveries.id })
+    .from(deliveries)
+    .where(
+      and(
+        eq(deliveries.subscriptionId, sub.id),
+        eq(deliveries.subject, d.subject),
+        eq(deliveries.status, 'pending'),
+        lt(deliveries.eventPosition, d.eventPosition),
+      ),
+    )
+    .limit(1)
+    .get();
+  if (earlier) return true;
+  if (d.kind !== 'event') return false;
+  const unmaterialised = tx
+    .select()
+    .from(events)
+    .where(
+      and(
+        eq(events.subject, d.subject),
+        gt(events.position, sub.startPosition),
+        lt(events.position, d.eventPosition),
+        sql`NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.id = 'e_' || ${events.id} || '_' || ${sub.id})`,
+      ),
+    )
+    .all();
+  return unmaterialised.some((e) => subscriptionMatches(tx, sub, e));
+}
+
+function record(deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
+  return inTx(deps.db, (tx) => {
+    const now = deps.clock.now();
+    const d = tx.select().from(deliveries).where(eq(deliveries.id, c.d.id)).get();
+    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+    const error = ok ? null : (r.error ?? `HTTP ${r.statusCode}${r.body ? `: ${r.body.slice(0, 500)}` : ''}`);
+    const nextAttemptAt = !ok && r.statusCode !== 410 && d?.nextAttemptAt ? d.nextAttemptAt : null;
+    tx.insert(deliveryAttempts)
+      .values({ deliveryId: c.d.id, attempt: c.n, at: now.toISOString(), statusCode: r.statusCode, durationMs: r.durationMs, error, nextAttemptAt })
+      .run();
+    if (!d || d.status !== 'pending' || d.attempts !== c.n) return d; // superseded meanwhile
+    const sub = getSubscription(tx, d.subscriptionId);
+    const fields = { lastStatusCode: r.statusCode, lastError: error };
+    if (ok) {
+      finish(tx, deps, d, 'delivered', { ...fields, deliveredAt: now.toISOString() });
+      if (sub?.failingSince && d.kind !== 'ping') tx.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)).run();
+    } else if (r.statusCode === 410) {
+      finish(tx, deps, d, 'failed', fields);
+      if (sub && sub.status === 'active') disableSubscription(tx, deps, sub, 'gone');
+    } else {
+      if (d.attempts >= d.maxAttempts) finish(tx, deps, d, 'failed', fields);
+      else tx.update(deliveries).set({ ...fields, updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
+      if (sub && d.kind !== 'ping') {
+        const since = sub.failingSince ?? now.toISOString();
+        if (!sub.failingSince) tx.update(subscriptions).set({ failingSince: since }).where(eq(subscriptions.id, sub.id)).run();
+        if (sub.status === 'active' && now.getTime() - Date.parse(since) >= DISABLE_AFTER_MS) disableSubscription(tx, deps, sub, 'failing');
+      }
+    }
+    return tx.select().from(deliveries).where(eq(deliveries.id, d.id)).get();
+  });
+}
+
+/** Closes a delivery (terminal status), drops its timer and lets the next of its subject go. */
+function finish(tx: Tx, deps: Deps, d: Delivery, status: 'delivered' | 'failed' | 'cancelled', fields: Partial<Delivery> = {}) {
+  const now = deps.clock.now();
+  tx.update(deliveries)
+    .set({ ...fields, status, nextAttemptAt: null, updatedAt: now.toISOString() })
+    .where(eq(deliveries.id, d.id))
+    .run();
+  dropTimer(tx, tx.select().from(deliveries).where(eq(deliveries.id, d.id)).get()!);
+  if (d.kind !== 'ping' && d.eventPosition !== null) kickNext(tx, deps, d.subscriptionId, d.subject, d.eventPosition, d.id);
+}
+
+/** Schedules (now) the earliest pending delivery of the subject that is waiting for its turn. */
+function kickNext(tx: Tx, deps: Deps, subscriptionId: string, subject: string, _after: number, except: string) {
+  const next = tx
+    .select()
+    .from(deliveries)
+    .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.subject, subject), eq(deliveries.status, 'pending'), ne(deliveries.id, except)))
+    .orderBy(asc(deliveries.eventPosition))
+    .limit(1)
+    .get();
+  if (!next || next.nextAttemptAt !== null) return;
+  scheduleNow(tx, deps, next);
+}
+
+/** Schedules a delivery's next attempt now (manual retry, replay start). */
+export function scheduleNow(tx: Tx, deps: Deps, d: Pick<Delivery, 'id' | 'attempts' | 'timerSeq'>) {
+  const now = deps.clock.now();
+  setTimer(tx, d, d.attempts + 1, now);
+  tx.update(deliveries).set({ nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
+}
+
+/**
+ * Disables a subscription (410 Gone, failing for 5 days, or by its owner), cancels what is
+ * pending, and — unless the owner did it — tells the owner with a `subscription.disabled`
+ * event addressed to its key (feed, stream and its other subscriptions see it).
+ */
+export function disableSubscription(tx: Tx, deps: Deps, sub: Subscription, reason: 'gone' | 'failing' | 'manual' | 'deleted') {
+  const now = deps.clock.now();
+  tx.update(subscriptions)
+    .set({ status: 'disabled', disabledReason: reason, disabledAt: now.toISOString(), updatedAt: now.toISOString() })
+    .where(eq(subscriptions.id, sub.id))
+    .run();
+  const pending = tx
+    .select({ id: deliveries.id, timerSeq: deliveries.timerSeq })
+    .from(deliveries)
+    .where(and(eq(deliveries.subscriptionId, sub.id), eq(deliveries.status, 'pending')))
+    .all();
+  for (const p of pending) {
+    tx.update(deliveries)
+      .set({ status: 'cancelled', nextAttemptAt: null, lastError: `subscription disabled (${reason})`, updatedAt: now.toISOString() })
+      .where(eq(deliveries.id, p.id))
+      .run();
+    dropTimer(tx, p);
+  }
+  if (reason === 'gone' || reason === 'failing') {
+    deps.log.warn({ subscriptionId: sub.id, reason }, 'webhook subscription disabled');
+    appendEvent(tx, deps.clock, {
+      type: 'subscription.disabled',
+      subject: `subscriptions/${sub.id}`,
+      data: { id: sub.id, reason, url: sub.url },
+      audience: [`key:${sub.ownerKeyId}`],
+    });
+  }
+}
+
+/** A `ping` to the subscription, sent now (one attempt); returns the delivery. */
+export async function ping(deps: Deps, sub: Subscription): Promise<Delivery> {
+  const id = `p_${newId()}`;
+  const eventId = newId();
+  const now = deps.clock.now().toISOString();
+  const envelope = {
+    specversion: '1.0',
+    id: eventId,
+    source: `${deps.config.publicBaseUrl.replace(/\/+$/, '')}/enforcement/subscriptions`,
+    type: 'ping',
+    subject: `subscriptions/${sub.id}`,
+    time: now,
+    datacontenttype: 'application/json',
+    data: { id: sub.id, message: 'Test delivery from POST /v1/subscriptions/{id}/test' },
+  };
+  inTx(deps.db, (tx) =>
+    tx
+      .insert(deliveries)
+      .values({ id, subscriptionId: sub.id, kind: 'ping', eventId, eventPosition: null, type: 'ping', subject: envelope.subject, envelope, status: 'pending', maxAttempts: 1, createdAt: now, updatedAt: now })
+      .run(),
+  );
+  return (await attempt(deps, id, 1)) ?? deps.db.select().from(deliveries).where(eq(deliveries.id, id)).get()!;
+}

@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { and, eq, lt } from 'drizzle-orm';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { inTx, type Db, type Tx } from '../db/client.js';
+import type { Clock } from '../clock.js';
+import { idempotencyKeys } from './idempotency-schema.js';
+import { unprocessable } from './problem.js';
+
+/**
+ * Idempotency-Key for creating POSTs (any capability). Usage in a route:
+ *
+ *   schema: { headers: IdempotencyHeaders, ... }
+ *   const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/things',
+ *     key: req.headers['idempotency-key'], body: req.body }, (tx) => ({ status: 201, body, location }));
+ *   return sendIdempotent(reply, r);
+ *
+ * The lookup, the work and the insert of the key row run in ONE IMMEDIATE transaction: a second
+ * request with the same key waits on the SQLite write lock and then finds the row, so two
+ * concurrent requests create one resource. Same key + same body → the stored status and body with
+ * `Idempotent-Replayed: true`; same key + another body → 422. A thrown error stores nothing (a
+ * retry re-runs). Keys are scoped per API key id and route and kept IDEMPOTENCY_TTL_HOURS (≥ 24 h).
+ */
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      description:
+        'Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h.',
+    }),
+  ),
+});
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+  location?: string | null;
+}
+
+export interface IdempotentResult extends StoredResponse {
+  replayed: boolean;
+}
+
+export interface IdempotencyScope {
+  /** The caller's API key id (keys are scoped per key). */
+  keyId: string;
+  /** A stable label of the operation, e.g. `POST /v1/complaints`. */
+  route: string;
+  /** The Idempotency-Key header; undefined = no idempotency, just run. */
+  key: string | undefined;
+  /** The request body (hashed canonically: key order does not matter). */
+  body: unknown;
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` hash alike. */
+export function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const o = v as Record<string, unknown>;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(',')}}`;
+}
+
+export const bodyHash = (body: unknown) => createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+
+export const DEFAULT_TTL_HOURS = 24;
+
+/**
+ * How a response body is kept for replays: e.g. encrypt a secret the response shows once, so the
+ * idempotency table does not hold it in the clear. Default: as is.
+ */
+export interface ResponseCodec {
+  seal(body: unknown): unknown;
+  open(stored: unknown): unknown;
+}
+
+export interface IdempotencyOptions {
+  ttlHours?: number;
+  codec?: ResponseCodec;
+}
+
+export function idempotent(
+  db: Db,
+  clock: Clock,
+  scope: IdempotencyScope,
+  fn: (tx: Tx) => StoredResponse,
+  opts: IdempotencyOptions = {},
+): IdempotentResult {
+  const ttlHours = opts.ttlHours ?? DEFAULT_TTL_HOURS;
+  if (scope.key === undefined) return { ...inTx(db, fn), replayed: false };
+  const hash = bodyHash(scope.body);
+  return inTx(db, (tx) => {
+    const now = clock.now();
+    const cutoff = new Date(now.getTime() - Math.max(ttlHours, DEFAULT_TTL_HOURS) * 3_600_000).toISOString();
+    // Prune expired keys (indexed on created_at); an expired key is a new key.
+    tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, cutoff)).run();
+    const where = and(eq(idempotencyKeys.keyId, scope.keyId), eq(idempotencyKeys.route, scope.route), eq(idempotencyKeys.key, scope.key!));
+    const prior = tx.select().from(idempotencyKeys).where(where).get();
+    if (prior) {
+      if (prior.bodyHash !== hash)
+        throw unprocessable(
+          'idempotency-key-reused',
+          'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+        );
+      return { status: prior.status, body: opts.codec ? opts.codec.open(prior.response) : prior.response, location: prior.location, replayed: true };
+    }
+    const res = fn(tx);
+    tx.insert(idempotencyKeys)
+      .values({
+        keyId: scope.keyId,
+        key: scope.key!,
+        route: scope.route,
+        bodyHash: hash,
+        status: res.status,
+        response: opts.codec ? opts.codec.seal(res.body) : res.body,
+        location: res.location ?? null,
+        createdAt: now.toISOString(),
+      })
+      .run();
+    return { ...res, replayed: false };
+  });
+}
+
+/** Sends an idempotent result: status, Location, and `Idempotent-Replayed: true` on a replay. */
+export function sendIdempotent(reply: FastifyReply, r: IdempotentResult) {
+  if (r.location) reply.header('location', r.location);
+  if (r.replayed) reply.header('idempotent-replayed', 'true');
+  return reply.status(r.status).send(r.body);
+}

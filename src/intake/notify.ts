@@ -1,0 +1,26 @@
+import type { Tx } from '../db/client.js';
+import type { Deps } from '../queue/types.js';
+import { notify } from '../assignments/notify.js';
+
+/**
+ * Overdue notices for a complaint, through the shared notify(): the responsible agency's
+ * supervisors (when the complaint has an owner) and the 12369 center. Ids and the deadline only,
+ * never reporter data.
+ */
+export function notifyOverdue(
+  tx: Tx,
+  deps: Deps,
+  c: { id: string; number: string; category: string; agencyCode: string | null },
+  deadline: 'acceptance' | 'reply',
+  dueAt: string,
+) {
+  const n = {
+    kind: 'complaint_overdue',
+    subject: `complaints/${c.id}`,
+    message: `Complaint ${c.number} passed its ${deadline} deadline (${dueAt}).`,
+    category: c.category,
+    data: { complaintId: c.id, number: c.number, deadline, dueAt },
+  };
+  if (c.agencyCode) notify(tx, deps, { ...n, agencyCode: c.agencyCode });
+  notify(tx, deps, { ...n, agencyCode: null });
+}

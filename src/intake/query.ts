@@ -1,0 +1,71 @@
+import { and, desc, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import type { Principal } from '../auth/principal.js';
+import { assignments } from '../assignments/schema.js';
+import type { Category } from '../http/schemas.js';
+import { complaints, type Channel, type ComplaintStatus } from './schema.js';
+import { visibleWhere } from './visibility.js';
+
+export interface ComplaintFilter {
+  status?: ComplaintStatus;
+  category?: Category;
+  channel?: Channel;
+  side?: 'region' | 'corps';
+  agencyCode?: string;
+  teamId?: string;
+  overdue?: boolean;
+  duplicateOf?: string;
+  receivedFrom?: string;
+  receivedTo?: string;
+  q?: string;
+  /** Open311: several ids / statuses / creation window. */
+  ids?: string[];
+  statuses?: ComplaintStatus[];
+  categories?: Category[];
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** Visible complaints matching the filter, newest first, keyset after (receivedAt, id). */
+export function listComplaints(tx: Tx, p: Principal, f: ComplaintFilter, limit: number, after?: { c: string; i: string }) {
+  const conds: (SQL | undefined)[] = [visibleWhere(tx, p)];
+  if (f.status) conds.push(eq(complaints.status, f.status));
+  if (f.statuses?.length) conds.push(inArray(complaints.status, f.statuses));
+  if (f.ids?.length) conds.push(inArray(complaints.id, f.ids));
+  if (f.category) conds.push(eq(complaints.category, f.category));
+  if (f.categories?.length) conds.push(inArray(complaints.category, f.categories));
+  if (f.channel) conds.push(eq(complaints.channel, f.channel));
+  if (f.side) conds.push(eq(complaints.side, f.side));
+  if (f.agencyCode) conds.push(eq(complaints.agencyCode, f.agencyCode));
+  if (f.teamId)
+    conds.push(
+      exists(
+        tx
+          .select({ x: sql`1` })
+          .from(assignments)
+          .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, complaints.id), eq(assignments.teamId, f.teamId))),
+      ),
+    );
+  if (f.overdue !== undefined) conds.push(eq(complaints.overdue, f.overdue));
+  if (f.duplicateOf) conds.push(eq(complaints.duplicateOf, f.duplicateOf));
+  if (f.receivedFrom) conds.push(gte(complaints.receivedAt, new Date(f.receivedFrom).toISOString()));
+  if (f.receivedTo) conds.push(lt(complaints.receivedAt, new Date(f.receivedTo).toISOString()));
+  if (f.q) {
+    const pat = `%${escapeLike(f.q)}%`;
+    conds.push(
+      or(
+        sql`${complaints.description} LIKE ${pat} ESCAPE '\\'`,
+        sql`${complaints.address} LIKE ${pat} ESCAPE '\\'`,
+        sql`${complaints.number} LIKE ${pat} ESCAPE '\\'`,
+      ),
+    );
+  }
+  if (after) conds.push(or(lt(complaints.receivedAt, after.c), and(eq(complaints.receivedAt, after.c), lt(complaints.id, after.i))));
+  return tx
+    .select()
+    .from(complaints)
+    .where(and(...conds))
+    .orderBy(desc(complaints.receivedAt), desc(complaints.id))
+    .limit(limit)
+    .all();
+}

@@ -1,0 +1,341 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { inTx } from '../db/client.js';
+import type { Deps } from '../queue/types.js';
+import type { Principal, Role } from '../auth/principal.js';
+import { notFound, problems } from '../http/problem.js';
+import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
+import { DateTime, IdParam } from '../http/schemas.js';
+import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
+import { piiReads } from './schema.js';
+import {
+  accept,
+  closeManually,
+  createComplaint,
+  etag,
+  extend,
+  feedback,
+  getComplaint,
+  merge,
+  pii,
+  reject,
+  replyTo,
+  start,
+  transfer,
+  unlink,
+  type ActionCtx,
+  type ComplaintRow,
+  type NewComplaint,
+} from './service.js';
+import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
+import { canSee } from './visibility.js';
+import { detailView, routesOf, summaryView } from './view.js';
+import { listComplaints } from './query.js';
+
+export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];
+const CENTER: readonly Role[] = ['intake', 'admin'];
+const HANDLERS: readonly Role[] = ['intake', 'admin', 'supervisor', 'inspector'];
+
+/** Replayed create responses hold the query code: kept encrypted in the idempotency table. */
+export const sealedResponses = (deps: Deps): ResponseCodec => ({
+  seal: (body) => ({ sealed: pii(deps).seal(body, 'idempotency-response') }),
+  open: (stored) => pii(deps).open((stored as { sealed: string }).sealed, 'idempotency-response'),
+});
+
+/** The shared create path (REST and Open311): idempotency, one transaction, 201 + Location. */
+export function createIdempotent(
+  deps: Deps,
+  req: { principal: Principal; headers: Record<string, unknown> },
+  route: string,
+  rawBody: unknown,
+  input: NewComplaint,
+  render: (r: { row: ComplaintRow; queryCode: string }) => unknown,
+  names?: Parameters<typeof createComplaint>[4],
+) {
+  const key = req.headers['idempotency-key'];
+  return idempotent(
+    deps.db,
+    deps.clock,
+    { keyId: req.principal.keyId, route, key: typeof key === 'string' ? key : undefined, body: rawBody },
+    (tx) => {
+      const r = createComplaint(tx, deps, req.principal, input, names);
+      return { status: 201, body: render(r), location: `/v1/complaints/${r.row.id}` };
+    },
+    { codec: sealedResponses(deps) },
+  );
+}
+
+const ActionHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag ("<version>") from GET: act only on that version (else 412)' })),
+});
+
+const PiiRead = Type.Object({
+  id: Type.String(),
+  keyId: Type.String({ description: 'API key that read the reporter fields' }),
+  role: Type.String(),
+  complaintId: Type.String(),
+  at: DateTime(),
+  via: Type.String({ description: 'The route that returned them' }),
+});
+
+export const intakeRoutes =
+  (deps: Deps): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const send = (reply: FastifyReply, row: ComplaintRow) => {
+      const routes = routesOf(deps.db, [row.id]).get(row.id) ?? [];
+      return reply.header('etag', etag(row)).send(summaryView(row, routes));
+    };
+
+    app.post(
+      '/v1/complaints',
+      {
+        config: { roles: CREATE_ROLES },
+        schema: {
+          tags: ['complaints'],
+          summary: 'Receive a 12369 complaint (idempotent with Idempotency-Key)',
+          description:
+            'Creates a complaint in status `received` with its acceptance deadline. A complaint of the same category within DEDUP_RADIUS_METERS and DEDUP_WINDOW_HOURS of an open one is linked to it as a duplicate and never routed on its own. `externalRef` is unique per channel: a second one is a 409 whose `Location` and `existingId` point at the first. Reporter fields are encrypted at rest.',
+          headers: IdempotencyHeaders,
+          body: CreateComplaintBody,
+          response: { 201: Created, ...problems(400, 401, 403, 409, 413, 415, 422) },
+        },
+      },
+      async (req, reply) => {
+        const r = createIdempotent(deps, req, 'POST /v1/complaints', req.body, req.body as NewComplaint, ({ row, queryCode }) => ({
+          id: row.id,
+          number: row.number,
+          status: row.status,
+          receivedAt: row.receivedAt,
+          acceptanceDueAt: row.acceptanceDueAt,
+          queryCode,
+          duplicateOf: row.duplicateOf,
+        }));
+        return sendIdempotent(reply, r);
+      },
+    );
+
+    app.get(
+      '/v1/complaints',
+      {
+        schema: {
+          tags: ['complaints'],
+          summary: 'List complaints visible to this key (newest first)',
+          description:
+            'intake and admin see all; supervisors those routed to their agency subtree (lead or co-handling); inspectors those with an assignment to their team; partners those they created. Never includes reporter fields.',
+          querystring: ListQuery,
+          response: { 200: Page(ComplaintSummary), ...problems(400, 401) },
+        },
+      },
+      async (req) => {
+        const { limit = 50, cursor, ...filter } = req.query;
+        const after = decodeCursor(cursor, isCreatedCursor);
+        const rows = listComplaints(deps.db, req.principal, filter, limit + 1, after);
+        const routes = routesOf(
+          deps.db,
+          rows.map((r) => r.id),
+        );
+        return pageOf(rows, limit, (r) => ({ c: r.receivedAt, i: r.id }), (r) => summaryView(r, routes.get(r.id) ?? []));
+      },
+    );
+
+    app.get(
+      '/v1/complaints/:id',
+      {
+        schema: {
+          tags: ['complaints'],
+          summary: 'A complaint with its routing, deadlines, history and duplicates',
+          description: 'Reporter fields are returned only to intake and admin keys, and every such read is recorded (GET /v1/admin/pii-reads).',
+          params: IdParam,
+          response: { 200: ComplaintDetail, ...problems(401, 404) },
+        },
+      },
+      async (req, reply) => {
+        const view = inTx(deps.db, (tx) => {
+          const row = getComplaint(tx, req.params.id);
+          if (!row || !canSee(tx, req.principal, row)) throw notFound('complaint', req.params.id);
+          return detailView(tx, deps, req.principal, row, 'GET /v1/complaints/{id}');
+        });
+        return reply.header('etag', etag(view)).header('cache-control', 'no-store').send(view);
+      },
+    );
+
+    const ctx = (req: { principal: ActionCtx['principal']; params: { id: string }; headers: { 'if-match'?: string } }): ActionCtx => ({
+      deps,
+      principal: req.principal,
+      id: req.params.id,
+      ifMatch: req.headers['if-match'],
+    });
+    const NoBody = Type.Object({}, { additionalProperties: false, description: 'No fields (the body may be omitted)' });
+    const actionSchema = (summary: string, body?: ReturnType<typeof Type.Object>, extra: number[] = []) => ({
+      tags: ['complaints'],
+      summary,
+      params: IdParam,
+      headers: ActionHeaders,
+      body: body ?? NoBody,
+      response: { 200: ComplaintSummary, ...problems(400, 401, 403, 404, 409, 412, ...extra) },
+    });
+    // An action may be posted without a body: validate it as {}.
+    app.addHook('preValidation', async (req) => {
+      if (req.method === 'POST' && req.routeOptions.url?.startsWith('/v1/complaints/:id/') && (req.body === undefined || req.body === null)) req.body = {};
+    });
+
+    app.post(
+      '/v1/complaints/:id/accept',
+      { config: { roles: CENTER }, schema: actionSchema('Accept (received → accepted); starts the reply deadline and routing') },
+      async (req, reply) => send(reply, accept(ctx(req))),
+    );
+    app.post(
+      '/v1/complaints/:id/reject',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema(
+          'Do not accept (received → not_accepted), with the reason the reporter is told',
+          Type.Object({ reason: Reason('Why, and where the reporter can turn instead') }, { additionalProperties: false }),
+        ),
+      },
+      async (req, reply) => send(reply, reject(ctx(req), (req.body as { reason: string }).reason)),
+    );
+    app.post(
+      '/v1/complaints/:id/transfer',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema(
+          'Transfer to a non-environmental department (received → transferred)',
+          Type.Object(
+            {
+              department: Type.String({ minLength: 1, maxLength: 200, description: 'The competent department, e.g. 住房和城乡建设局' }),
+              reason: Reason('Why it is outside environmental jurisdiction'),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      async (req, reply) => {
+        const b = req.body as { department: string; reason: string };
+        return send(reply, transfer(ctx(req), b.department, b.reason));
+      },
+    );
+    app.post(
+      '/v1/complaints/:id/extend',
+      {
+        config: { roles: ['intake', 'admin', 'supervisor'] },
+        schema: actionSchema(
+          'Extend the reply deadline once, with a reason (≤ COMPLAINT_EXTENSION_MAX_DAYS; a second extension → 409, longer → 422)',
+          Type.Object(
+            {
+              days: Type.Integer({ minimum: 1, maximum: 365, description: 'Days added to the reply deadline; more than the legal maximum → 422' }),
+              reason: Reason('Why (told to the reporter)'),
+            },
+            { additionalProperties: false },
+          ),
+          [422],
+        ),
+      },
+      async (req, reply) => {
+        const b = req.body as { days: number; reason: string };
+        return send(reply, extend(ctx(req), b.days, b.reason));
+      },
+    );
+    app.post(
+      '/v1/complaints/:id/start',
+      {
+        config: { roles: HANDLERS },
+        schema: actionSchema('Mark work started (routed → in_progress); also happens when the lead assignment is claimed'),
+      },
+      async (req, reply) => send(reply, start(ctx(req))),
+    );
+    app.post(
+      '/v1/complaints/:id/reply',
+      {
+        config: { roles: HANDLERS },
+        schema: actionSchema(
+          'Reply to the reporter (accepted | routed | in_progress → replied); every open duplicate gets the same reply',
+          Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000, description: 'The answer the reporter receives' }) }, { additionalProperties: false }),
+        ),
+      },
+      async (req, reply) => send(reply, replyTo(ctx(req), (req.body as { text: string }).text)),
+    );
+    app.post(
+      '/v1/complaints/:id/feedback',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema(
+          "Record the reporter's feedback on the reply and close (replied → closed)",
+          Type.Object(
+            {
+              satisfied: Type.Boolean({ description: 'Whether the reporter is satisfied with the answer' }),
+              comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+      async (req, reply) => {
+        const b = req.body as { satisfied: boolean; comment?: string };
+        return send(reply, feedback(ctx(req), b.satisfied, b.comment));
+      },
+    );
+    app.post(
+      '/v1/complaints/:id/close',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema('Close a replied complaint without feedback (it also closes by itself COMPLAINT_AUTO_CLOSE_DAYS after the reply)'),
+      },
+      async (req, reply) => send(reply, closeManually(ctx(req))),
+    );
+    app.post(
+      '/v1/complaints/:id/unlink',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema('Unlink a duplicate from its master; an accepted one is then routed on its own'),
+      },
+      async (req, reply) => send(reply, unlink(ctx(req))),
+    );
+    app.post(
+      '/v1/complaints/:id/merge',
+      {
+        config: { roles: CENTER },
+        schema: actionSchema(
+          'Merge into another open complaint: this one (and its duplicates) become its duplicates',
+          Type.Object({ into: Type.String({ minLength: 1, maxLength: 64, description: 'The complaint to merge into (or any duplicate of it)' }) }, { additionalProperties: false }),
+          [422],
+        ),
+      },
+      async (req, reply) => send(reply, merge(ctx(req), (req.body as { into: string }).into)),
+    );
+
+    app.get(
+      '/v1/admin/pii-reads',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['complaints'],
+          summary: 'Audit: every read of reporter fields (who, when, which complaint), newest first',
+          querystring: Type.Object({
+            complaintId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            keyId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            ...PageQuery,
+          }),
+          response: { 200: Page(PiiRead), ...problems(400, 401, 403) },
+        },
+      },
+      async (req) => {
+        const limit = req.query.limit ?? 50;
+        const after = decodeCursor(req.query.cursor, isCreatedCursor);
+        const conds: (SQL | undefined)[] = [];
+        if (req.query.complaintId) conds.push(eq(piiReads.complaintId, req.query.complaintId));
+        if (req.query.keyId) conds.push(eq(piiReads.keyId, req.query.keyId));
+        if (after) conds.push(or(lt(piiReads.at, after.c), and(eq(piiReads.at, after.c), lt(piiReads.id, after.i))));
+        const rows = deps.db
+          .select()
+          .from(piiReads)
+          .where(and(...conds))
+          .orderBy(desc(piiReads.at), desc(piiReads.id))
+          .limit(limit + 1)
+          .all();
+        return pageOf(rows, limit, (r) => ({ c: r.at, i: r.id }), (r) => r);
+      },
+    );
+  };

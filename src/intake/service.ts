@@ -1,0 +1,469 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inTx, type Tx } from '../db/client.js';
+import type { Deps } from '../queue/types.js';
+import type { Principal } from '../auth/principal.js';
+import { appendEvent } from '../events/outbox.js';
+import { cancelTimer, scheduleTimer } from '../queue/timers.js';
+import { newId } from '../ids.js';
+import { DAY_MS } from '../clock.js';
+import type { Category } from '../http/schemas.js';
+import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
+import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../assignments/port.js';
+import { assignments } from '../assignments/schema.js';
+import { pollutionSources } from '../cases/schema.js';
+import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './schema.js';
+import { PiiCipher, newQueryCode, type Reporter } from './pii.js';
+import { OPEN_STATUSES, findMaster } from './dedup.js';
+import { notifyOverdue } from './notify.js';
+import { canSee } from './visibility.js';
+
+export type ComplaintRow = typeof complaints.$inferSelect;
+
+export const PII_SERVICE = 'intake:pii';
+export const DEADLINE_JOB = 'complaint.deadline';
+export const AUTO_CLOSE_JOB = 'complaint.auto-close';
+export const LEAD_CLAIMED_JOB = 'complaint.lead-claimed';
+export const acceptTimerId = (id: string) => `c-accept-${id}`;
+export const replyTimerId = (id: string) => `c-reply-${id}`;
+export const closeTimerId = (id: string) => `c-close-${id}`;
+
+export const pii = (deps: Deps) => {
+  const c = deps.services.get(PII_SERVICE) as PiiCipher | undefined;
+  if (!c) throw new Error('intake PII cipher not initialised');
+  return c;
+};
+
+export interface NewComplaint {
+  channel: Channel;
+  category: Category;
+  description: string;
+  location?: { lat: number; lng: number };
+  address?: string;
+  adminCode?: string;
+  occurredAt?: string;
+  urgent?: boolean;
+  sourceId?: string;
+  externalRef?: string;
+  attachments?: Attachment[];
+  reporter?: { name?: string; phone?: string; email?: string; anonymous: boolean };
+}
+
+/** Where a field lives in the caller's request (Open311 uses its own parameter names). */
+export type FieldNames = Partial<Record<'location' | 'adminCode' | 'attachments' | 'sourceId', string>>;
+
+const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS);
+/** Complaint numbers count by the calendar year in China (UTC+8). */
+const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).getUTCFullYear();
+
+const sourceExists = (tx: Tx, id: string) => !!tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.id, id)).get();
+
+/** Cross-field rules the JSON schema cannot say well. Field names follow the caller's format. */
+export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names: FieldNames = {}) {
+  const errors: FieldError[] = [];
+  // a little clock skew is tolerated; a date days ahead is a mistake
+  if (input.occurredAt && new Date(input.occurredAt).getTime() > now.getTime() + 3_600_000)
+    errors.push({ field: 'body/occurredAt', reason: 'is in the future' });
+  if (!input.location && !(input.address && input.adminCode))
+    errors.push({ field: names.location ?? 'body/location', reason: 'a location, or an address with an adminCode, is required' });
+  (input.attachments ?? []).forEach((a, i) => {
+    if (!a.url && !a.sha256) errors.push({ field: `${names.attachments ?? 'body/attachments'}/${i}`, reason: 'needs a url or a sha256' });
+  });
+  if (input.sourceId && !sourceExists(tx, input.sourceId))
+    errors.push({ field: names.sourceId ?? 'body/sourceId', reason: 'is not a known pollution source' });
+  if (errors.length) throw badRequest(errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
+}
+
+/** Audience of a complaint's events: its owner plus every agency/team it was routed to (and its master's). */
+function eventScope(tx: Tx, row: ComplaintRow) {
+  const ids = row.duplicateOf ? [row.id, row.duplicateOf] : [row.id];
+  const routes = tx
+    .select({ teamId: assignments.teamId, agencyCode: assignments.agencyCode })
+    .from(assignments)
+    .where(and(eq(assignments.subjectKind, 'complaint'), inArray(assignments.subjectId, ids)))
+    .all();
+  const audience = new Set<string>();
+  for (const r of routes) {
+    if (r.agencyCode) audience.add(`agency:${r.agencyCode}`);
+    if (r.teamId) audience.add(`team:${r.teamId}`);
+  }
+  const { side, agencyCode } = row;
+  if (row.duplicateOf && !agencyCode) {
+    const m = tx.select({ side: complaints.side, agencyCode: complaints.agencyCode }).from(complaints).where(eq(complaints.id, row.duplicateOf)).get();
+    if (m?.agencyCode) audience.add(`agency:${m.agencyCode}`);
+    if (m?.side) audience.add(`side:${m.side}`);
+  }
+  return { side, agencyCode, audience: [...audience] };
+}
+
+/** Appends a complaint.* event. Data carries ids, status and dates: never reporter fields. */
+export function emit(tx: Tx, deps: Deps, row: ComplaintRow, type: string, data: Record<string, unknown> = {}) {
+  const scope = eventScope(tx, row);
+  return appendEvent(tx, deps.clock, {
+    type,
+    subject: `complaints/${row.id}`,
+    data: { id: row.id, number: row.number, status: row.status, category: row.category, urgent: row.urgent, duplicateOf: row.duplicateOf, ...data },
+    side: scope.side,
+    agencyCode: scope.agencyCode,
+    category: row.category,
+    audience: scope.audience,
+  });
+}
+
+export function getComplaint(tx: Tx, id: string): ComplaintRow | undefined {
+  return tx.select().from(complaints).where(eq(complaints.id, id)).get();
+}
+
+function patch(tx: Tx, deps: Deps, row: ComplaintRow, set: Partial<ComplaintRow>): ComplaintRow {
+  return tx
+    .update(complaints)
+    .set({ ...set, updatedAt: deps.clock.now().toISOString(), version: row.version + 1 })
+    .where(eq(complaints.id, row.id))
+    .returning()
+    .get();
+}
+
+/** Creates a complaint (one transaction: counter, row, dedup link, event, acceptance timer). */
+export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComplaint, names?: FieldNames) {
+  checkNewComplaint(tx, input, deps.clock.now(), names);
+  if (input.externalRef) {
+    const prior = tx
+      .select({ id: complaints.id, number: complaints.number })
+      .from(complaints)
+      .where(and(eq(complaints.channel, input.channel), eq(complaints.externalRef, input.externalRef)))
+      .get();
+    if (prior)
+      throw new Problem(
+        409,
+        'external-ref-exists',
+        'Conflict',
+        `A ${input.channel} complaint with externalRef ${input.externalRef} already exists: ${prior.number}.`,
+        { existingId: prior.id, existingNumber: prior.number },
+        { location: `/v1/complaints/${prior.id}` },
+      );
+  }
+  const now = deps.clock.now();
+  const year = chinaYear(now);
+  const counter = tx
+    .insert(complaintCounters)
+    .values({ year, last: 1 })
+    .onConflictDoUpdate({ target: complaintCounters.year, set: { last: sql`${complaintCounters.last} + 1` } })
+    .returning()
+    .get();
+  const id = newId();
+  const number = `12369-${year}-${String(counter.last).padStart(6, '0')}`;
+  const queryCode = newQueryCode();
+  const cipher = pii(deps);
+  const rep = input.reporter;
+  const fields: Reporter = { name: rep?.name ?? null, phone: rep?.phone ?? null, email: rep?.email ?? null };
+  const hasPii = !!(fields.name || fields.phone || fields.email);
+  const master = input.location
+    ? findMaster(tx, {
+        category: input.category,
+        lat: input.location.lat,
+        lng: input.location.lng,
+        now,
+        radiusM: deps.config.dedupRadiusMeters,
+        windowHours: deps.config.dedupWindowHours,
+      })
+    : null;
+  const iso = now.toISOString();
+  const acceptanceDueAt = addDays(now, deps.config.complaintAcceptDays).toISOString();
+  const row = tx
+    .insert(complaints)
+    .values({
+      id,
+      number,
+      channel: input.channel,
+      category: input.category,
+      description: input.description,
+      lat: input.location?.lat ?? null,
+      lng: input.location?.lng ?? null,
+      address: input.address ?? null,
+      adminCode: input.adminCode ?? null,
+      occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : null,
+      urgent: input.urgent ?? false,
+      sourceId: input.sourceId ?? null,
+      externalRef: input.externalRef ?? null,
+      attachments: input.attachments ?? [],
+      reporterEnc: hasPii ? cipher.encrypt(fields, id) : null,
+      reporterAnonymous: rep ? rep.anonymous : true,
+      queryCodeHash: cipher.codeHash(number, queryCode),
+      status: 'received',
+      receivedAt: iso,
+      acceptanceDueAt,
+      duplicateOf: master?.id ?? null,
+      createdByKeyId: p.keyId,
+      createdAt: iso,
+      updatedAt: iso,
+    })
+    .returning()
+    .get();
+  emit(tx, deps, row, 'complaint.received', { channel: row.channel, receivedAt: iso, acceptanceDueAt, by: p.keyId });
+  if (master) emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' });
+  scheduleTimer(tx, { id: acceptTimerId(id), name: DEADLINE_JOB, dueAt: new Date(acceptanceDueAt), payload: { id, deadline: 'acceptance' } });
+  return { row, queryCode };
+}
+
+export interface ActionCtx {
+  deps: Deps;
+  principal: Principal;
+  id: string;
+  /** The If-Match header, when sent: the action applies only to that version. */
+  ifMatch?: string;
+}
+
+const wrongStatus = (row: ComplaintRow, action: string) =>
+  conflict('invalid-transition', `Complaint ${row.number} is ${row.status}; it cannot be ${action}.`, { currentStatus: row.status });
+
+/**
+ * Runs one lifecycle action in one transaction: visibility (404), If-Match (412), allowed
+ * statuses (409 naming the current one), then the change.
+ */
+export function act(
+  c: ActionCtx,
+  verb: string,
+  from: readonly ComplaintStatus[],
+  apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow,
+): ComplaintRow {
+  return inTx(c.deps.db, (tx) => {
+    const row = getComplaint(tx, c.id);
+    if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
+    if (c.ifMatch !== undefined && c.ifMatch !== '*' && c.ifMatch.replace(/^W\//, '') !== etag(row))
+      throw new Problem(412, 'precondition-failed', 'Precondition failed', `If-Match ${c.ifMatch} does not match the current version ${etag(row)}.`, {
+        currentVersion: row.version,
+      });
+    if (!from.includes(row.status)) throw wrongStatus(row, verb);
+    return apply(tx, row, c.deps.clock.now());
+  });
+}
+
+export const etag = (row: { version: number }) => `"${row.version}"`;
+
+export function accept(c: ActionCtx) {
+  const { deps } = c;
+  return act(c, 'accepted', ['received'], (tx, row, now) => {
+    const replyDueAt = addDays(now, deps.config.complaintReplyDays).toISOString();
+    const clearOverdue = row.overdueDeadline === 'acceptance';
+    const next = patch(tx, deps, row, {
+      status: 'accepted',
+      acceptedAt: now.toISOString(),
+      replyDueAt,
+      ...(clearOverdue ? { overdue: false, overdueDeadline: null } : {}),
+    });
+    cancelTimer(tx, acceptTimerId(row.id), now);
+    scheduleTimer(tx, { id: replyTimerId(row.id), name: DEADLINE_JOB, dueAt: new Date(replyDueAt), payload: { id: row.id, deadline: 'reply' } });
+    emit(tx, deps, next, 'complaint.accepted', { acceptedAt: next.acceptedAt, replyDueAt, by: c.principal.keyId });
+    return next;
+  });
+}
+
+export function reject(c: ActionCtx, reason: string) {
+  const { deps } = c;
+  return act(c, 'rejected', ['received'], (tx, row, now) => {
+    const next = patch(tx, deps, row, { status: 'not_accepted', statusReason: reason, overdue: false, overdueDeadline: null });
+    cancelTimer(tx, acceptTimerId(row.id), now);
+    emit(tx, deps, next, 'complaint.not_accepted', { reason, by: c.principal.keyId });
+    return next;
+  });
+}
+
+export function transfer(c: ActionCtx, department: string, reason: string) {
+  const { deps } = c;
+  return act(c, 'transferred', ['received'], (tx, row, now) => {
+    const next = patch(tx, deps, row, { status: 'transferred', statusReason: reason, transferredTo: department, overdue: false, overdueDeadline: null });
+    cancelTimer(tx, acceptTimerId(row.id), now);
+    emit(tx, deps, next, 'complaint.transferred', { department, reason, by: c.principal.keyId });
+    return next;
+  });
+}
+
+export const HANDLING: readonly ComplaintStatus[] = ['accepted', 'routed', 'in_progress'];
+
+/** One extension of the reply deadline, ≤ COMPLAINT_EXTENSION_MAX_DAYS. */
+export function extend(c: ActionCtx, days: number, reason: string) {
+  const { deps } = c;
+  return act(c, 'extended', HANDLING, (tx, row, now) => {
+    if (row.extensionDays !== null)
+      throw conflict('already-extended', `Complaint ${row.number} was already extended once (by ${row.extensionDays} days); the law allows one extension.`, {
+        currentStatus: row.status,
+      });
+    const max = deps.config.complaintExtensionMaxDays;
+    if (days > max)
+      throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
+    const replyDueAt = addDays(new Date(row.replyDueAt!), days).toISOString();
+    const clearOverdue = row.overdueDeadline === 'reply' && replyDueAt > now.toISOString();
+    const next = patch(tx, deps, row, {
+      replyDueAt,
+      extensionDays: days,
+      extensionReason: reason,
+      extendedAt: now.toISOString(),
+      ...(clearOverdue ? { overdue: false, overdueDeadline: null, overdueAt: null } : {}),
+    });
+    scheduleTimer(tx, { id: replyTimerId(row.id), name: DEADLINE_JOB, dueAt: new Date(replyDueAt), payload: { id: row.id, deadline: 'reply' } });
+    emit(tx, deps, next, 'complaint.extended', { days, reason, replyDueAt, by: c.principal.keyId });
+    return next;
+  });
+}
+
+export function start(c: ActionCtx) {
+  const { deps } = c;
+  return act(c, 'started', ['routed'], (tx, row, now) => markStarted(tx, deps, row, now, c.principal.keyId));
+}
+
+function markStarted(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, by: string) {
+  const next = patch(tx, deps, row, { status: 'in_progress', startedAt: now.toISOString() });
+  emit(tx, deps, next, 'complaint.in_progress', { startedAt: next.startedAt, by });
+  return next;
+}
+
+/** Replies; every open duplicate of this complaint gets the same reply (its own event). */
+export function replyTo(c: ActionCtx, text: string) {
+  const { deps } = c;
+  return act(c, 'replied', HANDLING, (tx, row, now) => {
+    const next = applyReply(tx, deps, row, now, text, c.principal.keyId);
+    const dups = tx
+      .select()
+      .from(complaints)
+      .where(and(eq(complaints.duplicateOf, row.id), inArray(complaints.status, OPEN_STATUSES)))
+      .all();
+    for (const d of dups) applyReply(tx, deps, d, now, text, c.principal.keyId, row.id);
+    return next;
+  });
+}
+
+function applyReply(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, text: string, by: string, viaMaster?: string) {
+  const next = patch(tx, deps, row, { status: 'replied', replyText: text, repliedAt: now.toISOString(), repliedBy: by, overdue: false, overdueDeadline: null });
+  cancelTimer(tx, acceptTimerId(row.id), now);
+  cancelTimer(tx, replyTimerId(row.id), now);
+  scheduleTimer(tx, { id: closeTimerId(row.id), name: AUTO_CLOSE_JOB, dueAt: addDays(now, deps.config.complaintAutoCloseDays), payload: { id: row.id } });
+  emit(tx, deps, next, 'complaint.replied', { repliedAt: next.repliedAt, by, ...(viaMaster ? { viaMaster } : {}) });
+  return next;
+}
+
+function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedback' | 'auto' | 'manual', by: string, extra: Partial<ComplaintRow> = {}) {
+  const next = patch(tx, deps, row, { status: 'closed', closedAt: now.toISOString(), closedBy: by, closeReason: reason, ...extra });
+  cancelTimer(tx, closeTimerId(row.id), now);
+  emit(tx, deps, next, 'complaint.closed', { closedAt: next.closedAt, reason, by, ...(reason === 'feedback' ? { satisfied: next.feedbackSatisfied } : {}) });
+  return next;
+}
+
+export function feedback(c: ActionCtx, satisfied: boolean, comment?: string) {
+  return act(c, 'given feedback', ['replied'], (tx, row, now) =>
+    close(tx, c.deps, row, now, 'feedback', c.principal.keyId, { feedbackSatisfied: satisfied, feedbackComment: comment ?? null }),
+  );
+}
+
+export function closeManually(c: ActionCtx) {
+  return act(c, 'closed', ['replied'], (tx, row, now) => close(tx, c.deps, row, now, 'manual', c.principal.keyId));
+}
+
+/** Unlinks a duplicate; an accepted one is then routed like any other (complaint.unlinked). */
+export function unlink(c: ActionCtx) {
+  const { deps } = c;
+  return act(c, 'unlinked', OPEN_STATUSES, (tx, row) => {
+    if (!row.duplicateOf) throw conflict('not-a-duplicate', `Complaint ${row.number} is not linked as a duplicate.`, { currentStatus: row.status });
+    const master = row.duplicateOf;
+    const next = patch(tx, deps, row, { duplicateOf: null });
+    emit(tx, deps, next, 'complaint.unlinked', { formerMaster: master, by: c.principal.keyId });
+    return next;
+  });
+}
+
+/** Marks this complaint a duplicate of `into` (or of its master); its own duplicates follow. */
+export function merge(c: ActionCtx, into: string) {
+  const { deps } = c;
+  return act(c, 'merged', OPEN_STATUSES, (tx, row) => {
+    let target = getComplaint(tx, into);
+    if (target?.duplicateOf) target = getComplaint(tx, target.duplicateOf);
+    if (!target) throw notFound('complaint', into);
+    if (target.id === row.id) throw unprocessable('merge-into-self', 'A complaint cannot be merged into itself (or into one of its duplicates).');
+    if (!OPEN_STATUSES.includes(target.status))
+      throw conflict('invalid-transition', `Complaint ${target.number} is ${target.status}; nothing can be merged into it.`, { currentStatus: target.status });
+    const next = patch(tx, deps, row, { duplicateOf: target.id });
+    emit(tx, deps, next, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+    for (const d of tx.select().from(complaints).where(eq(complaints.duplicateOf, row.id)).all()) {
+      const moved = patch(tx, deps, d, { duplicateOf: target.id });
+      emit(tx, deps, moved, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+    }
+    return next;
+  });
+}
+
+// ───────────────────────── jobs (deadlines, routing hooks) ─────────────────────────
+
+/** Deadline timer fired: re-check (a stale timer is a no-op), mark overdue, emit, notify. */
+export function onDeadline(tx: Tx, deps: Deps, id: string, deadline: 'acceptance' | 'reply') {
+  const row = getComplaint(tx, id);
+  if (!row) return;
+  const now = deps.clock.now();
+  const dueAt = deadline === 'acceptance' ? row.acceptanceDueAt : row.replyDueAt;
+  const pending = deadline === 'acceptance' ? row.status === 'received' : HANDLING.includes(row.status);
+  if (!pending || !dueAt || dueAt > now.toISOString()) return;
+  if (row.overdue && row.overdueDeadline === deadline) return;
+  const next = patch(tx, deps, row, { overdue: true, overdueDeadline: deadline, overdueAt: now.toISOString() });
+  emit(tx, deps, next, 'complaint.overdue', { deadline, dueAt });
+  notifyOverdue(tx, deps, next, deadline, dueAt);
+}
+
+export function onAutoClose(tx: Tx, deps: Deps, id: string) {
+  const row = getComplaint(tx, id);
+  const now = deps.clock.now();
+  if (!row || row.status !== 'replied' || !row.repliedAt) return;
+  if (addDays(new Date(row.repliedAt), deps.config.complaintAutoCloseDays) > now) return;
+  close(tx, deps, row, now, 'auto', 'system');
+}
+
+/** The lead assignment of a routed complaint was claimed → in_progress. */
+export function onLeadClaimed(tx: Tx, deps: Deps, assignmentId: string) {
+  const a = tx.select().from(assignments).where(eq(assignments.id, assignmentId)).get();
+  if (!a || a.subjectKind !== 'complaint' || a.role !== 'lead' || a.status !== 'claimed') return;
+  const row = getComplaint(tx, a.subjectId);
+  if (row?.status === 'routed') markStarted(tx, deps, row, deps.clock.now(), `assignment:${assignmentId}`);
+}
+
+export const complaintHooks: SubjectHooks = {
+  load(tx, id): RoutableSubject | null {
+    const row = getComplaint(tx, id);
+    if (!row) return null;
+    return {
+      kind: 'complaint',
+      id,
+      category: row.category,
+      location: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
+      adminCode: row.adminCode,
+      sourceId: row.sourceId,
+      urgent: row.urgent,
+    };
+  },
+  routable(tx, id) {
+    const row = getComplaint(tx, id);
+    return !!row && !row.duplicateOf && HANDLING.includes(row.status);
+  },
+  onRouted(tx, deps, id, outcome: RoutingOutcome) {
+    const row = getComplaint(tx, id);
+    if (!row) return;
+    const now = deps.clock.now().toISOString();
+    const rerouted = row.routedAt !== null;
+    const next = patch(tx, deps, row, {
+      side: outcome.side,
+      agencyCode: outcome.agencyCode,
+      teamId: outcome.teamId,
+      areaId: outcome.areaId,
+      gridId: outcome.gridId,
+      joint: outcome.joint,
+      triage: outcome.triage,
+      routedAt: now,
+      ...(row.status === 'accepted' ? { status: 'routed' as const } : {}),
+    });
+    emit(tx, deps, next, 'complaint.routed', {
+      side: outcome.side,
+      agencyCode: outcome.agencyCode,
+      teamId: outcome.teamId,
+      joint: outcome.joint,
+      triage: outcome.triage,
+      rerouted,
+      assignments: outcome.assignments.map((a) => ({ id: a.id, teamId: a.teamId, agencyCode: a.agencyCode, side: a.side, role: a.role })),
+      triageAssignmentId: outcome.triageAssignmentId ?? null,
+    });
+  },
+};

@@ -1,0 +1,112 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import type { Deps } from '../queue/types.js';
+import { seesAll, type Principal } from '../auth/principal.js';
+import { eventsForSubject } from '../events/outbox.js';
+import { newId } from '../ids.js';
+import { assignments } from '../assignments/schema.js';
+import { complaints, piiReads } from './schema.js';
+import { pii, type ComplaintRow } from './service.js';
+
+type RouteRow = typeof assignments.$inferSelect;
+
+/** The API shape of a complaint (never the reporter: see detailView). */
+export function summaryView(row: ComplaintRow, routes: RouteRow[]) {
+  return {
+    id: row.id,
+    number: row.number,
+    channel: row.channel,
+    category: row.category,
+    description: row.description,
+    location: row.lat !== null && row.lng !== null ? { lat: row.lat, lng: row.lng } : null,
+    address: row.address,
+    adminCode: row.adminCode,
+    occurredAt: row.occurredAt,
+    urgent: row.urgent,
+    sourceId: row.sourceId,
+    externalRef: row.externalRef,
+    attachments: row.attachments,
+    status: row.status,
+    statusReason: row.statusReason,
+    transferredTo: row.transferredTo,
+    receivedAt: row.receivedAt,
+    acceptedAt: row.acceptedAt,
+    startedAt: row.startedAt,
+    deadlines: {
+      acceptanceDueAt: row.acceptanceDueAt,
+      replyDueAt: row.replyDueAt,
+      extension: row.extensionDays !== null ? { days: row.extensionDays, reason: row.extensionReason ?? '', at: row.extendedAt ?? row.updatedAt } : null,
+      overdue: row.overdue,
+      overdueDeadline: row.overdueDeadline,
+      overdueAt: row.overdue ? row.overdueAt : null,
+    },
+    routing: row.routedAt
+      ? {
+          side: row.side,
+          agencyCode: row.agencyCode,
+          teamId: row.teamId,
+          areaId: row.areaId,
+          gridId: row.gridId,
+          joint: row.joint,
+          triage: row.triage,
+          routedAt: row.routedAt,
+          assignments: routes.map((r) => ({
+            assignmentId: r.id,
+            teamId: r.teamId,
+            agencyCode: r.agencyCode,
+            side: r.side,
+            role: r.role,
+            status: r.status,
+            overdue: r.overdue,
+            createdAt: r.createdAt,
+          })),
+        }
+      : null,
+    reply: row.replyText !== null ? { text: row.replyText, at: row.repliedAt!, by: row.repliedBy ?? '' } : null,
+    feedback: row.feedbackSatisfied !== null ? { satisfied: row.feedbackSatisfied, comment: row.feedbackComment } : null,
+    closedAt: row.closedAt,
+    closeReason: row.closeReason,
+    duplicateOf: row.duplicateOf,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    version: row.version,
+  };
+}
+
+export function routesOf(tx: Tx, ids: string[]): Map<string, RouteRow[]> {
+  const out = new Map<string, RouteRow[]>();
+  if (!ids.length) return out;
+  const rows = tx
+    .select()
+    .from(assignments)
+    .where(and(eq(assignments.subjectKind, 'complaint'), inArray(assignments.subjectId, ids)))
+    .orderBy(asc(assignments.createdAt), asc(assignments.id))
+    .all();
+  for (const r of rows) out.set(r.subjectId, [...(out.get(r.subjectId) ?? []), r]);
+  return out;
+}
+
+/**
+ * Full view with duplicates and history. Reporter fields only for intake/admin, and each such
+ * read is recorded in pii_reads (in the caller's transaction).
+ */
+export function detailView(tx: Tx, deps: Deps, p: Principal, row: ComplaintRow, via: string) {
+  const base = summaryView(row, routesOf(tx, [row.id]).get(row.id) ?? []);
+  const duplicates = tx
+    .select({ id: complaints.id, number: complaints.number, status: complaints.status, receivedAt: complaints.receivedAt })
+    .from(complaints)
+    .where(eq(complaints.duplicateOf, row.id))
+    .orderBy(asc(complaints.receivedAt))
+    .all();
+  const history = eventsForSubject(tx, `complaints/${row.id}`).map((e) => ({ type: e.type, time: e.time, data: e.data }));
+  if (!seesAll(p)) return { ...base, duplicates, history };
+  let reporter = null;
+  if (row.reporterEnc) {
+    const r = pii(deps).decrypt(row.reporterEnc, row.id);
+    reporter = { name: r.name ?? null, phone: r.phone ?? null, email: r.email ?? null, anonymous: row.reporterAnonymous };
+    tx.insert(piiReads).values({ id: newId(), keyId: p.keyId, role: p.role, complaintId: row.id, at: deps.clock.now().toISOString(), via }).run();
+  } else if (!row.reporterAnonymous) {
+    reporter = { name: null, phone: null, email: null, anonymous: false };
+  }
+  return { ...base, duplicates, history, reporter };
+}

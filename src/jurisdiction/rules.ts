@@ -1,0 +1,75 @@
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/client.js';
+import type { Category } from '../http/schemas.js';
+import type { Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import { agencies, areas, teams } from '../reference/schema.js';
+import { badRequest, conflict, notFound } from '../http/problem.js';
+import { routingRules } from './schema.js';
+import { ruleScope } from './routing.js';
+
+export type RuleRow = typeof routingRules.$inferSelect;
+
+export interface NewRule {
+  areaId?: string;
+  agencyCode?: string;
+  category: Category;
+  teamId: string;
+}
+
+export function publicRule(r: RuleRow) {
+  return { id: r.id, areaId: r.areaId, agencyCode: r.agencyCode, category: r.category, teamId: r.teamId, createdAt: r.createdAt };
+}
+
+/** Adds an explicit rule; exactly one of areaId/agencyCode; unknown references → 404; one rule per scope and category. */
+export function createRule(tx: Tx, clock: Clock, r: NewRule, createdBy: string | null): RuleRow {
+  if ((r.areaId === undefined) === (r.agencyCode === undefined))
+    throw badRequest('Give exactly one of areaId or agencyCode.', [{ field: 'body/areaId', reason: 'exactly one of areaId or agencyCode is required' }]);
+  if (r.areaId !== undefined && !tx.select({ id: areas.id }).from(areas).where(eq(areas.id, r.areaId)).get()) throw notFound('area', r.areaId);
+  if (r.agencyCode !== undefined && !tx.select({ c: agencies.code }).from(agencies).where(eq(agencies.code, r.agencyCode)).get()) throw notFound('agency', r.agencyCode);
+  if (!tx.select({ id: teams.id }).from(teams).where(eq(teams.id, r.teamId)).get()) throw notFound('team', r.teamId);
+  const scope = ruleScope(r);
+  const existing = tx.select().from(routingRules).where(and(eq(routingRules.scope, scope), eq(routingRules.category, r.category))).get();
+  if (existing) throw conflict('routing-rule-exists', `A rule for ${scope} and ${r.category} exists (${existing.id}); delete it first.`, { ruleId: existing.id });
+  const row: RuleRow = {
+    id: newId(),
+    scope,
+    areaId: r.areaId ?? null,
+    agencyCode: r.agencyCode ?? null,
+    category: r.category,
+    teamId: r.teamId,
+    createdAt: clock.now().toISOString(),
+    createdBy,
+  };
+  tx.insert(routingRules).values(row).run();
+  return row;
+}
+
+export function getRule(tx: Tx, id: string): RuleRow | undefined {
+  return tx.select().from(routingRules).where(eq(routingRules.id, id)).get();
+}
+
+export function deleteRule(tx: Tx, id: string): boolean {
+  return tx.delete(routingRules).where(eq(routingRules.id, id)).run().changes > 0;
+}
+
+export function listRules(
+  tx: Tx,
+  f: { areaId?: string; agencyCode?: string; category?: Category; teamId?: string },
+  limit: number,
+  after?: { c: string; i: string },
+): RuleRow[] {
+  const conds: (SQL | undefined)[] = [];
+  if (f.areaId) conds.push(eq(routingRules.areaId, f.areaId));
+  if (f.agencyCode) conds.push(eq(routingRules.agencyCode, f.agencyCode));
+  if (f.category) conds.push(eq(routingRules.category, f.category));
+  if (f.teamId) conds.push(eq(routingRules.teamId, f.teamId));
+  if (after) conds.push(or(lt(routingRules.createdAt, after.c), and(eq(routingRules.createdAt, after.c), lt(routingRules.id, after.i))));
+  return tx
+    .select()
+    .from(routingRules)
+    .where(and(...conds))
+    .orderBy(desc(routingRules.createdAt), desc(routingRules.id))
+    .limit(limit)
+    .all();
+}
