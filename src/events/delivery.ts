@@ -91,7 +91,7 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
           })
           .onConflictDoNothing()
           .run();
-        if (!live) kickNext(tx, deps, sub.id, ev.subject, ev.position, id);
+        if (!live) kickNext(tx, deps, sub.id, ev.subject, id);
       });
       await attempt(deps, id, 1);
     },
@@ -257,11 +257,11 @@ function finish(tx: Tx, deps: Deps, d: Delivery, status: 'delivered' | 'failed' 
     .where(eq(deliveries.id, d.id))
     .run();
   dropTimer(tx, tx.select().from(deliveries).where(eq(deliveries.id, d.id)).get()!);
-  if (d.kind !== 'ping' && d.eventPosition !== null) kickNext(tx, deps, d.subscriptionId, d.subject, d.eventPosition, d.id);
+  if (d.kind !== 'ping' && d.eventPosition !== null) kickNext(tx, deps, d.subscriptionId, d.subject, d.id);
 }
 
 /** Schedules (now) the earliest pending delivery of the subject that is waiting for its turn. */
-function kickNext(tx: Tx, deps: Deps, subscriptionId: string, subject: string, _after: number, except: string) {
+function kickNext(tx: Tx, deps: Deps, subscriptionId: string, subject: string, except: string) {
   const next = tx
     .select()
     .from(deliveries)

@@ -26,6 +26,7 @@ export type StoredEvent = typeof events.$inferSelect;
  * rolls back, so does the event. The per-subject sequence is max+1 under the write lock.
  */
 export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
+  assertNoReporterData(e.data);
   const last = tx
     .select({ s: events.sequence })
     .from(events)
@@ -59,4 +60,19 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
 
 export function eventsForSubject(tx: Tx, subject: string): StoredEvent[] {
   return tx.select().from(events).where(and(eq(events.subject, subject))).orderBy(events.sequence).all();
+}
+
+/**
+ * Keys that hold reporter personal data (or the reporter's query code). An event carrying one is
+ * a bug: appendEvent throws, so the whole change rolls back instead of publishing it.
+ */
+export const FORBIDDEN_EVENT_KEYS = new Set(['reporter', 'reportername', 'reporterphone', 'reporteremail', 'phone', 'mobile', 'email', 'idnumber', 'idcard', 'querycode']);
+
+export function assertNoReporterData(data: unknown, path = 'data'): void {
+  if (Array.isArray(data)) return data.forEach((v, i) => assertNoReporterData(v, `${path}[${i}]`));
+  if (!data || typeof data !== 'object') return;
+  for (const [k, v] of Object.entries(data)) {
+    if (FORBIDDEN_EVENT_KEYS.has(k.toLowerCase())) throw new Error(`event ${path}.${k}: reporter personal data must never be in an event`);
+    assertNoReporterData(v, `${path}.${k}`);
+  }
 }

@@ -132,13 +132,18 @@ describe('event catalog, envelope and pull feed', () => {
     expect(statsOffice).toEqual(expect.arrayContaining([urumqi.id, kashi.id, d8.id, team.id]));
   });
 
-  it('no reporter data in events: the catalog has no personal fields, and stored data carries none', () => {
-    const pii = /reporter|phone|email|idNumber|address|name/i;
-    for (const [ty, e] of Object.entries(EVENT_TYPES)) {
-      const props = Object.keys((e.data as { properties?: Record<string, unknown> }).properties ?? {});
-      expect(props.filter((p) => pii.test(p)), ty).toEqual([]);
+  it('no reporter data in events: appendEvent refuses it (the change rolls back), and the catalog has no such fields', async () => {
+    const before = (t.app.deps.db.$client.prepare('select count(*) n from events').get() as { n: number }).n;
+    for (const data of [{ id: 'x', reporter: { name: 'Zhang San' } }, { id: 'x', nested: [{ phone: '+86 138 0000 0000' }] }, { id: 'x', queryCode: 'abc' }]) {
+      expect(() => emit(t, { subject: 'complaints/pii', data })).toThrow(/reporter personal data/);
     }
-    const rows = t.app.deps.db.$client.prepare('select data from events').all() as { data: string }[];
-    for (const r of rows) expect(Object.keys(JSON.parse(r.data)).filter((k) => pii.test(k))).toEqual([]);
+    expect((t.app.deps.db.$client.prepare('select count(*) n from events').get() as { n: number }).n).toBe(before);
+    const pii = new Set(['reporter', 'reportername', 'reporterphone', 'reporteremail', 'phone', 'mobile', 'email', 'idnumber', 'idcard', 'querycode']);
+    const walk = (s: unknown, path: string): string[] => {
+      if (!s || typeof s !== 'object') return [];
+      const props = (s as { properties?: Record<string, unknown> }).properties ?? {};
+      return Object.entries(props).flatMap(([k, v]) => [...(pii.has(k.toLowerCase()) ? [`${path}.${k}`] : []), ...walk(v, `${path}.${k}`)]);
+    };
+    for (const [ty, e] of Object.entries(EVENT_TYPES)) expect(walk(e.data, ty)).toEqual([]);
   });
 });
