@@ -7,6 +7,16 @@ import { QUEUES, type Deps, type FailedJob, type JobRegistry, type JobRequest, t
 
 const POLL_MS = 250;
 
+/** Resolves true when `p` settles within `ms`, false otherwise. */
+const bounded = (p: Promise<unknown>, ms: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const t = setTimeout(() => resolve(false), ms);
+    p.then(
+      () => (clearTimeout(t), resolve(true)),
+      () => (clearTimeout(t), resolve(true)),
+    );
+  });
+
 /**
  * BullMQ on Redis. The relay reads the SQLite outbox and adds jobs with ids derived from the
  * event (BullMQ ignores an add whose id exists), then advances its checkpoint; a crash between
@@ -202,9 +212,14 @@ export class RedisRuntime implements Runtime {
     this.closed = true;
     if (this.interval) clearInterval(this.interval);
     while (this.pumping) await this.pumping.catch(() => {});
-    // Workers first (they finish their current job), then queues, then connections.
-    await Promise.all(this.workers.map((w) => w.close()));
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => {})));
+    // Workers first (they finish their current job), then queues, then connections. Each step is
+    // bounded: after a Redis restart a worker's blocking connection can fail to notice the close.
+    await Promise.all(
+      this.workers.map(async (w) => {
+        if (!(await bounded(w.close(), 5_000))) void w.close(true).catch(() => {});
+      }),
+    );
+    await Promise.all([...this.queues.values()].map((q) => bounded(q.close().catch(() => {}), 3_000)));
     this.workerConn?.disconnect();
     this.producer.disconnect();
   }
