@@ -494,4 +494,70 @@ CREATE TABLE `pollution_sources` (
 CREATE UNIQUE INDEX `sources_credit_code` ON `pollution_sources` (`credit_code`);--> statement-breakpoint
 CREATE INDEX `sources_name` ON `pollution_sources` (`name`,`id`);--> statement-breakpoint
 CREATE INDEX `sources_agency` ON `pollution_sources` (`agency_code`,`name`,`id`);--> statement-breakpoint
-CREATE INDEX `sources_grid` ON `pollution_sources` (`grid_id`,`name`,`id`);
+CREATE INDEX `sources_grid` ON `pollution_sources` (`grid_id`,`name`,`id`);--> statement-breakpoint
+CREATE TABLE `filing_comments` (
+	`id` text PRIMARY KEY NOT NULL,
+	`filing_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`text` text NOT NULL,
+	`agency_code` text,
+	`by_key_id` text NOT NULL,
+	`answers_id` text,
+	`answered_at` text,
+	`created_at` text NOT NULL,
+	FOREIGN KEY (`filing_id`) REFERENCES `filings`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `filing_comments_filing` ON `filing_comments` (`filing_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE TABLE `filings` (
+	`id` text PRIMARY KEY NOT NULL,
+	`case_id` text NOT NULL,
+	`case_number` text NOT NULL,
+	`from_agency_code` text NOT NULL,
+	`from_side` text NOT NULL,
+	`to_agency_code` text NOT NULL,
+	`to_side` text NOT NULL,
+	`trigger` text NOT NULL,
+	`state_key` text NOT NULL,
+	`measure_id` text,
+	`reasons` text NOT NULL,
+	`note` text,
+	`category` text NOT NULL,
+	`snapshot` text NOT NULL,
+	`status` text NOT NULL,
+	`created_at` text NOT NULL,
+	`created_by` text,
+	`ack_due_at` text NOT NULL,
+	`escalate_at` text NOT NULL,
+	`acknowledged_at` text,
+	`acknowledged_by` text,
+	`overdue_at` text,
+	`escalated_at` text,
+	`updated_at` text NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `filings_state` ON `filings` (`case_id`,`to_agency_code`,`trigger`,`state_key`);--> statement-breakpoint
+CREATE INDEX `filings_created` ON `filings` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `filings_to` ON `filings` (`to_agency_code`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `filings_from` ON `filings` (`from_agency_code`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `filings_case` ON `filings` (`case_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE TABLE `inbox_items` (
+	`id` text PRIMARY KEY NOT NULL,
+	`agency_code` text NOT NULL,
+	`kind` text NOT NULL,
+	`status` text NOT NULL,
+	`subject` text NOT NULL,
+	`filing_id` text,
+	`ref_id` text,
+	`notification_kind` text,
+	`message` text NOT NULL,
+	`data` text NOT NULL,
+	`created_at` text NOT NULL,
+	`read_at` text,
+	`read_by` text
+);
+--> statement-breakpoint
+CREATE INDEX `inbox_agency` ON `inbox_items` (`agency_code`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `inbox_agency_unread` ON `inbox_items` (`agency_code`,`read_at`,`created_at`);--> statement-breakpoint
+CREATE INDEX `inbox_filing` ON `inbox_items` (`filing_id`,`kind`);--> statement-breakpoint
+CREATE INDEX `inbox_ref` ON `inbox_items` (`ref_id`);

@@ -7,6 +7,7 @@ import { jurisdiction } from './jurisdiction/index.js';
 import { assignmentsCapability } from './assignments/index.js';
 import { intakeCapability } from './intake/capability.js';
 import { casesCapability } from './cases/index.js';
+import { filingsCapability } from './filings/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -18,4 +19,5 @@ export const capabilities: Capability[] = [
   assignmentsCapability,
   intakeCapability,
   casesCapability,
+  filingsCapability,
 ];

@@ -1,7 +1,7 @@
 import type { Tx } from '../db/client.js';
 import { sideQueue, type Deps, type JobContext, type JobRegistry } from '../queue/types.js';
-import { ROUTE_JOB, subjectHooks, type RouteJob } from './port.js';
-import { claimDeadlineJob, markOverdue, rerouteAfterDecline, routeSubject } from './service.js';
+import { ROUTE_JOB, TRANSFER_JOB, subjectHooks, type RouteJob, type TransferJob } from './port.js';
+import { claimDeadlineJob, markOverdue, rerouteAfterDecline, rerouteAfterTransfer, routeSubject } from './service.js';
 
 /** Re-routing after a lead assignment was declined (queue `route`, id `reroute-<event id>`). */
 export const REROUTE_JOB = 'route.reroute';
@@ -31,6 +31,13 @@ export function assignmentJobs(registry: JobRegistry, _deps: Deps): void {
     queue: 'route',
     run: (payload: { assignmentId: string }, ctx) => {
       ctx.once((tx) => rerouteAfterDecline(tx, ctx.deps, payload.assignmentId));
+    },
+  });
+  // A subject transferred to another lead agency (enqueued by its capability, id transfer-<event id>).
+  registry.handle(TRANSFER_JOB, {
+    queue: 'route',
+    run: (payload: TransferJob, ctx) => {
+      ctx.once((tx) => rerouteAfterTransfer(tx, ctx.deps, payload));
     },
   });
   // Claim deadlines run on the side's work queue (region and corps scale and pause apart);

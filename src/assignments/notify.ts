@@ -2,6 +2,7 @@ import type { Tx } from '../db/client.js';
 import type { Deps } from '../queue/types.js';
 import { appendEvent } from '../events/outbox.js';
 import { newId } from '../ids.js';
+import { addNotificationItem } from '../filings/inbox.js';
 
 export interface NotificationInput {
   /** e.g. `declined_twice`, `assignment_overdue`. */
@@ -36,5 +37,7 @@ export function notify(tx: Tx, deps: Deps, n: NotificationInput): { id: string }
     actorAgencyCode: n.actorAgencyCode ?? 'center',
     audience: n.agencyCode ? [`agency:${n.agencyCode}`] : [],
   });
+  // The agency's inbox (src/filings): an item linked to the subject, same transaction.
+  if (n.agencyCode) addNotificationItem(tx, deps.clock, { id, agencyCode: n.agencyCode, kind: n.kind, subject: n.subject, message: n.message, data: n.data });
   return { id };
 }

@@ -61,6 +61,21 @@ export interface RouteJob {
 }
 
 export const ROUTE_JOB = 'route.subject';
+
+/**
+ * Re-routing after a subject changed its lead agency (a case transferred to another agency): the
+ * subject capability enqueues `route.transfer` (queue `route`, id `transfer-<event id>`) from its
+ * transfer event. The handler supersedes the subject's open lead assignment(s), routes it within
+ * the new lead agency (the hooks' `load` must already return the new `leadAgencyCode`), and calls
+ * `onRouted` in the same transaction.
+ */
+export const TRANSFER_JOB = 'route.transfer';
+export interface TransferJob {
+  kind: SubjectKind;
+  id: string;
+  /** The agency the subject was transferred to; a job for an earlier transfer is then a no-op. */
+  toAgencyCode: string;
+}
 export const hooksKey = (kind: SubjectKind) => `routing:${kind}`;
 
 export function subjectHooks(deps: Deps, kind: SubjectKind): SubjectHooks {

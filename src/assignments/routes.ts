@@ -6,7 +6,7 @@ import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../queue/types.js';
 import type { Principal } from '../auth/principal.js';
-import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from './schema.js';
+import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, HISTORY_ACTIONS } from './schema.js';
 import {
   canSee,
   claimAssignment,
@@ -22,7 +22,7 @@ import {
 
 const HistorySchema = Type.Object({
   at: DateTime(),
-  action: Type.Enum(['created', 'claimed', 'declined', 'completed', 'overdue'] as const, { description: 'What happened' }),
+  action: Type.Enum(HISTORY_ACTIONS, { description: 'What happened (superseded: closed by the system when the subject was transferred)' }),
   status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'Status after it' }),
   byKeyId: Nullable(Type.String({ description: 'API key that acted; null = the system (routing, deadlines)' })),
   byRole: Nullable(Type.String({ description: 'Role of that key' })),
@@ -38,14 +38,14 @@ const AssignmentSchema = Type.Object(
       { description: 'What is assigned' },
     ),
     role: Type.Enum(ASSIGNMENT_ROLES, { description: 'lead, or co_handling for the other side on a joint place' }),
-    status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'pending → claimed → completed, or declined' }),
+    status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed' }),
     overdue: Type.Boolean({ description: 'Not claimed by dueAt' }),
     triage: Type.Boolean({ description: 'true = with the 12369 center (no team, side or agency)' }),
     teamId: Nullable(Type.String()),
     agencyCode: Nullable(Type.String()),
     side: Nullable(SideSchema),
     category: CategorySchema,
-    via: Type.String({ description: 'How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice' }),
+    via: Type.String({ description: 'How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to)' }),
     areaId: Nullable(Type.String({ description: 'Area the place resolved to for this team' })),
     dueAt: DateTime('Claim deadline'),
     claimedAt: Nullable(DateTime()),
@@ -54,7 +54,7 @@ const AssignmentSchema = Type.Object(
     declinedAt: Nullable(DateTime()),
     declineReason: Nullable(Type.String()),
     suggestedAgencyCode: Nullable(Type.String({ description: 'Where the decliner says the work belongs' })),
-    previousId: Nullable(Type.String({ description: 'The declined assignment this one replaces' })),
+    previousId: Nullable(Type.String({ description: 'The declined (or, after a transfer, superseded) assignment this one replaces' })),
     createdAt: DateTime(),
     updatedAt: DateTime(),
     version: Type.Integer({ description: 'Also sent as ETag; send If-Match to act only on this version' }),

@@ -1,12 +1,15 @@
 import type { Category } from '../http/schemas.js';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
-export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined'] as const;
+/** `superseded`: closed by the system because the work moved elsewhere (e.g. the case was transferred). */
+export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined', 'superseded'] as const;
+export const HISTORY_ACTIONS = ['created', 'claimed', 'declined', 'completed', 'overdue', 'superseded'] as const;
 export const ASSIGNMENT_ROLES = ['lead', 'co_handling'] as const;
 
 /**
  * A team's work item: one subject (complaint or case) given to one team (or to the 12369
- * center's triage when team, side and agency are null). pending → claimed → completed, or declined.
+ * center's triage when team, side and agency are null). pending → claimed → completed, or declined,
+ * or superseded (the system closed it: the subject was transferred and re-routed).
  */
 export const assignments = sqliteTable(
   'assignments',
@@ -37,7 +40,7 @@ export const assignments = sqliteTable(
     declinedBy: text('declined_by'),
     declineReason: text('decline_reason'),
     suggestedAgencyCode: text('suggested_agency_code'),
-    /** The assignment whose decline caused this one (re-routing chain). */
+    /** The assignment whose decline (or supersession by a transfer) caused this one (re-routing chain). */
     previousId: text('previous_id'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
@@ -60,7 +63,7 @@ export const assignmentHistory = sqliteTable(
       .notNull()
       .references(() => assignments.id),
     at: text('at').notNull(),
-    action: text('action', { enum: ['created', 'claimed', 'declined', 'completed', 'overdue'] }).notNull(),
+    action: text('action', { enum: HISTORY_ACTIONS }).notNull(),
     status: text('status', { enum: ASSIGNMENT_STATUSES }).notNull(),
     /** API key id of the actor; null for the system (routing, deadlines). */
     byKeyId: text('by_key_id'),

@@ -13,7 +13,7 @@ import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/rout
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { assignments, assignmentHistory } from './schema.js';
 import { notify } from './notify.js';
-import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind } from './port.js';
+import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind, type TransferJob } from './port.js';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type HistoryRow = typeof assignmentHistory.$inferSelect;
@@ -207,6 +207,66 @@ export function rerouteAfterDecline(tx: Tx, deps: Deps, assignmentId: string): R
   const place = subject.location ? spatialService(deps).resolve(subject.location.lat, subject.location.lng) : null;
   const joint = all.some((a) => a.role === 'co_handling' && (OPEN as readonly string[]).includes(a.status));
   const outcome = outcomeOf(lead, [lead], { areaId: place?.areaId ?? null, gridId: place?.gridId ?? null, joint });
+  hooks.onRouted(tx, deps, subject.id, outcome);
+  return outcome;
+}
+
+const isOpen = (a: AssignmentRow) => (OPEN as readonly string[]).includes(a.status);
+
+/** Closes an open assignment on the system's behalf (the work moved elsewhere): status superseded. */
+export function supersedeAssignment(tx: Tx, deps: Deps, a: AssignmentRow, reason: string, extra: Record<string, unknown> = {}): AssignmentRow {
+  const now = deps.clock.now();
+  const row = tx
+    .update(assignments)
+    .set({ status: 'superseded', updatedAt: now.toISOString(), version: a.version + 1 })
+    .where(eq(assignments.id, a.id))
+    .returning()
+    .get();
+  addHistory(tx, deps, row, 'superseded', null, reason);
+  cancelTimer(tx, claimTimerId(a.id), now);
+  emit(tx, deps, 'assignment.superseded', row, { reason, ...extra });
+  return row;
+}
+
+/**
+ * After a subject was transferred to another lead agency (job `route.transfer`): its open lead
+ * assignment(s) are superseded (reason "transferred to <agency>"), and it is routed within the new
+ * lead agency (its team by category, an ancestor's team, else triage) with `via: transferred` and
+ * `previousId` pointing at the superseded lead. An open co-handling assignment of the new lead team
+ * is superseded too (that team now leads); a co-handling team of the other side on a joint place
+ * is added when it has no open assignment yet. The subject's `onRouted` hook runs in the same
+ * transaction.
+ *
+ * Returns null when there is nothing to do: the subject is gone or no longer routable, it was
+ * transferred again since (that transfer's job re-routes it), or its only open lead is already a
+ * `transferred` assignment to the team the new agency routes to (a duplicated job).
+ */
+export function rerouteAfterTransfer(tx: Tx, deps: Deps, job: TransferJob): RoutingOutcome | null {
+  if (!job || (job.kind !== 'complaint' && job.kind !== 'case') || typeof job.id !== 'string' || typeof job.toAgencyCode !== 'string')
+    throw new Error('bad route.transfer payload');
+  const hooks = subjectHooks(deps, job.kind);
+  if (hooks.routable && !hooks.routable(tx, job.id)) return null;
+  const subject = hooks.load(tx, job.id);
+  if (!subject || (subject.leadAgencyCode ?? null) !== job.toAgencyCode) return null;
+
+  const plan = planRouting(tx, deps, subject);
+  const all = subjectAssignments(tx, subject.kind, subject.id);
+  const openLeads = all.filter((a) => a.role === 'lead' && isOpen(a));
+  const done = openLeads.length === 1 && openLeads[0].via === 'transferred' && openLeads[0].teamId === plan.lead.teamId && openLeads[0].agencyCode === plan.lead.agencyCode;
+  if (done) return null;
+
+  const reason = `transferred to ${job.toAgencyCode}`;
+  for (const a of openLeads) supersedeAssignment(tx, deps, a, reason, { toAgencyCode: job.toAgencyCode });
+  const newLeadTeam = plan.lead.teamId;
+  for (const a of all.filter((x) => x.role === 'co_handling' && isOpen(x) && newLeadTeam !== null && x.teamId === newLeadTeam))
+    supersedeAssignment(tx, deps, a, `${reason}: this team now leads`, { toAgencyCode: job.toAgencyCode });
+
+  const lead = createAssignment(tx, deps, subject, 'lead', { ...plan.lead, via: 'transferred' }, openLeads[0]?.id ?? null);
+  const created = [lead];
+  const co = plan.coHandling;
+  if (co && co.teamId !== null && !all.some((a) => isOpen(a) && a.role === 'co_handling' && a.teamId === co.teamId))
+    created.push(createAssignment(tx, deps, subject, 'co_handling', co));
+  const outcome = outcomeOf(lead, created, plan);
   hooks.onRouted(tx, deps, subject.id, outcome);
   return outcome;
 }

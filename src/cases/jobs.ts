@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Deps, JobRegistry } from '../queue/types.js';
-import { hooksKey, ROUTE_JOB, SOURCE_LOCATOR, type RouteJob, type SourceLocator } from '../assignments/port.js';
+import { hooksKey, ROUTE_JOB, SOURCE_LOCATOR, TRANSFER_JOB, type RouteJob, type SourceLocator, type TransferJob } from '../assignments/port.js';
 import { caseRoutingHooks, DECISION_DUE_JOB, markDecisionOverdue } from './service.js';
 import { pollutionSources } from './schema.js';
 
@@ -28,5 +28,12 @@ export function caseJobs(registry: JobRegistry, _deps: Deps) {
     if (e.type !== 'case.registered' || !registry.handlers.has(ROUTE_JOB)) return [];
     const payload: RouteJob = { kind: 'case', id: String(e.data.id) };
     return [{ queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload }];
+  });
+  // A case transferred to another agency: its old lead assignment is superseded and it is
+  // re-routed within the new lead agency (route.transfer, src/assignments).
+  registry.react((e) => {
+    if (e.type !== 'case.status_changed' || e.data.to !== 'transferred' || !registry.handlers.has(TRANSFER_JOB)) return [];
+    const payload: TransferJob = { kind: 'case', id: String(e.data.id), toAgencyCode: String(e.data.toAgencyCode) };
+    return [{ queue: 'route', name: TRANSFER_JOB, id: `transfer-${e.id}`, payload }];
   });
 }

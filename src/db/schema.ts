@@ -8,3 +8,4 @@ export * from '../events/schema.js';
 export * from '../queue/schema.js';
 export * from '../http/idempotency-schema.js';
 export * from '../cases/schema.js';
+export * from '../filings/schema.js';

@@ -72,6 +72,8 @@ export const EVENT_TYPES: Record<string, EventTypeEntry> = {
   'complaint.extended': complaint('The reply deadline was extended (once, within the legal maximum).', { ...C, days: Type.Integer(), reason: Type.String(), replyDueAt: T, by: BY }),
   'complaint.replied': complaint('The reporter was replied to (the reply content is not in the event). A master’s reply also replies its duplicates (viaMaster).', {
     ...C, repliedAt: T, by: BY, viaMaster: Type.Optional(Type.String({ description: 'Set on a duplicate replied with its master' })),
+    caseId: Type.Optional(Type.String({ description: 'Set when the reply came from closing the case opened from it (by is case:<id>)' })),
+    caseNumber: Type.Optional(Type.String({ description: 'That case’s number' })),
   }),
   'complaint.closed': complaint('A complaint was closed: after the reporter’s feedback, by hand, or automatically N days after the reply.', {
     ...C, closedAt: T, reason: Type.String({ description: 'feedback | manual | auto' }), by: BY, satisfied: Type.Optional(Type.Boolean()),
@@ -84,6 +86,7 @@ export const EVENT_TYPES: Record<string, EventTypeEntry> = {
   'assignment.declined': assignment('A team declined an assignment.'),
   'assignment.completed': assignment('An assignment was completed.'),
   'assignment.overdue': assignment('An assignment was not claimed or completed in time.'),
+  'assignment.superseded': assignment('The system closed an open assignment because its subject moved (a case transferred to another agency: data.reason, data.toAgencyCode); a new one follows.'),
   'case.registered': caseType('An enforcement case was registered (subject cases/<id>).'),
   'case.status_changed': caseType('A case changed status (data.from, data.to; a transfer adds fromAgencyCode/toAgencyCode).'),
   'case.measure_added': caseType('A measure (penalty, seal, restriction…) was added to a case (data.measureType, data.amountFen in fen where relevant, data.measure).'),
@@ -96,6 +99,8 @@ export const EVENT_TYPES: Record<string, EventTypeEntry> = {
   'filing.created': filing('A cross-side filing (抄告/移送) was created (subject filings/<id>).'),
   'filing.acknowledged': filing('The receiving side acknowledged a filing.'),
   'filing.overdue': filing('A filing was not acknowledged in time.'),
+  'filing.escalated': filing('A filing still unacknowledged at FILING_ESCALATE_DAYS was escalated to the top agencies of both sides (data.escalatedTo).'),
+  'filing.commented': filing('A comment, information request (data.kind = question) or answer was added to a filing (data.commentId; the text is in the API).'),
   'notification.created': {
     description: 'A notification (通报) was created for another side or for supervisors.',
     data: loose('Notification id'),

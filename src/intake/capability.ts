@@ -13,7 +13,9 @@ import {
   onAutoClose,
   onDeadline,
   onLeadClaimed,
+  replyFromCase,
 } from './service.js';
+import { COMPLAINTS_CASE_CLOSED, type CaseClosedHook } from '../cases/service.js';
 import { intakeRoutes } from './routes.js';
 import { publicLookupRoutes } from './public.js';
 import { open311Routes } from './open311.js';
@@ -70,6 +72,9 @@ export const intakeCapability: Capability = {
   init(deps) {
     deps.services.set(PII_SERVICE, new PiiCipher(loadPiiKey(deps.config, deps.log)));
     deps.services.set(hooksKey('complaint'), complaintHooks);
+    // A case opened from complaints closed: their reporters are answered (in the closing transaction).
+    const caseClosed: CaseClosedHook = (tx, complaintIds, caseId) => void replyFromCase(tx, deps, complaintIds, caseId);
+    deps.services.set(COMPLAINTS_CASE_CLOSED, caseClosed);
   },
   jobs,
   routes,

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { CHANNELS, COMPLAINT_STATUSES } from './schema.js';
+import { ASSIGNMENT_STATUSES } from '../assignments/schema.js';
 
 export const PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,19}$';
 
@@ -108,7 +109,7 @@ const Routing = Type.Object(
         agencyCode: Nullable(Type.String()),
         side: Nullable(SideSchema),
         role: Type.Enum(['lead', 'co_handling'] as const),
-        status: Type.Enum(['pending', 'claimed', 'completed', 'declined'] as const),
+        status: Type.Enum(ASSIGNMENT_STATUSES),
         overdue: Type.Boolean({ description: 'Not claimed in time' }),
         createdAt: DateTime(),
       }),

@@ -10,7 +10,7 @@ import type { Category } from '../http/schemas.js';
 import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../assignments/port.js';
 import { assignments } from '../assignments/schema.js';
-import { pollutionSources } from '../cases/schema.js';
+import { cases, pollutionSources } from '../cases/schema.js';
 import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './schema.js';
 import { PiiCipher, newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
@@ -331,13 +331,49 @@ export function replyTo(c: ActionCtx, text: string) {
   });
 }
 
-function applyReply(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, text: string, by: string, viaMaster?: string) {
+function applyReply(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, text: string, by: string, viaMaster?: string, extra: Record<string, unknown> = {}) {
   const next = patch(tx, deps, row, { status: 'replied', replyText: text, repliedAt: now.toISOString(), repliedBy: by, overdue: false, overdueDeadline: null });
   cancelTimer(tx, acceptTimerId(row.id), now);
   cancelTimer(tx, replyTimerId(row.id), now);
   scheduleTimer(tx, { id: closeTimerId(row.id), name: AUTO_CLOSE_JOB, dueAt: addDays(now, deps.config.complaintAutoCloseDays), payload: { id: row.id } });
-  emit(tx, deps, next, 'complaint.replied', { repliedAt: next.repliedAt, by, ...(viaMaster ? { viaMaster } : {}) });
+  emit(tx, deps, next, 'complaint.replied', { repliedAt: next.repliedAt, by, ...(viaMaster ? { viaMaster } : {}), ...extra });
   return next;
+}
+
+/** The reporter's answer when the case opened from their complaint closes: case number and outcome. */
+export function caseReplyText(c: { number: string; decision: { summary: string; documentNumber?: string | null } | null }): string {
+  const doc = c.decision?.documentNumber;
+  const outcome = c.decision ? `${c.decision.summary}${doc ? `（${doc}）` : ''}` : '案件已办结';
+  const outcomeEn = c.decision ? `${c.decision.summary}${doc ? ` (${doc})` : ''}` : 'the case was concluded';
+  return `您反映的问题已立案查处，案件编号 ${c.number}，现已办结。处理结果：${outcome}。\nYour report was handled as enforcement case ${c.number}, which is now closed. Outcome: ${outcomeEn}.`;
+}
+
+/**
+ * The complaint flow's side of a case closing (service `complaints:caseClosed`, called by the
+ * cases capability inside the closing transaction): every linked complaint still being handled
+ * (accepted / routed / in_progress) is replied through the normal reply path with the case number
+ * and its decision, its open duplicates with it; complaints already replied or closed (or never
+ * accepted) are left alone, so a second call changes nothing.
+ */
+export function replyFromCase(tx: Tx, deps: Deps, complaintIds: string[], caseId: string): ComplaintRow[] {
+  const c = tx.select({ number: cases.number, decision: cases.decision }).from(cases).where(eq(cases.id, caseId)).get();
+  if (!c || complaintIds.length === 0) return [];
+  const text = caseReplyText(c);
+  const by = `case:${caseId}`;
+  const now = deps.clock.now();
+  const replied: ComplaintRow[] = [];
+  for (const id of complaintIds) {
+    const row = getComplaint(tx, id);
+    if (!row || !HANDLING.includes(row.status)) continue;
+    replied.push(applyReply(tx, deps, row, now, text, by, undefined, { caseId, caseNumber: c.number }));
+    const dups = tx
+      .select()
+      .from(complaints)
+      .where(and(eq(complaints.duplicateOf, row.id), inArray(complaints.status, OPEN_STATUSES)))
+      .all();
+    for (const d of dups) replied.push(applyReply(tx, deps, d, now, text, by, row.id, { caseId, caseNumber: c.number }));
+  }
+  return replied;
 }
 
 function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedback' | 'auto' | 'manual', by: string, extra: Partial<ComplaintRow> = {}) {
