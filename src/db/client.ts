@@ -20,9 +20,33 @@ export function openDb(path: string): Db {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * drizzle prepares a new better-sqlite3 statement for every query it runs; preparing costs more
+ * than running a small query. Reuse statements by SQL text. drizzle switches a statement to raw
+ * mode when it maps columns itself and never switches it back, so a reused reader is reset.
+ */
+function cacheStatements(sqlite: Database.Database) {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      if (stmt.reader) stmt.raw(false);
+      return stmt;
+    }
+    stmt = prepare(source);
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.clear();
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
 }
 
 /**
