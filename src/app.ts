@@ -44,6 +44,10 @@ export const REDACT = [
   'reporter',
 ];
 
+/** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`. */
+const SECRET_PARAMS = /([?&](?:api_key|code)=)[^&#]*/gi;
+export const redactUrl = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
+
 export const API_DESCRIPTION =
   'Joint environmental enforcement API of the Xinjiang Uygur Autonomous Region (region, 自治区) and the Xinjiang Production and Construction Corps (corps, 兵团): unified 12369 complaint intake, shared case registry, cross-filing, and events.';
 
@@ -51,7 +55,12 @@ export const API_DESCRIPTION =
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const clock = opts.clock ?? systemClock;
   const app = Fastify({
-    logger: { level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' }, ...(opts.logStream ? { stream: opts.logStream } : {}) },
+    logger: {
+      level: config.logLevel,
+      redact: { paths: REDACT, censor: '[redacted]' },
+      serializers: { req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip, reqId: req.id }) },
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
+    },
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

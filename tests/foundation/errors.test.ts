@@ -89,3 +89,19 @@ describe('problem+json for every error', () => {
     expect(t.logs.join('\n')).not.toContain(t.admin);
   });
 });
+
+describe('request logs', () => {
+  it('never carry secrets from query strings (Open311 api_key, public lookup code)', async () => {
+    const t = await makeApp();
+    try {
+      await t.app.inject({ url: `/open311/v2/requests.json?api_key=${t.admin}` });
+      await t.app.inject({ url: '/v1/public/complaints/12369-2026-000001?code=SECRETCODE' });
+      const all = t.logs.join('\n');
+      expect(all).toContain('api_key=[redacted]');
+      expect(all).not.toContain(t.admin);
+      expect(all).not.toContain('SECRETCODE');
+    } finally {
+      await t.close();
+    }
+  });
+});
