@@ -316,7 +316,7 @@ CREATE TABLE `jobs` (
 	`finished_at` text
 );
 --> statement-breakpoint
-CREATE INDEX `jobs_ready` ON `jobs` (`status`,`run_at`,`priority`);--> statement-breakpoint
+CREATE INDEX `jobs_ready` ON `jobs` (`status`,`priority`,`created_at`,`run_at`);--> statement-breakpoint
 CREATE INDEX `jobs_failed` ON `jobs` (`status`,`finished_at`);--> statement-breakpoint
 CREATE TABLE `timers` (
 	`id` text PRIMARY KEY NOT NULL,

@@ -1,14 +1,13 @@
-import { and, asc, eq, gt, lt, ne, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { inTx, type Tx } from '../db/client.js';
 import { newId } from '../ids.js';
-import { scheduleTimer } from '../queue/timers.js';
-import { timers } from '../queue/schema.js';
 import type { Deps, JobRegistry } from '../queue/types.js';
 import { appendEvent } from './outbox.js';
 import { toCloudEvent } from './envelope.js';
-import { deliveries, deliveryAttempts, events, subscriptions } from './schema.js';
+import { deliveries, subscriptions } from './schema.js';
 import { postWebhook, type SendResult } from './send.js';
-import { getSubscription, liveSubscriptions, sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
+import { sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
+import { deliveryStatements, type DeliveryStatements } from './prepared.js';
 
 export type Delivery = typeof deliveries.$inferSelect;
 
@@ -39,21 +38,29 @@ const timerId = (deliveryId: string, seq: number) => `dlv-${deliveryId}-${seq}`;
  * runtime's job id derives from timer id + due time, and "now" repeats under a still clock);
  * the previous timer row is dropped, so a delivery holds at most one.
  */
-function setTimer(tx: Tx, d: Pick<Delivery, 'id' | 'timerSeq'>, attempt: number, dueAt: Date) {
+function setTimer(q: DeliveryStatements, d: Pick<Delivery, 'id' | 'timerSeq'>, attempt: number, dueAt: Date) {
   const seq = d.timerSeq + 1;
-  tx.delete(timers).where(eq(timers.id, timerId(d.id, d.timerSeq))).run();
-  scheduleTimer(tx, { id: timerId(d.id, seq), name: ATTEMPT_JOB, dueAt, payload: { deliveryId: d.id, attempt } });
-  tx.update(deliveries).set({ timerSeq: seq }).where(eq(deliveries.id, d.id)).run();
+  q.deleteTimer.run({ id: timerId(d.id, d.timerSeq) });
+  // scheduleTimer(tx, …), prepared
+  q.upsertTimer.run({ id: timerId(d.id, seq), name: ATTEMPT_JOB, dueAt: dueAt.toISOString(), payload: { deliveryId: d.id, attempt } });
+  q.setTimerSeq.run({ seq, id: d.id });
 }
 
-function dropTimer(tx: Tx, d: Pick<Delivery, 'id' | 'timerSeq'>) {
-  tx.delete(timers).where(eq(timers.id, timerId(d.id, d.timerSeq))).run();
+function dropTimer(q: DeliveryStatements, d: Pick<Delivery, 'id' | 'timerSeq'>) {
+  q.deleteTimer.run({ id: timerId(d.id, d.timerSeq) });
 }
 
 /** Outbox → one `deliver` job per (event, matching subscription); job ids derive from both. */
 export function registerDelivery(registry: JobRegistry, deps: Deps) {
   registry.react((ev, d) => {
-    const subs = liveSubscriptions(d.db, ev.position).filter((s) => subscriptionMatches(d.db, s, ev));
+    const q = deliveryStatements(d.db);
+    // The event's audience is read once, not once per subscription.
+    let audience: Set<string> | undefined;
+    const visible = (keys: string[]) => {
+      audience ??= new Set(q.eventAudience.all({ position: ev.position }).map((r) => r.key));
+      return keys.some((k) => audience!.has(k));
+    };
+    const subs = q.liveSubscriptions.all({ position: ev.position }).filter((s) => subscriptionMatches(d.db, s, ev, visible));
     return subs.map((s) => ({
       queue: 'deliver' as const,
       name: DELIVER_JOB,
@@ -67,33 +74,35 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
     attempts: 5,
     run: async (p: { eventId: string; position: number; subscriptionId: string }, ctx) => {
       const id = liveDeliveryId(p.eventId, p.subscriptionId);
-      ctx.once((tx) => {
-        const ev = tx.select().from(events).where(eq(events.id, p.eventId)).get();
-        const sub = getSubscription(tx, p.subscriptionId);
+      const q = deliveryStatements(deps.db);
+      let claimed: Claimed | null = null;
+      const first = ctx.once((tx) => {
+        const ev = q.eventById.get({ id: p.eventId });
+        const sub = q.subscriptionById.get({ id: p.subscriptionId });
         if (!ev || !sub) return;
         const now = deps.clock.now().toISOString();
         // Re-check at run time: a PATCH or disable since the relay wins (recorded as cancelled).
         const live = sub.status === 'active' && subscriptionMatches(tx, sub, ev);
-        tx.insert(deliveries)
-          .values({
-            id,
-            subscriptionId: sub.id,
-            kind: 'event',
-            eventId: ev.id,
-            eventPosition: ev.position,
-            type: ev.type,
-            subject: ev.subject,
-            status: live ? 'pending' : 'cancelled',
-            maxAttempts: MAX_ATTEMPTS,
-            lastError: live ? null : 'subscription no longer matches or is disabled',
-            createdAt: now,
-            updatedAt: now,
-          })
-          .onConflictDoNothing()
-          .run();
+        q.insertEventDelivery.run({
+          id,
+          subscriptionId: sub.id,
+          eventId: ev.id,
+          eventPosition: ev.position,
+          type: ev.type,
+          subject: ev.subject,
+          status: live ? 'pending' : 'cancelled',
+          maxAttempts: MAX_ATTEMPTS,
+          lastError: live ? null : 'subscription no longer matches or is disabled',
+          now,
+        });
         if (!live) kickNext(tx, deps, sub.id, ev.subject, id);
+        // Attempt 1 is claimed in the same transaction (one commit fewer per delivery); as if
+        // attempt() had claimed it right after.
+        else claimed = claimIn(tx, deps, id, 1);
       });
-      await attempt(deps, id, 1);
+      const c = claimed as Claimed | null; // assigned inside the callback
+      if (!first) await attempt(deps, id, 1); // a re-run job: the delivery row exists already
+      else if (c) await send(deps, c);
     },
   });
   registry.handle(ATTEMPT_JOB, {
@@ -118,8 +127,13 @@ interface Claimed {
  * retried by the timer; sent outside any transaction; the result recorded in another.
  */
 export async function attempt(deps: Deps, deliveryId: string, n: number): Promise<Delivery | undefined> {
-  const c = claim(deps, deliveryId, n);
+  const c = inTx(deps.db, (tx) => claimIn(tx, deps, deliveryId, n));
   if (!c) return undefined;
+  return send(deps, c);
+}
+
+/** Sends a claimed attempt (outside any transaction) and records the result. */
+async function send(deps: Deps, c: Claimed): Promise<Delivery | undefined> {
   const ts = new Date(); // receivers compare webhook-timestamp with their own wall clock
   const headers = {
     'content-type': 'application/cloudevents+json; charset=utf-8',
@@ -138,46 +152,43 @@ export async function attempt(deps: Deps, deliveryId: string, n: number): Promis
   return out;
 }
 
-function claim(deps: Deps, deliveryId: string, n: number): Claimed | null {
-  return inTx(deps.db, (tx) => {
-    const d = tx.select().from(deliveries).where(eq(deliveries.id, deliveryId)).get();
-    if (!d || d.status !== 'pending') return null;
-    const now = deps.clock.now();
-    if (n === d.maxAttempts + 1 && d.attempts === d.maxAttempts) {
-      // The watchdog of a last attempt whose result was never recorded (the process died).
-      finish(tx, deps, d, 'failed', { lastError: 'no result recorded for the last attempt' });
+/** Claims attempt n in the caller's transaction; null if there is nothing to send now. */
+function claimIn(tx: Tx, deps: Deps, deliveryId: string, n: number): Claimed | null {
+  const q = deliveryStatements(deps.db);
+  const d = q.deliveryById.get({ id: deliveryId });
+  if (!d || d.status !== 'pending') return null;
+  const now = deps.clock.now();
+  if (n === d.maxAttempts + 1 && d.attempts === d.maxAttempts) {
+    // The watchdog of a last attempt whose result was never recorded (the process died).
+    finish(tx, deps, d, 'failed', { lastError: 'no result recorded for the last attempt' });
+    return null;
+  }
+  if (d.attempts !== n - 1) return null; // stale timer or duplicate job
+  const sub = q.subscriptionById.get({ id: d.subscriptionId });
+  if (!sub || sub.status !== 'active') {
+    finish(tx, deps, d, 'cancelled', { lastError: 'subscription disabled or deleted' });
+    return null;
+  }
+  if (d.kind !== 'ping' && blocked(tx, q, d, sub)) {
+    // Waits for the earlier event of its subject; kickNext re-schedules it.
+    q.setNextAttempt.run({ nextAttemptAt: null, now: now.toISOString(), id: d.id });
+    return null;
+  }
+  let body: string;
+  if (d.envelope) body = JSON.stringify(d.envelope);
+  else {
+    const ev = q.eventById.get({ id: d.eventId });
+    if (!ev) {
+      finish(tx, deps, d, 'failed', { lastError: 'event not found' });
       return null;
     }
-    if (d.attempts !== n - 1) return null; // stale timer or duplicate job
-    const sub = getSubscription(tx, d.subscriptionId);
-    if (!sub || sub.status !== 'active') {
-      finish(tx, deps, d, 'cancelled', { lastError: 'subscription disabled or deleted' });
-      return null;
-    }
-    if (d.kind !== 'ping' && blocked(tx, d, sub)) {
-      // Waits for the earlier event of its subject; kickNext re-schedules it.
-      tx.update(deliveries).set({ nextAttemptAt: null, updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
-      return null;
-    }
-    let body: string;
-    if (d.envelope) body = JSON.stringify(d.envelope);
-    else {
-      const ev = tx.select().from(events).where(eq(events.id, d.eventId)).get();
-      if (!ev) {
-        finish(tx, deps, d, 'failed', { lastError: 'event not found' });
-        return null;
-      }
-      body = JSON.stringify(toCloudEvent(ev, deps.config));
-    }
-    const last = n >= d.maxAttempts;
-    const next = new Date(now.getTime() + (last ? WATCHDOG_MS : retryDelay(n)));
-    setTimer(tx, d, n + 1, next);
-    tx.update(deliveries)
-      .set({ attempts: n, nextAttemptAt: last ? null : next.toISOString(), updatedAt: now.toISOString() })
-      .where(eq(deliveries.id, d.id))
-      .run();
-    return { d: { ...d, attempts: n }, sub, body, n };
-  });
+    body = JSON.stringify(toCloudEvent(ev, deps.config));
+  }
+  const last = n >= d.maxAttempts;
+  const next = new Date(now.getTime() + (last ? WATCHDOG_MS : retryDelay(n)));
+  setTimer(q, d, n + 1, next);
+  q.markAttempt.run({ attempts: n, nextAttemptAt: last ? null : next.toISOString(), now: now.toISOString(), id: d.id });
+  return { d: { ...d, attempts: n }, sub, body, n };
 }
 
 /**
@@ -185,50 +196,26 @@ function claim(deps: Deps, deliveryId: string, n: number): Claimed | null {
  * subscription is pending, or (live deliveries) while an earlier matching event of the subject
  * has not yet got its delivery row (its job has not run yet).
  */
-function blocked(tx: Tx, d: Delivery, sub: Subscription): boolean {
+function blocked(tx: Tx, q: DeliveryStatements, d: Delivery, sub: Subscription): boolean {
   if (d.eventPosition === null) return false;
-  const earlier = tx
-    .select({ id: deliveries.id })
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.subscriptionId, sub.id),
-        eq(deliveries.subject, d.subject),
-        eq(deliveries.status, 'pending'),
-        lt(deliveries.eventPosition, d.eventPosition),
-      ),
-    )
-    .limit(1)
-    .get();
+  const earlier = q.earlierPending.get({ subscriptionId: sub.id, subject: d.subject, position: d.eventPosition });
   if (earlier) return true;
   if (d.kind !== 'event') return false;
-  const unmaterialised = tx
-    .select()
-    .from(events)
-    .where(
-      and(
-        eq(events.subject, d.subject),
-        gt(events.position, sub.startPosition),
-        lt(events.position, d.eventPosition),
-        sql`NOT EXISTS (SELECT 1 FROM deliveries x WHERE x.id = 'e_' || ${events.id} || '_' || ${sub.id})`,
-      ),
-    )
-    .all();
+  const unmaterialised = q.unmaterialised.all({ subject: d.subject, start: sub.startPosition, position: d.eventPosition, subscriptionId: sub.id });
   return unmaterialised.some((e) => subscriptionMatches(tx, sub, e));
 }
 
 function record(deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
+  const q = deliveryStatements(deps.db);
   return inTx(deps.db, (tx) => {
     const now = deps.clock.now();
-    const d = tx.select().from(deliveries).where(eq(deliveries.id, c.d.id)).get();
+    const d = q.deliveryById.get({ id: c.d.id });
     const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
     const error = ok ? null : (r.error ?? `HTTP ${r.statusCode}${r.body ? `: ${r.body.slice(0, 500)}` : ''}`);
     const nextAttemptAt = !ok && r.statusCode !== 410 && d?.nextAttemptAt ? d.nextAttemptAt : null;
-    tx.insert(deliveryAttempts)
-      .values({ deliveryId: c.d.id, attempt: c.n, at: now.toISOString(), statusCode: r.statusCode, durationMs: r.durationMs, error, nextAttemptAt })
-      .run();
+    q.insertAttempt.run({ deliveryId: c.d.id, attempt: c.n, at: now.toISOString(), statusCode: r.statusCode, durationMs: r.durationMs, error, nextAttemptAt });
     if (!d || d.status !== 'pending' || d.attempts !== c.n) return d; // superseded meanwhile
-    const sub = getSubscription(tx, d.subscriptionId);
+    const sub = q.subscriptionById.get({ id: d.subscriptionId });
     const fields = { lastStatusCode: r.statusCode, lastError: error };
     if (ok) {
       finish(tx, deps, d, 'delivered', { ...fields, deliveredAt: now.toISOString() });
@@ -245,30 +232,31 @@ function record(deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
         if (sub.status === 'active' && now.getTime() - Date.parse(since) >= DISABLE_AFTER_MS) disableSubscription(tx, deps, sub, 'failing');
       }
     }
-    return tx.select().from(deliveries).where(eq(deliveries.id, d.id)).get();
+    return q.deliveryById.get({ id: d.id });
   });
 }
 
 /** Closes a delivery (terminal status), drops its timer and lets the next of its subject go. */
 function finish(tx: Tx, deps: Deps, d: Delivery, status: 'delivered' | 'failed' | 'cancelled', fields: Partial<Delivery> = {}) {
   const now = deps.clock.now();
-  tx.update(deliveries)
-    .set({ ...fields, status, nextAttemptAt: null, updatedAt: now.toISOString() })
-    .where(eq(deliveries.id, d.id))
-    .run();
-  dropTimer(tx, tx.select().from(deliveries).where(eq(deliveries.id, d.id)).get()!);
+  const q = deliveryStatements(deps.db);
+  const { lastStatusCode, lastError, deliveredAt, ...rest } = fields;
+  if (status === 'delivered' && Object.keys(rest).length === 0) {
+    // The common case (a 2xx), prepared; the same update as below.
+    q.markDelivered.run({ lastStatusCode: lastStatusCode ?? null, lastError: lastError ?? null, deliveredAt: deliveredAt ?? null, now: now.toISOString(), id: d.id });
+  } else {
+    tx.update(deliveries)
+      .set({ ...fields, status, nextAttemptAt: null, updatedAt: now.toISOString() })
+      .where(eq(deliveries.id, d.id))
+      .run();
+  }
+  dropTimer(q, q.deliveryById.get({ id: d.id })!);
   if (d.kind !== 'ping' && d.eventPosition !== null) kickNext(tx, deps, d.subscriptionId, d.subject, d.id);
 }
 
 /** Schedules (now) the earliest pending delivery of the subject that is waiting for its turn. */
 function kickNext(tx: Tx, deps: Deps, subscriptionId: string, subject: string, except: string) {
-  const next = tx
-    .select()
-    .from(deliveries)
-    .where(and(eq(deliveries.subscriptionId, subscriptionId), eq(deliveries.subject, subject), eq(deliveries.status, 'pending'), ne(deliveries.id, except)))
-    .orderBy(asc(deliveries.eventPosition))
-    .limit(1)
-    .get();
+  const next = deliveryStatements(deps.db).nextOfSubject.get({ subscriptionId, subject, except });
   if (!next || next.nextAttemptAt !== null) return;
   scheduleNow(tx, deps, next);
 }
@@ -276,8 +264,9 @@ function kickNext(tx: Tx, deps: Deps, subscriptionId: string, subject: string, e
 /** Schedules a delivery's next attempt now (manual retry, replay start). */
 export function scheduleNow(tx: Tx, deps: Deps, d: Pick<Delivery, 'id' | 'attempts' | 'timerSeq'>) {
   const now = deps.clock.now();
-  setTimer(tx, d, d.attempts + 1, now);
-  tx.update(deliveries).set({ nextAttemptAt: now.toISOString(), updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
+  const q = deliveryStatements(deps.db);
+  setTimer(q, d, d.attempts + 1, now);
+  q.setNextAttempt.run({ nextAttemptAt: now.toISOString(), now: now.toISOString(), id: d.id });
 }
 
 /**
@@ -301,7 +290,7 @@ export function disableSubscription(tx: Tx, deps: Deps, sub: Subscription, reaso
       .set({ status: 'cancelled', nextAttemptAt: null, lastError: `subscription disabled (${reason})`, updatedAt: now.toISOString() })
       .where(eq(deliveries.id, p.id))
       .run();
-    dropTimer(tx, p);
+    dropTimer(deliveryStatements(deps.db), p);
   }
   if (reason === 'gone' || reason === 'failing') {
     deps.log.warn({ subscriptionId: sub.id, reason }, 'webhook subscription disabled');

@@ -5,7 +5,7 @@ import { problems } from '../http/problem.js';
 import type { Deps } from '../queue/types.js';
 import { EVENT_TYPES, eventDataSchemaId } from './catalog.js';
 import { toCloudEvent } from './envelope.js';
-import { decodeEventCursor, encodeEventCursor, lastEventPosition, listEvents, resolveTypes } from './feed.js';
+import { decodeEventCursor, encodeEventCursor, lastEventPosition, listEvents, preparedEventPages, resolveTypes } from './feed.js';
 import { eventNotifier } from './notifier.js';
 import { audienceKeys, bindingOf } from './visibility.js';
 
@@ -180,6 +180,7 @@ function openStream(
   let again = false;
   let waitingSince: number | null = null;
 
+  const nextPage = preparedEventPages(deps.db, { types: q.types, subject: q.subject, keys: q.keys, limit: PAGE });
   const buffered = () => Math.max(res.writableLength, res.socket?.writableLength ?? 0);
   const close = (reason?: string) => {
     if (closed) return;
@@ -220,7 +221,7 @@ function openStream(
       do {
         again = false;
         for (;;) {
-          const rows = listEvents(deps.db, { after: cursor, types: q.types, subject: q.subject, keys: q.keys, limit: PAGE });
+          const rows = nextPage(cursor);
           for (const r of rows) {
             cursor = r.position;
             const ok = write(`id: ${encodeEventCursor(r.position)}\nevent: ${r.type}\ndata: ${JSON.stringify(toCloudEvent(r, deps.config))}\n\n`);

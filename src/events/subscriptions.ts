@@ -6,6 +6,7 @@ import type { Role, Side } from '../auth/principal.js';
 import { events, subscriptions } from './schema.js';
 import type { StoredEvent } from './outbox.js';
 import { resolveTypes } from './feed.js';
+import { EVENT_TYPES } from './catalog.js';
 import { audienceKeys, isVisible, visibleCondition, type Binding } from './visibility.js';
 
 export type Subscription = typeof subscriptions.$inferSelect;
@@ -51,8 +52,21 @@ export function subscriptionKeys(db: Tx, s: Subscription): string[] | 'all' {
   return keys;
 }
 
-/** Exact types a subscription's patterns (`complaint.*`, `*`) stand for today. */
-export const subscriptionTypes = (s: Subscription): string[] => resolveTypes(s.types, 'types') ?? [];
+/**
+ * Exact types a subscription's patterns (`complaint.*`, `*`) stand for today. Memoised by pattern
+ * list and catalog size (the relay asks once per event × subscription). Do not mutate the result.
+ */
+const typesCache = new Map<string, string[]>();
+export const subscriptionTypes = (s: Subscription): string[] => {
+  const key = `${Object.keys(EVENT_TYPES).length}\n${s.types.join('\n')}`;
+  let hit = typesCache.get(key);
+  if (!hit) {
+    hit = resolveTypes(s.types, 'types') ?? [];
+    if (typesCache.size > 1_000) typesCache.clear();
+    typesCache.set(key, hit);
+  }
+  return hit;
+};
 
 function filterMatches(f: SubscriptionFilter | null | undefined, e: StoredEvent): boolean {
   if (!f) return true;
@@ -62,11 +76,17 @@ function filterMatches(f: SubscriptionFilter | null | undefined, e: StoredEvent)
   return true;
 }
 
-/** Would this subscription receive this event (types, filter, and its owner's visibility)? */
-export function subscriptionMatches(db: Tx, s: Subscription, e: StoredEvent): boolean {
+/**
+ * Would this subscription receive this event (types, filter, and its owner's visibility)?
+ * `visible` may answer the visibility check from the event's audience already read (the relay
+ * reads it once per event); otherwise it is one query.
+ */
+export function subscriptionMatches(db: Tx, s: Subscription, e: StoredEvent, visible?: (keys: string[]) => boolean): boolean {
   if (!subscriptionTypes(s).includes(e.type)) return false;
   if (!filterMatches(s.filter, e)) return false;
-  return isVisible(db, subscriptionKeys(db, s), e.position);
+  const keys = subscriptionKeys(db, s);
+  if (visible && keys !== 'all') return keys.length > 0 && visible(keys);
+  return isVisible(db, keys, e.position);
 }
 
 /** The same rule as SQL over `events` (replay). */

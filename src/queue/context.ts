@@ -1,18 +1,28 @@
-import { eq } from 'drizzle-orm';
-import { inTx, type Tx } from '../db/client.js';
+import { eq, sql } from 'drizzle-orm';
+import { inTx, type Db, type Tx } from '../db/client.js';
 import { jobRuns } from './schema.js';
 import type { Deps, JobContext } from './types.js';
 
+/** The effects-once guard's two statements, built once per database (every job runs them; see events/prepared.ts). */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const prepare = (db: Db) => ({
+  done: db.select().from(jobRuns).where(eq(jobRuns.jobId, sql.placeholder('jobId'))).prepare(),
+  record: db.insert(jobRuns).values({ jobId: sql.placeholder('jobId'), doneAt: sql.placeholder('doneAt') }).prepare(),
+});
+
 export function jobContext(deps: Deps, jobId: string, attempt: number): JobContext {
+  let q = prepared.get(deps.db);
+  if (!q) prepared.set(deps.db, (q = prepare(deps.db)));
+  const runs = q;
   return {
     jobId,
     attempt,
     deps,
     once: (fn: (tx: Tx) => void) =>
       inTx(deps.db, (tx) => {
-        if (tx.select().from(jobRuns).where(eq(jobRuns.jobId, jobId)).get()) return false;
+        if (runs.done.get({ jobId })) return false;
         fn(tx);
-        tx.insert(jobRuns).values({ jobId, doneAt: deps.clock.now().toISOString() }).run();
+        runs.record.run({ jobId, doneAt: deps.clock.now().toISOString() });
         return true;
       }),
   };

@@ -53,14 +53,10 @@ export class EmbeddedRuntime implements Runtime {
 
   private enqueue(list: JobRequest[]) {
     const now = this.deps.clock.now().toISOString();
-    const tx = this.deps.db;
     for (const j of list) {
       const def = this.registry.handlers.get(j.name);
       if (!def) throw new Error(`no handler for job ${j.name}`);
-      tx.insert(jobs)
-        .values({ id: j.id, queue: j.queue, name: j.name, payload: j.payload, priority: j.priority ?? 5, status: 'waiting', maxAttempts: def.attempts ?? 5, runAt: now, createdAt: now })
-        .onConflictDoNothing()
-        .run();
+      this.stmts.insert.run({ id: j.id, queue: j.queue, name: j.name, payload: j.payload, priority: j.priority ?? 5, maxAttempts: def.attempts ?? 5, now });
     }
   }
 
@@ -88,15 +84,38 @@ export class EmbeddedRuntime implements Runtime {
     return fired;
   }
 
+  /** Hot statements (each job runs them), built once: drizzle's per-call SQL build costs ~30× running them. */
+  private q?: ReturnType<EmbeddedRuntime['prepare']>;
+  private prepare() {
+    const P = sql.placeholder;
+    const db = this.deps.db;
+    return {
+      ready: db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.status, 'waiting'), lte(jobs.runAt, P('now'))))
+        .orderBy(asc(jobs.priority), asc(jobs.createdAt))
+        .limit(P('limit'))
+        .prepare(),
+      completed: db
+        .update(jobs)
+        .set({ status: 'completed', attempts: sql`${P('attempts')}`, finishedAt: sql`${P('finishedAt')}`, lastError: null })
+        .where(eq(jobs.id, P('id')))
+        .prepare(),
+      insert: db
+        .insert(jobs)
+        .values({ id: P('id'), queue: P('queue'), name: P('name'), payload: P('payload'), priority: P('priority'), status: 'waiting', maxAttempts: P('maxAttempts'), runAt: P('now'), createdAt: P('now') })
+        .onConflictDoNothing()
+        .prepare(),
+    };
+  }
+  private get stmts() {
+    return (this.q ??= this.prepare());
+  }
+
   private readyJobs(limit: number) {
     const now = this.deps.clock.now().toISOString();
-    return this.deps.db
-      .select()
-      .from(jobs)
-      .where(and(eq(jobs.status, 'waiting'), lte(jobs.runAt, now)))
-      .orderBy(asc(jobs.priority), asc(jobs.createdAt))
-      .limit(limit)
-      .all();
+    return this.stmts.ready.all({ now, limit });
   }
 
   private async runJob(row: typeof jobs.$inferSelect) {
@@ -106,7 +125,7 @@ export class EmbeddedRuntime implements Runtime {
     try {
       if (!def) throw new Error(`no handler for job ${row.name}`);
       await def.run(row.payload, jobContext(this.deps, row.id, attempt));
-      db.update(jobs).set({ status: 'completed', attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), lastError: null }).where(eq(jobs.id, row.id)).run();
+      this.stmts.completed.run({ attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), id: row.id });
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
       const unrecoverable = (err as Error).name === 'UnrecoverableError';

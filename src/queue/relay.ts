@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, isNull, lte, max } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, asc, eq, gt, isNull, lte, max, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
 import { events } from '../events/schema.js';
 import { checkpoints, timers } from './schema.js';
 import type { Deps, JobRegistry, JobRequest } from './types.js';
@@ -7,7 +7,35 @@ import type { Deps, JobRegistry, JobRequest } from './types.js';
 export const RELAY = 'relay';
 const BATCH = 500;
 
+/**
+ * The relay's polling statements, built once per database: they run on every poke (after each
+ * write and each delivery), and drizzle's per-call SQL build costs ~30× running them.
+ */
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const prepare = (db: Db) => {
+  const P = sql.placeholder;
+  return {
+    checkpoint: db.select().from(checkpoints).where(eq(checkpoints.name, P('name'))).prepare(),
+    after: db.select().from(events).where(gt(events.position, P('from'))).orderBy(asc(events.position)).limit(BATCH).prepare(),
+    due: db
+      .select()
+      .from(timers)
+      .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), lte(timers.dueAt, P('now'))))
+      .orderBy(asc(timers.dueAt))
+      .limit(P('limit'))
+      .prepare(),
+  };
+};
+function statements(db: Db) {
+  let q = prepared.get(db);
+  if (!q) prepared.set(db, (q = prepare(db)));
+  return q;
+}
+
 export function checkpoint(tx: Tx, name = RELAY): number {
+  // The database handle itself (not a transaction object) may use the prepared statement.
+  const q = prepared.get(tx as Db);
+  if (q) return q.checkpoint.get({ name })?.position ?? 0;
   return tx.select().from(checkpoints).where(eq(checkpoints.name, name)).get()?.position ?? 0;
 }
 
@@ -24,20 +52,14 @@ export function lastPosition(tx: Tx): number {
 
 /** Jobs caused by the next batch of outbox events after `from`. */
 export function nextBatch(deps: Deps, registry: JobRegistry, from: number) {
-  const rows = deps.db.select().from(events).where(gt(events.position, from)).orderBy(asc(events.position)).limit(BATCH).all();
+  const rows = statements(deps.db).after.all({ from });
   const jobs: JobRequest[] = rows.flatMap((e) => registry.jobsFor(e, deps));
   return { jobs, to: rows.length ? rows[rows.length - 1].position : from, count: rows.length };
 }
 
 export function dueTimers(deps: Deps, registry: JobRegistry, limit = 500) {
   const now = deps.clock.now().toISOString();
-  const rows = deps.db
-    .select()
-    .from(timers)
-    .where(and(isNull(timers.firedAt), isNull(timers.cancelledAt), lte(timers.dueAt, now)))
-    .orderBy(asc(timers.dueAt))
-    .limit(limit)
-    .all();
+  const rows = statements(deps.db).due.all({ now, limit });
   return rows.map((t) => {
     const def = registry.handlers.get(t.name);
     if (!def) throw new Error(`timer ${t.id} names unknown job ${t.name}`);

@@ -26,7 +26,9 @@ export const jobs = sqliteTable(
     createdAt: text('created_at').notNull(),
     finishedAt: text('finished_at'),
   },
-  (t) => [index('jobs_ready').on(t.status, t.runAt, t.priority), index('jobs_failed').on(t.status, t.finishedAt)],
+  // jobs_ready serves readyJobs (status = waiting, run_at <= now, ORDER BY priority, created_at) by
+  // walking the index in order: no sort of the whole backlog per batch (run_at is filtered in-index).
+  (t) => [index('jobs_ready').on(t.status, t.priority, t.createdAt, t.runAt), index('jobs_failed').on(t.status, t.finishedAt)],
 );
 
 /** Durable deadlines. The sweeper fires due timers (by the injected clock) into the job queues. */
