@@ -346,29 +346,57 @@ CREATE TABLE `case_access` (
 	`agency_code` text NOT NULL,
 	`reason` text NOT NULL,
 	`created_at` text NOT NULL,
+	`lead_agency_code` text NOT NULL,
+	`side` text NOT NULL,
+	`status` text NOT NULL,
+	`suspended_from` text,
+	`category` text NOT NULL,
+	`joint` integer NOT NULL,
+	`source_id` text,
+	`overdue_at` text,
+	`registered_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	`change_seq` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`case_id`, `agency_code`),
 	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `case_access_agency` ON `case_access` (`agency_code`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_access_registered` ON `case_access` (`agency_code`,`registered_at`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_access_updated` ON `case_access` (`agency_code`,`updated_at`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_access_seq` ON `case_access` (`agency_code`,`change_seq`);--> statement-breakpoint
 CREATE TABLE `case_changes` (
 	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`case_id` text NOT NULL,
 	`at` text NOT NULL,
+	`lead_agency_code` text NOT NULL,
 	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `case_changes_case` ON `case_changes` (`case_id`);--> statement-breakpoint
+CREATE INDEX `case_changes_lead` ON `case_changes` (`lead_agency_code`,`seq`);--> statement-breakpoint
 CREATE TABLE `case_co_handling` (
 	`case_id` text NOT NULL,
 	`agency_code` text NOT NULL,
 	`reason` text NOT NULL,
 	`added_at` text NOT NULL,
+	`lead_agency_code` text NOT NULL,
+	`side` text NOT NULL,
+	`status` text NOT NULL,
+	`suspended_from` text,
+	`category` text NOT NULL,
+	`joint` integer NOT NULL,
+	`source_id` text,
+	`overdue_at` text,
+	`registered_at` text NOT NULL,
+	`updated_at` text NOT NULL,
+	`change_seq` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`case_id`, `agency_code`),
 	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `case_co_handling_agency` ON `case_co_handling` (`agency_code`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_co_handling_registered` ON `case_co_handling` (`agency_code`,`registered_at`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_co_handling_updated` ON `case_co_handling` (`agency_code`,`updated_at`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_co_handling_seq` ON `case_co_handling` (`agency_code`,`change_seq`);--> statement-breakpoint
 CREATE TABLE `case_complaints` (
 	`case_id` text NOT NULL,
 	`complaint_id` text NOT NULL,
@@ -389,11 +417,12 @@ CREATE TABLE `case_former_agencies` (
 	`agency_code` text NOT NULL,
 	`relation` text NOT NULL,
 	`left_seq` integer NOT NULL,
+	`change_seq` integer DEFAULT 0 NOT NULL,
 	PRIMARY KEY(`case_id`, `agency_code`, `relation`),
 	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `case_former_agency` ON `case_former_agencies` (`agency_code`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_former_agency` ON `case_former_agencies` (`agency_code`,`change_seq`);--> statement-breakpoint
 CREATE TABLE `case_measures` (
 	`id` text PRIMARY KEY NOT NULL,
 	`case_id` text NOT NULL,
@@ -470,10 +499,12 @@ CREATE INDEX `cases_registered` ON `cases` (`registered_at`,`id`);--> statement-
 CREATE INDEX `cases_updated` ON `cases` (`updated_at`,`id`);--> statement-breakpoint
 CREATE INDEX `cases_lead_registered` ON `cases` (`lead_agency_code`,`registered_at`,`id`);--> statement-breakpoint
 CREATE INDEX `cases_lead_updated` ON `cases` (`lead_agency_code`,`updated_at`,`id`);--> statement-breakpoint
+CREATE INDEX `cases_lead_status_registered` ON `cases` (`lead_agency_code`,`status`,`registered_at`,`id`);--> statement-breakpoint
 CREATE INDEX `cases_status_registered` ON `cases` (`status`,`registered_at`,`id`);--> statement-breakpoint
 CREATE INDEX `cases_source` ON `cases` (`source_id`,`registered_at`,`id`);--> statement-breakpoint
 CREATE INDEX `cases_category_registered` ON `cases` (`category`,`registered_at`,`id`);--> statement-breakpoint
-CREATE INDEX `cases_overdue` ON `cases` (`overdue_at`);--> statement-breakpoint
+CREATE INDEX `cases_overdue_registered` ON `cases` (`registered_at`,`id`) WHERE "cases"."overdue_at" is not null;--> statement-breakpoint
+CREATE INDEX `cases_lead_overdue_registered` ON `cases` (`lead_agency_code`,`registered_at`,`id`) WHERE "cases"."overdue_at" is not null;--> statement-breakpoint
 CREATE TABLE `pollution_sources` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

@@ -16,19 +16,45 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { caseChanges, caseFormerAgencies } from './schema.js';
+import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, cases } from './schema.js';
 
-/** Records that the case changed; returns the new seq. */
+/** The case's fields that its case_co_handling and case_access rows keep a copy of (search filters, sort keys). */
+export const caseCopy = (c: typeof cases.$inferSelect) => ({
+  leadAgencyCode: c.leadAgencyCode,
+  side: c.side,
+  status: c.status,
+  suspendedFrom: c.suspendedFrom,
+  category: c.category,
+  joint: c.joint,
+  sourceId: c.sourceId,
+  overdueAt: c.overdueAt,
+  registeredAt: c.registeredAt,
+  updatedAt: c.updatedAt,
+});
+
+/**
+ * Records that the case changed; returns the new seq. Call it after the case row (and its
+ * co-handling and access rows) are written in the transaction: it copies the lead agency into
+ * the log, the case's fields and the seq into those rows, and the seq into its former-agency rows
+ * (the indexes search and sync walk).
+ */
 export function recordChange(tx: Tx, caseId: string, at: string): number {
+  const c = tx.select().from(cases).where(eq(cases.id, caseId)).get();
+  if (!c) throw new Error(`case ${caseId} does not exist`);
   tx.delete(caseChanges).where(eq(caseChanges.caseId, caseId)).run();
-  return tx.insert(caseChanges).values({ caseId, at }).returning({ seq: caseChanges.seq }).get().seq;
+  const seq = tx.insert(caseChanges).values({ caseId, at, leadAgencyCode: c.leadAgencyCode }).returning({ seq: caseChanges.seq }).get().seq;
+  const copy = { ...caseCopy(c), changeSeq: seq };
+  tx.update(caseCoHandling).set(copy).where(eq(caseCoHandling.caseId, caseId)).run();
+  tx.update(caseAccess).set(copy).where(eq(caseAccess.caseId, caseId)).run();
+  tx.update(caseFormerAgencies).set({ changeSeq: seq }).where(eq(caseFormerAgencies.caseId, caseId)).run();
+  return seq;
 }
 
-/** Notes that `agencyCode` no longer sees the case through `relation` as of change `seq`. */
+/** Notes that `agencyCode` no longer sees the case through `relation` as of change `seq` (the case's latest). */
 export function recordLeft(tx: Tx, caseId: string, agencyCode: string, relation: 'lead' | 'co_handling' | 'access', seq: number) {
   tx.insert(caseFormerAgencies)
-    .values({ caseId, agencyCode, relation, leftSeq: seq })
-    .onConflictDoUpdate({ target: [caseFormerAgencies.caseId, caseFormerAgencies.agencyCode, caseFormerAgencies.relation], set: { leftSeq: seq } })
+    .values({ caseId, agencyCode, relation, leftSeq: seq, changeSeq: seq })
+    .onConflictDoUpdate({ target: [caseFormerAgencies.caseId, caseFormerAgencies.agencyCode, caseFormerAgencies.relation], set: { leftSeq: seq, changeSeq: seq } })
     .run();
 }
 

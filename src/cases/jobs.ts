@@ -3,9 +3,11 @@ import type { Deps, JobRegistry } from '../queue/types.js';
 import { hooksKey, ROUTE_JOB, SOURCE_LOCATOR, TRANSFER_JOB, type RouteJob, type SourceLocator, type TransferJob } from '../assignments/port.js';
 import { caseRoutingHooks, DECISION_DUE_JOB, markDecisionOverdue } from './service.js';
 import { pollutionSources } from './schema.js';
+import { ensureCaseTextIndex } from './text-search.js';
 
 /** Services other capabilities look up: routing hooks for cases, the source locator for routing. */
 export function caseServices(deps: Deps) {
+  ensureCaseTextIndex(deps.db);
   deps.services.set(hooksKey('case'), caseRoutingHooks);
   const locate: SourceLocator = (tx, sourceId) => {
     const s = tx.select().from(pollutionSources).where(eq(pollutionSources.id, sourceId)).get();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
 
 /** Pollution sources (污染源档案), keyed by the unified social credit code (GB 32100-2015). */
@@ -97,10 +98,13 @@ export const cases = sqliteTable(
     index('cases_updated').on(t.updatedAt, t.id),
     index('cases_lead_registered').on(t.leadAgencyCode, t.registeredAt, t.id),
     index('cases_lead_updated').on(t.leadAgencyCode, t.updatedAt, t.id),
+    index('cases_lead_status_registered').on(t.leadAgencyCode, t.status, t.registeredAt, t.id),
     index('cases_status_registered').on(t.status, t.registeredAt, t.id),
     index('cases_source').on(t.sourceId, t.registeredAt, t.id),
     index('cases_category_registered').on(t.category, t.registeredAt, t.id),
-    index('cases_overdue').on(t.overdueAt),
+    // Partial: only cases whose decision deadline passed (the overdue filter walks these in order).
+    index('cases_overdue_registered').on(t.registeredAt, t.id).where(sql`${t.overdueAt} is not null`),
+    index('cases_lead_overdue_registered').on(t.leadAgencyCode, t.registeredAt, t.id).where(sql`${t.overdueAt} is not null`),
   ],
 );
 
@@ -115,7 +119,29 @@ export const caseCounters = sqliteTable(
   (t) => [primaryKey({ columns: [t.agencyCode, t.year] })],
 );
 
-/** Co-handling agencies (联合办案) of a case. */
+/**
+ * The case fields that case_co_handling and case_access rows keep a copy of (`caseCopy` in
+ * changes.ts), so an agency's co-handled and cross-filed cases are listed, filtered and synced in
+ * order from these small tables' indexes without reading every case row (src/cases/search.ts).
+ * `recordChange` (changes.ts) refreshes the copies: a transaction that inserts such a row or
+ * changes the case calls it afterwards (every case change does already).
+ */
+const caseCopyColumns = () => ({
+  leadAgencyCode: text('lead_agency_code').notNull(),
+  side: text('side', { enum: ['region', 'corps'] }).notNull(),
+  status: text('status', { enum: CASE_STATUSES }).notNull(),
+  suspendedFrom: text('suspended_from', { enum: CASE_STATUSES }),
+  category: text('category').notNull(),
+  joint: integer('joint', { mode: 'boolean' }).notNull(),
+  sourceId: text('source_id'),
+  overdueAt: text('overdue_at'),
+  registeredAt: text('registered_at').notNull(),
+  updatedAt: text('updated_at').notNull(),
+  /** The case's case_changes.seq. */
+  changeSeq: integer('change_seq').notNull().default(0),
+});
+
+/** Co-handling agencies (联合办案) of a case, with a copy of the case's fields (above). */
 export const caseCoHandling = sqliteTable(
   'case_co_handling',
   {
@@ -126,13 +152,20 @@ export const caseCoHandling = sqliteTable(
     /** `requested` (named at registration), `joint_place`, `source_side`. */
     reason: text('reason').notNull(),
     addedAt: text('added_at').notNull(),
+    ...caseCopyColumns(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.agencyCode] }), index('case_co_handling_agency').on(t.agencyCode, t.caseId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.agencyCode] }),
+    index('case_co_handling_registered').on(t.agencyCode, t.registeredAt, t.caseId),
+    index('case_co_handling_updated').on(t.agencyCode, t.updatedAt, t.caseId),
+    index('case_co_handling_seq').on(t.agencyCode, t.changeSeq),
+  ],
 );
 
 /**
- * Read access granted to other agencies (e.g. by a cross-filing being received). Insert through
- * `grantCaseAccess` (src/cases/access.ts) so the change log lets the agency's apps sync the case.
+ * Read access granted to other agencies (e.g. by a cross-filing being received), with a copy of
+ * the case's fields (above). Insert through `grantCaseAccess` (src/cases/access.ts): it fills the
+ * copy and writes the change log so the agency's apps sync the case.
  */
 export const caseAccess = sqliteTable(
   'case_access',
@@ -144,8 +177,14 @@ export const caseAccess = sqliteTable(
     /** e.g. `filing:<filingId>`. */
     reason: text('reason').notNull(),
     createdAt: text('created_at').notNull(),
+    ...caseCopyColumns(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.agencyCode] }), index('case_access_agency').on(t.agencyCode, t.caseId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.agencyCode] }),
+    index('case_access_registered').on(t.agencyCode, t.registeredAt, t.caseId),
+    index('case_access_updated').on(t.agencyCode, t.updatedAt, t.caseId),
+    index('case_access_seq').on(t.agencyCode, t.changeSeq),
+  ],
 );
 
 /**
@@ -162,8 +201,10 @@ export const caseFormerAgencies = sqliteTable(
     relation: text('relation', { enum: ['lead', 'co_handling', 'access'] }).notNull(),
     /** case_changes.seq of the change that took the case out of this agency's view. */
     leftSeq: integer('left_seq').notNull(),
+    /** The case's case_changes.seq (kept by recordChange): sync walks an agency's rows in this order. */
+    changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.agencyCode, t.relation] }), index('case_former_agency').on(t.agencyCode, t.caseId)],
+  (t) => [primaryKey({ columns: [t.caseId, t.agencyCode, t.relation] }), index('case_former_agency').on(t.agencyCode, t.changeSeq)],
 );
 
 /** Complaints a case was opened from (the link the other way: query by complaintId). */
@@ -250,6 +291,8 @@ export const caseChanges = sqliteTable(
       .notNull()
       .references(() => cases.id),
     at: text('at').notNull(),
+    /** The case's lead agency as of this change (sync walks an agency's changes on this index). */
+    leadAgencyCode: text('lead_agency_code').notNull(),
   },
-  (t) => [uniqueIndex('case_changes_case').on(t.caseId)],
+  (t) => [uniqueIndex('case_changes_case').on(t.caseId), index('case_changes_lead').on(t.leadAgencyCode, t.seq)],
 );

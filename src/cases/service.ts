@@ -13,7 +13,7 @@ import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { notify } from '../assignments/notify.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../assignments/port.js';
 import { caseCoHandling, caseComplaints, caseCounters, caseMeasures, cases, type CaseStatus } from './schema.js';
-import { recordChange, recordLeft, clearLeft } from './changes.js';
+import { caseCopy, recordChange, recordLeft, clearLeft } from './changes.js';
 import { appendTimeline, SYSTEM, type Actor } from './timeline.js';
 import { loadCase, relationsOf, scopeOf, type CaseRow, type Scope } from './visibility.js';
 import { allowedTransitions, FINAL, isPreDecision, NEEDS_REASON } from './state.js';
@@ -244,8 +244,9 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
     })
     .returning()
     .get();
-  for (const code of requested) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: code, reason: 'requested', addedAt: at }).run();
-  for (const a of auto) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: a.code, reason: a.reason, addedAt: at }).run();
+  const keys = caseCopy(row);
+  for (const code of requested) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: code, reason: 'requested', addedAt: at, ...keys }).run();
+  for (const a of auto) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: a.code, reason: a.reason, addedAt: at, ...keys }).run();
   for (const cid of complaintIds) tx.insert(caseComplaints).values({ caseId: id, complaintId: cid }).run();
 
   appendTimeline(tx, id, 'change', at, actorOf(p), {
@@ -532,7 +533,10 @@ export const caseRoutingHooks: SubjectHooks = {
     const added: string[] = [];
     for (const a of outcome.assignments) {
       if (a.role !== 'co_handling' || a.agencyCode === c.leadAgencyCode || existing.has(a.agencyCode)) continue;
-      tx.insert(caseCoHandling).values({ caseId: id, agencyCode: a.agencyCode, reason: 'joint_place', addedAt: at }).onConflictDoNothing().run();
+      tx.insert(caseCoHandling)
+        .values({ caseId: id, agencyCode: a.agencyCode, reason: 'joint_place', addedAt: at, ...caseCopy(c) })
+        .onConflictDoNothing()
+        .run();
       existing.add(a.agencyCode);
       added.push(a.agencyCode);
     }

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseApp, createCase, type CaseTest } from './helpers.js';
-import { caseAccess } from '../../src/cases/schema.js';
+import { grantCaseAccess } from '../../src/cases/access.js';
+import { inTx } from '../../src/db/client.js';
 
 type Row = { read: number; listed: boolean; update: number; timeline: number };
 
 /**
  * Case led by 652301 (Changji city, region), co-handled by XPCC-D6, cross-filed to XPCC-D7
- * (case_access row inserted directly, as the cross-filing capability does when a filing arrives).
+ * (grantCaseAccess, as the cross-filing capability does when a filing arrives).
  */
 const MATRIX: Record<string, Row> = {
   changjiInspector: { read: 200, listed: true, update: 200, timeline: 200 }, // lead
@@ -31,7 +32,7 @@ describe('case visibility matrix', () => {
     t = await caseApp();
     const c = await createCase(t, { coHandlingAgencyCodes: ['XPCC-D6'] });
     id = c.id;
-    t.app.deps.db.insert(caseAccess).values({ caseId: id, agencyCode: 'XPCC-D7', reason: 'filing:test', createdAt: t.clock.now().toISOString() }).run();
+    inTx(t.app.deps.db, (tx) => grantCaseAccess(tx, t.clock, { caseId: id, agencyCode: 'XPCC-D7', reason: 'filing:test' }));
     await t.app.runtime.settle();
   });
   afterAll(() => t.close());
@@ -69,7 +70,7 @@ describe('case visibility matrix', () => {
 
   it('events for the case reach the lead, co-handling and cross-filed agencies', async () => {
     const c = await createCase(t, { coHandlingAgencyCodes: ['XPCC-D6'] });
-    t.app.deps.db.insert(caseAccess).values({ caseId: c.id, agencyCode: 'XPCC-D7', reason: 'filing:x', createdAt: t.clock.now().toISOString() }).run();
+    inTx(t.app.deps.db, (tx) => grantCaseAccess(tx, t.clock, { caseId: c.id, agencyCode: 'XPCC-D7', reason: 'filing:x' }));
     await t.req('changjiInspector', 'POST', `/v1/cases/${c.id}/transitions`, { to: 'investigating' });
     const db = t.app.deps.db.$client;
     const keys = db
