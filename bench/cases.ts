@@ -12,7 +12,7 @@ import { DEMO_AGENCIES, DEMO_POINTS, DEMO_TEAMS } from '../src/reference/demo.js
 import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from '../src/cases/credit-code.js';
 import { CASES_FTS } from '../src/cases/text-search.js';
 import { CASE_STATUSES, type CaseStatus, type MeasureType } from '../src/cases/schema.js';
-import { quantile, table, tmpDb, type Row } from './support.js';
+import { quantile, table, tmpDb, type Row, rng } from './support.js';
 
 /**
  * cases: GET /v1/cases (search with filters, and updatedSince sync) at BENCH_CASES cases (default
@@ -39,16 +39,6 @@ import { quantile, table, tmpDb, type Row } from './support.js';
 const TARGET_P99_MS = 20;
 const DAY = 86_400_000;
 
-/** Small deterministic PRNG (mulberry32) so every run loads the same data (relative to the run's date). */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rand = () => number;
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 /** Weighted choice: weights need not sum to 1. */

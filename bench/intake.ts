@@ -10,7 +10,7 @@ import { CATEGORIES } from '../src/http/schemas.js';
 import { DEMO_POINTS, type DemoPoint } from '../src/reference/demo.js';
 import { complaints } from '../src/intake/schema.js';
 import { bareInsert } from './baseline.js';
-import { benchRedis, table, tmpDb, type Row } from './support.js';
+import { benchRedis, table, tmpDb, type Row, rng } from './support.js';
 
 /**
  * intake: POST /v1/complaints through the real app (buildApp, demo reference data, workers on,
@@ -46,16 +46,6 @@ const CENTRES: DemoPoint[] = [
 const CHANNELS = ['phone', 'web', 'wechat'] as const;
 const RETRY_EVERY = 20;
 
-/** Small deterministic PRNG (mulberry32): every run sends the same sequence of bodies. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A request generator: new bodies with unique keys, and every RETRY_EVERY-th a retry of an earlier one. */
 function requests(workload: Workload, token: string) {

@@ -1,7 +1,7 @@
 import pointInPolygon from 'point-in-polygon-hao';
 import { SpatialIndex, bySpecificity, type AreaInput, type IndexedArea } from '../src/jurisdiction/spatial-index.js';
 import { distanceToRingsMeters, flatRing, polygonArea, type PolygonCoords } from '../src/jurisdiction/geo.js';
-import { table, type Row } from './support.js';
+import { table, type Row, rng } from './support.js';
 
 /**
  * resolve: 10,000 generated grid polygons (~50 vertices each, 100 × 100 cells of ≈ 1.6 × 1.1 km
@@ -19,16 +19,6 @@ const DLAT = 0.01;
 const PER_SIDE = 12; // 4 × 12 + closing = 49 positions
 const BUFFER_M = 1000;
 
-/** Small deterministic PRNG (mulberry32) so every run measures the same polygons and points. */
-function rng(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function generateGrid(): AreaInput[] {
   const rand = rng(42);
