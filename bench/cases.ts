@@ -11,7 +11,7 @@ import { systemClock } from '../src/clock.js';
 import { DEMO_AGENCIES, DEMO_POINTS, DEMO_TEAMS } from '../src/reference/demo.js';
 import { CREDIT_CODE_CHARSET, creditCodeCheckChar } from '../src/cases/credit-code.js';
 import { CASES_FTS } from '../src/cases/text-search.js';
-import { CASE_STATUSES, type CaseStatus, type MeasureType } from '../src/cases/schema.js';
+import { CASE_STATUSES, type CaseStatus, type MeasureType } from '../src/cases/tables.js';
 import { quantile, table, tmpDb, type Row, rng } from './support.js';
 
 /**

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { inTx } from '../src/db/client.js';
 import { createKey } from '../src/auth/keys.js';
 import { systemClock } from '../src/clock.js';
-import { appendEvent, type StoredEvent } from '../src/events/outbox.js';
+import { appendEvent, type StoredEvent } from '../src/outbox/index.js';
 import { toCloudEvent } from '../src/events/envelope.js';
 import { encodeEventCursor } from '../src/events/feed.js';
 import { newSecret } from '../src/events/subscriptions.js';

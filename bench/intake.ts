@@ -6,9 +6,9 @@ import { loadConfig } from '../src/config.js';
 import { inTx } from '../src/db/client.js';
 import { createKey } from '../src/auth/keys.js';
 import { systemClock } from '../src/clock.js';
-import { CATEGORIES } from '../src/http/schemas.js';
+import { CATEGORIES } from '../src/domain/index.js';
 import { DEMO_POINTS, type DemoPoint } from '../src/reference/demo.js';
-import { complaints } from '../src/intake/schema.js';
+import { complaints } from '../src/intake/tables.js';
 import { bareInsert } from './baseline.js';
 import { benchRedis, table, tmpDb, type Row, rng } from './support.js';
 

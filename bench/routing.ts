@@ -3,9 +3,8 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { inTx } from '../src/db/client.js';
 import { createKey } from '../src/auth/keys.js';
-import { agencies, areas, teams } from '../src/reference/schema.js';
-import { assignments } from '../src/assignments/schema.js';
-import { AREAS_CHANGED } from '../src/jurisdiction/spatial-index.js';
+import { agencies, areas, teams } from '../src/reference/tables.js';
+import { assignments } from '../src/assignments/tables.js';
 import { systemClock } from '../src/clock.js';
 import { benchRedis, quantile, table, tmpDb, type Row } from './support.js';
 
@@ -42,7 +41,7 @@ async function measure(mode: 'embedded' | 'redis', n: number, redisUrl?: string)
     area('area-c', 'corps', 'C', [86.1, 44.0, 86.2, 44.1]);
     return createKey(tx, systemClock, { role: 'intake', name: 'bench' }).key;
   });
-  (app.deps.services.get(AREAS_CHANGED) as () => void)();
+  app.deps.services.onAreasChanged?.();
   const headers = { authorization: `Bearer ${key}` };
   const times: number[] = [];
   /** From the accept response to the assignment being visible: the routing part alone. */

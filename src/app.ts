@@ -9,9 +9,10 @@ import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
 import { systemClock, type Clock } from './clock.js';
 import { installErrorHandling, installNotFound } from './http/errors.js';
-import { installAuth } from './http/auth.js';
+import { installAuth } from './auth/plugin.js';
 import { ProblemSchema } from './http/problem.js';
-import { JobRegistry, type Deps, type Runtime } from './queue/types.js';
+import { JobRegistry, type Runtime } from './queue/types.js';
+import { emptyServices, type Deps } from './deps.js';
 import { createRuntime } from './queue/runtime.js';
 import { capabilities } from './capabilities.js';
 import { seedDemo } from './reference/demo.js';
@@ -71,7 +72,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   });
   const db = opts.db ?? openDb(config.databasePath);
-  const deps: Deps = { db, clock, config, log: app.log, services: new Map(), poke: () => {} };
+  const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {} };
   app.decorate('deps', deps);
 
   app.addHook('onSend', async (req, reply) => {

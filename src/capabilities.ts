@@ -1,11 +1,11 @@
-import type { Capability } from './capability.js';
-import { apiKeyRoutes } from './auth/routes.js';
+import type { Capability } from './http/capability.js';
+import { apiKeyRoutes } from './keys/routes.js';
 import { opsRoutes } from './ops/routes.js';
 import { eventsCapability } from './events/index.js';
 import { referenceRoutes } from './reference/routes.js';
 import { jurisdiction } from './jurisdiction/index.js';
 import { assignmentsCapability } from './assignments/index.js';
-import { intakeCapability } from './intake/capability.js';
+import { intakeCapability } from './intake/index.js';
 import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
 

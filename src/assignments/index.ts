@@ -1,4 +1,4 @@
-import type { Capability } from '../capability.js';
+import type { Capability } from '../http/capability.js';
 import { assignmentJobs } from './jobs.js';
 import { assignmentRoutes } from './routes.js';
 

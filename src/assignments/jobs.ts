@@ -1,6 +1,7 @@
 import type { Tx } from '../db/client.js';
-import { sideQueue, type Deps, type JobContext, type JobRegistry } from '../queue/types.js';
-import { ROUTE_JOB, TRANSFER_JOB, subjectHooks, type RouteJob, type TransferJob } from './port.js';
+import { sideQueue, type JobContext, type JobRegistry } from '../queue/types.js';
+import { type Deps } from '../deps.js';
+import { ROUTE_JOB, TRANSFER_JOB, subjectHooks, type RouteJob, type TransferJob } from '../domain/routing.js';
 import { claimDeadlineJob, markOverdue, rerouteAfterDecline, rerouteAfterTransfer, routeSubject } from './service.js';
 
 /** Re-routing after a lead assignment was declined (queue `route`, id `reroute-<event id>`). */

@@ -4,9 +4,9 @@ import { inTx } from '../db/client.js';
 import { notFound, problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
-import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, HISTORY_ACTIONS } from './schema.js';
+import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, HISTORY_ACTIONS } from './tables.js';
 import {
   canSee,
   claimAssignment,

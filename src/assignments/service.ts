@@ -1,19 +1,19 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, asc, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
-import { appendEvent } from '../events/outbox.js';
+import { appendEvent } from '../outbox/index.js';
 import { scheduleTimer, cancelTimer } from '../queue/timers.js';
 import { newId } from '../ids.js';
 import { HOUR_MS } from '../clock.js';
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { agencySubtree, getAgency } from '../reference/hierarchy.js';
 import { Problem, badRequest, conflict, fieldError, forbidden, notFound } from '../http/problem.js';
 import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/routing.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
-import { assignments, assignmentHistory } from './schema.js';
-import { notify } from './notify.js';
-import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind, type TransferJob } from './port.js';
+import { assignments, assignmentHistory } from './tables.js';
+import { notify } from '../notifications/index.js';
+import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind, type TransferJob } from '../domain/routing.js';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type HistoryRow = typeof assignmentHistory.$inferSelect;

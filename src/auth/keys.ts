@@ -1,9 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, lt, or, desc } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { apiKeys } from './schema.js';
+import { apiKeys } from './tables.js';
 import { newId, randomToken } from '../ids.js';
-import type { Principal, Role, Side } from './principal.js';
+import type { Principal } from './principal.js';
+import type { Role, Side } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -1,6 +1,4 @@
-export const ROLES = ['admin', 'intake', 'supervisor', 'inspector', 'partner'] as const;
-export type Role = (typeof ROLES)[number];
-export type Side = 'region' | 'corps';
+import type { Role, Side } from '../domain/index.js';
 
 /** Who is calling: resolved from the API key on every request. */
 export interface Principal {

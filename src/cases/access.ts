@@ -11,7 +11,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import { caseAccess, cases } from './schema.js';
+import { caseAccess, cases } from './tables.js';
 import { caseCopy, clearLeft, recordChange, recordLeft } from './changes.js';
 import { appendTimeline, SYSTEM, type Actor } from './timeline.js';
 

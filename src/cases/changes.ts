@@ -16,7 +16,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, cases } from './schema.js';
+import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
 
 /** The case's fields that its case_co_handling and case_access rows keep a copy of (search filters, sort keys). */
 export const caseCopy = (c: typeof cases.$inferSelect) => ({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Capability } from '../capability.js';
-import type { Deps } from '../queue/types.js';
+import type { Capability } from '../http/capability.js';
+import type { Deps } from '../deps.js';
 import { caseJobs, caseServices } from './jobs.js';
 import { caseRoutes, sourceRoutes } from './routes.js';
 import { CaseSchema, TombstoneSchema } from './schemas.js';

@@ -1,19 +1,19 @@
 import { eq } from 'drizzle-orm';
-import type { Deps, JobRegistry } from '../queue/types.js';
-import { hooksKey, ROUTE_JOB, SOURCE_LOCATOR, TRANSFER_JOB, type RouteJob, type SourceLocator, type TransferJob } from '../assignments/port.js';
+import type { Deps } from '../deps.js';
+import type { JobRegistry } from '../queue/types.js';
+import { registerSubject, ROUTE_JOB, TRANSFER_JOB, type RouteJob, type TransferJob } from '../domain/routing.js';
 import { caseRoutingHooks, DECISION_DUE_JOB, markDecisionOverdue } from './service.js';
-import { pollutionSources } from './schema.js';
+import { pollutionSources } from './tables.js';
 import { ensureCaseTextIndex } from './text-search.js';
 
 /** Services other capabilities look up: routing hooks for cases, the source locator for routing. */
 export function caseServices(deps: Deps) {
   ensureCaseTextIndex(deps.db);
-  deps.services.set(hooksKey('case'), caseRoutingHooks);
-  const locate: SourceLocator = (tx, sourceId) => {
+  registerSubject(deps, 'case', caseRoutingHooks);
+  deps.services.sourceLocator = (tx, sourceId) => {
     const s = tx.select().from(pollutionSources).where(eq(pollutionSources.id, sourceId)).get();
     return s ? { location: { lat: s.lat, lng: s.lng }, agencyCode: s.agencyCode } : null;
   };
-  deps.services.set(SOURCE_LOCATOR, locate);
 }
 
 export function caseJobs(registry: JobRegistry, _deps: Deps) {

@@ -16,7 +16,7 @@ import {
 import { fieldError, notFound } from '../http/problem.js';
 import { getAgency, isAbove } from '../reference/hierarchy.js';
 import type { CreateMeasureBody } from './schemas.js';
-import type { MeasureType, caseMeasures } from './schema.js';
+import type { MeasureType, caseMeasures } from './tables.js';
 
 export type MeasureBody = Static<typeof CreateMeasureBody>;
 export type MeasureRow = typeof caseMeasures.$inferSelect;

@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, encodeCursor } from '../http/pagination.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
-import { IfMatchHeaders, etagOf, parseIfMatch } from '../reference/versioning.js';
-import { withEtag } from '../reference/api-schemas.js';
+import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
+import { withEtag } from '../reference/schemas.js';
 import {
   CaseListSchema,
   CaseQuery,
@@ -46,7 +46,7 @@ import { publicMeasure } from './measures.js';
 import { searchCases, syncCases } from './search.js';
 import { assertCaseRoutes, loadCase, scopeOf } from './visibility.js';
 import { verifyTimeline, type TimelineRow } from './timeline.js';
-import { caseTimeline } from './schema.js';
+import { caseTimeline } from './tables.js';
 
 const CaseRef = Type.Ref('Case');
 const CaseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'Case id' }) });

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
-import { CASE_STATUSES, MEASURE_TYPES, ORIGIN_KINDS } from './schema.js';
+import { CASE_STATUSES, MEASURE_TYPES, ORIGIN_KINDS } from './tables.js';
 
 const AgencyCode = (description = 'Agency code') => Type.String({ minLength: 1, maxLength: 64, description });
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });

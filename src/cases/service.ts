@@ -2,17 +2,17 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
-import { appendEvent } from '../events/outbox.js';
+import { appendEvent } from '../outbox/index.js';
 import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
 import { getAgency, type Agency } from '../reference/hierarchy.js';
-import { checkVersion, type Expected } from '../reference/versioning.js';
+import { checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
-import { notify } from '../assignments/notify.js';
-import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../assignments/port.js';
-import { caseCoHandling, caseComplaints, caseCounters, caseMeasures, cases, type CaseStatus } from './schema.js';
+import { notify } from '../notifications/index.js';
+import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
+import { caseCoHandling, caseComplaints, caseCounters, caseMeasures, cases, type CaseStatus } from './tables.js';
 import { caseCopy, recordChange, recordLeft, clearLeft } from './changes.js';
 import { appendTimeline, SYSTEM, type Actor } from './timeline.js';
 import { loadCase, relationsOf, scopeOf, type CaseRow, type Scope } from './visibility.js';
@@ -30,8 +30,13 @@ const DAY_MS = 86_400_000;
 export const DECISION_DUE_JOB = 'cases.decision_due';
 export const decisionTimerId = (caseId: string) => `case-decision-${caseId}`;
 /** Optional hook of the complaint flow: answer the reporters of these complaints (case closed). */
-export const COMPLAINTS_CASE_CLOSED = 'complaints:caseClosed';
 export type CaseClosedHook = (tx: Tx, complaintIds: string[], caseId: string) => void;
+declare module '../deps.js' {
+  interface Services {
+    /** Set by intake: a case opened from complaints closed, so their reporters are answered. */
+    onCaseClosed?: CaseClosedHook;
+  }
+}
 
 export const actorOf = (p: Principal): Actor => ({ keyId: p.keyId, agencyCode: p.agencyCode });
 
@@ -363,8 +368,7 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
   );
   if (b.to === 'closed') {
     const complaintIds = tx.select().from(caseComplaints).where(eq(caseComplaints.caseId, id)).all().map((r) => r.complaintId);
-    const hook = deps.services.get(COMPLAINTS_CASE_CLOSED) as CaseClosedHook | undefined;
-    if (complaintIds.length) hook?.(tx, complaintIds, id);
+    if (complaintIds.length) deps.services.onCaseClosed?.(tx, complaintIds, id);
   }
   return row;
 }

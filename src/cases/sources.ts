@@ -2,15 +2,15 @@
 import { and, asc, eq, gt, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
 import { agencySubtree, getAgency } from '../reference/hierarchy.js';
-import { checkVersion, type Expected } from '../reference/versioning.js';
+import { checkVersion, type Expected } from '../http/versioning.js';
 import { validateCreditCode } from './credit-code.js';
 import { resolvePlace } from './spatial.js';
-import { pollutionSources } from './schema.js';
+import { pollutionSources } from './tables.js';
 import type { CreateSourceBody, PatchSourceBody, SourceQuery } from './schemas.js';
 
 export type SourceRow = typeof pollutionSources.$inferSelect;

@@ -8,7 +8,7 @@
  *                the receiving agency takes it up (→ investigating), transfers it on, or withdraws it
  *   closed, withdrawn: final
  */
-import type { CaseStatus } from './schema.js';
+import type { CaseStatus } from './tables.js';
 
 const NEXT: Record<Exclude<CaseStatus, 'suspended'>, CaseStatus[]> = {
   registered: ['investigating', 'withdrawn', 'transferred'],

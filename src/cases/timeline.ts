@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { asc, desc, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { caseTimeline } from './schema.js';
+import { caseTimeline } from './tables.js';
 
 export const GENESIS = '0'.repeat(64);
 

@@ -18,7 +18,7 @@ import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { agencyAncestors, agencySubtree } from '../reference/hierarchy.js';
 import { forbidden, notFound } from '../http/problem.js';
-import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './schema.js';
+import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
 
 export type Scope =
   | { kind: 'all'; canWrite: boolean }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDb, inTx } from '../db/client.js';
 import { createKey } from '../auth/keys.js';
-import { ROLES, type Role } from '../auth/principal.js';
+import { ROLES, type Role } from '../domain/index.js';
 import { systemClock } from '../clock.js';
 import { seedDemo } from '../reference/demo.js';
 

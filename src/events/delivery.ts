@@ -1,10 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { inTx, type Tx } from '../db/client.js';
 import { newId } from '../ids.js';
-import type { Deps, JobRegistry } from '../queue/types.js';
-import { appendEvent } from './outbox.js';
+import type { Deps } from '../deps.js';
+import type { JobRegistry } from '../queue/types.js';
+import { appendEvent } from '../outbox/index.js';
 import { toCloudEvent } from './envelope.js';
-import { deliveries, subscriptions } from './schema.js';
+import { deliveries, subscriptions } from './tables.js';
 import { postWebhook, type SendResult } from './send.js';
 import { sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
 import { deliveryStatements, type DeliveryStatements } from './prepared.js';

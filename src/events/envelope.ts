@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { StoredEvent } from './outbox.js';
+import type { StoredEvent } from '../outbox/index.js';
 
 /** A CloudEvents 1.0 event in structured JSON form. */
 export interface CloudEventJson {

@@ -3,8 +3,8 @@ import type { Db, Tx } from '../db/client.js';
 import { Problem, fieldError } from '../http/problem.js';
 import { encodeCursor } from '../http/pagination.js';
 import { EVENT_TYPES } from './catalog.js';
-import { events } from './schema.js';
-import type { StoredEvent } from './outbox.js';
+import { events } from '../outbox/tables.js';
+import type { StoredEvent } from '../outbox/index.js';
 import { visibleCondition } from './visibility.js';
 
 /** Types that appear in the outbox (all catalog entries but `ping`, which is never stored). */

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Capability } from '../capability.js';
-import type { Deps } from '../queue/types.js';
-import { EventNotifier, NOTIFIER_SERVICE } from './notifier.js';
+import type { Capability } from '../http/capability.js';
+import type { Deps } from '../deps.js';
+import { EventNotifier } from './notifier.js';
 import { eventRoutes } from './routes.js';
 import { subscriptionRoutes } from './subscription-routes.js';
 import { registerDelivery } from './delivery.js';
@@ -10,7 +10,7 @@ import { registerDelivery } from './delivery.js';
 export const eventsCapability: Capability = {
   name: 'events',
   init: (deps: Deps) => {
-    deps.services.set(NOTIFIER_SERVICE, new EventNotifier(deps));
+    deps.services.eventNotifier = new EventNotifier(deps);
   },
   jobs: (registry, deps) => registerDelivery(registry, deps),
   routes:

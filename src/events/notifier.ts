@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { lastEventPosition } from './feed.js';
 
-export const NOTIFIER_SERVICE = 'events:notify';
 
 /**
  * Wakes live consumers (SSE streams) when the outbox grows. Emits `position` (the new max
@@ -12,6 +11,13 @@ export const NOTIFIER_SERVICE = 'events:notify';
  * `check()` to skip the wait. The poll interval is the stream's latency floor (half of it on
  * average), hence 25 ms rather than 100.
  */
+declare module '../deps.js' {
+  interface Services {
+    /** Wakes SSE streams when events commit (set by the events capability). */
+    eventNotifier?: EventNotifier;
+  }
+}
+
 export class EventNotifier extends EventEmitter {
   private last = 0;
   private timer?: NodeJS.Timeout;
@@ -63,5 +69,5 @@ export class EventNotifier extends EventEmitter {
 
 /** The notifier registered by the events capability (for writers that want to wake streams now). */
 export function eventNotifier(deps: Pick<Deps, 'services'>): EventNotifier | undefined {
-  return deps.services.get(NOTIFIER_SERVICE) as EventNotifier | undefined;
+  return deps.services.eventNotifier;
 }

@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { timers } from '../queue/schema.js';
-import { deliveries, deliveryAttempts, eventAudience, events, subscriptions } from './schema.js';
+import { timers } from '../queue/tables.js';
+import { deliveries, deliveryAttempts, subscriptions } from './tables.js';
+import { eventAudience, events } from '../outbox/tables.js';
 
 const P = sql.placeholder;
 /** A placeholder where drizzle's types want a value (update SET): bound as is (text and integer columns only). */

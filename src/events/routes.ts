@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { problems } from '../http/problem.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { EVENT_TYPES, eventDataSchemaId } from './catalog.js';
 import { toCloudEvent } from './envelope.js';
 import { decodeEventCursor, encodeEventCursor, lastEventPosition, listEvents, preparedEventPages, resolveTypes } from './feed.js';

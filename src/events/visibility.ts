@@ -1,8 +1,9 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Principal, Role, Side } from '../auth/principal.js';
+import type { Principal } from '../auth/principal.js';
+import type { Role, Side } from '../domain/index.js';
 import { agencySubtree } from '../reference/hierarchy.js';
-import { events } from './schema.js';
+import { events } from '../outbox/tables.js';
 
 /** The part of a principal that decides what events it sees (stored on a subscription). */
 export interface Binding {

@@ -1,72 +1,13 @@
 /**
- * Per-agency inboxes: filings received, notifications (通报) and information requests.
- *
- * Items are written in the transaction that causes them: a filing's item when the filing is made,
- * a notification's item by notify() (src/assignments/notify.ts) for every notification with an
- * agency, an information request's item when it is asked. This module imports only tables, so
- * notify() can use it without a dependency cycle.
+ * The inbox queries behind /v1/inbox (the items themselves are written by src/notifications) and
+ * the filing-specific status updates of a filing's and an information request's items.
  */
 import { and, desc, eq, isNull, isNotNull, lt, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import { newId } from '../ids.js';
-import { inboxItems, type InboxKind, type InboxStatus } from './schema.js';
+import { inboxItems, type InboxKind, type InboxStatus } from '../notifications/tables.js';
 
-export type InboxRow = typeof inboxItems.$inferSelect;
-
-export interface NewInboxItem {
-  agencyCode: string;
-  kind: InboxKind;
-  status: InboxStatus;
-  subject: string;
-  message: string;
-  filingId?: string | null;
-  refId?: string | null;
-  notificationKind?: string | null;
-  data?: Record<string, unknown>;
-}
-
-export function addInboxItem(tx: Tx, clock: Clock, item: NewInboxItem): InboxRow {
-  return tx
-    .insert(inboxItems)
-    .values({
-      id: newId(),
-      agencyCode: item.agencyCode,
-      kind: item.kind,
-      status: item.status,
-      subject: item.subject,
-      filingId: item.filingId ?? null,
-      refId: item.refId ?? null,
-      notificationKind: item.notificationKind ?? null,
-      message: item.message,
-      data: item.data ?? {},
-      createdAt: clock.now().toISOString(),
-      readAt: null,
-      readBy: null,
-    })
-    .returning()
-    .get();
-}
-
-/** Called by notify() for a notification addressed to an agency (its supervisors). */
-export function addNotificationItem(
-  tx: Tx,
-  clock: Clock,
-  n: { id: string; agencyCode: string; kind: string; subject: string; message: string; data?: Record<string, unknown> },
-): InboxRow {
-  const filingId = n.subject.startsWith('filings/') ? n.subject.slice('filings/'.length) : null;
-  return addInboxItem(tx, clock, {
-    agencyCode: n.agencyCode,
-    kind: 'notification',
-    status: 'info',
-    subject: n.subject,
-    message: n.message,
-    filingId,
-    refId: n.id,
-    notificationKind: n.kind,
-    data: n.data ?? {},
-  });
-}
+import type { InboxRow } from '../notifications/index.js';
 
 /** Keeps the inbox item of a filing in step with the filing's status. */
 export function setFilingItemStatus(tx: Tx, filingId: string, status: InboxStatus) {

@@ -1,4 +1,4 @@
-import type { Capability } from '../capability.js';
+import type { Capability } from '../http/capability.js';
 import { filingJobs } from './jobs.js';
 import { filingRoutes } from './routes.js';
 

@@ -1,4 +1,5 @@
-import type { JobContext, JobRegistry, Deps } from '../queue/types.js';
+import type { JobContext, JobRegistry } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { FILING_ACK_DUE, FILING_ESCALATE, escalateFiling, evaluateFilings, markFilingOverdue, type EvaluateJob } from './service.js';
 import { sendNotice, type NoticeJob } from './notices.js';
 import { FILING_EVALUATE, FILING_NOTIFY, filingJobsFor } from './triggers.js';

@@ -12,11 +12,11 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
-import { notify } from '../assignments/notify.js';
-import { assignments } from '../assignments/schema.js';
-import { complaints } from '../intake/schema.js';
-import { caseMeasures, cases } from '../cases/schema.js';
+import type { Deps } from '../deps.js';
+import { notify } from '../notifications/index.js';
+import { assignments } from '../assignments/tables.js';
+import { complaints } from '../intake/tables.js';
+import { caseMeasures, cases } from '../cases/tables.js';
 import { getAgency } from '../reference/hierarchy.js';
 import { otherSidePlaceAgencies, receiversOf } from './service.js';
 

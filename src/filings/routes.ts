@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { notFound, problems } from '../http/problem.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';

@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { PageQuery } from '../http/pagination.js';
-import { COMMENT_KINDS, FILING_REASONS, FILING_STATUSES, FILING_TRIGGERS, INBOX_KINDS, INBOX_STATUSES } from './schema.js';
+import { COMMENT_KINDS, FILING_REASONS, FILING_STATUSES, FILING_TRIGGERS } from './tables.js';
+import { INBOX_KINDS, INBOX_STATUSES } from '../notifications/tables.js';
 
 const AgencyCode = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 2000, description });

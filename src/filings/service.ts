@@ -5,23 +5,23 @@
  */
 import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
-import { appendEvent } from '../events/outbox.js';
+import { appendEvent } from '../outbox/index.js';
 import { conflict, forbidden, notFound, unprocessable } from '../http/problem.js';
 import { agencySubtree, getAgency, isAbove, topAgency } from '../reference/hierarchy.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
-import { notify } from '../assignments/notify.js';
-import { SPATIAL, type SpatialService } from '../jurisdiction/spatial-index.js';
+import { spatialService } from '../jurisdiction/spatial-index.js';
 import { grantCaseAccess } from '../cases/access.js';
-import { caseCoHandling, cases } from '../cases/schema.js';
+import { caseCoHandling, cases } from '../cases/tables.js';
 import { caseView, listMeasures } from '../cases/service.js';
 import { publicMeasure } from '../cases/measures.js';
 import { getSource } from '../cases/sources.js';
 import { loadCase, scopeOf, type CaseRow } from '../cases/visibility.js';
-import { addInboxItem, setFilingItemStatus, setQuestionItemAnswered } from './inbox.js';
-import { filingComments, filings, type FilingReason, type FilingStatus, type FilingTrigger } from './schema.js';
+import { addInboxItem, notify } from '../notifications/index.js';
+import { setFilingItemStatus, setQuestionItemAnswered } from './inbox.js';
+import { filingComments, filings, type FilingReason, type FilingStatus, type FilingTrigger } from './tables.js';
 
 const DAY_MS = 86_400_000;
 
@@ -55,9 +55,7 @@ function mostSpecific(tx: Tx, codes: string[]): string[] {
  * the most specific one (a regiment rather than its division when both areas are near).
  */
 export function otherSidePlaceAgencies(tx: Tx, deps: Deps, lat: number, lng: number, side: Side): string[] {
-  const svc = deps.services.get(SPATIAL) as SpatialService | undefined;
-  if (!svc) return [];
-  const near = svc.current().nearby(lat, lng, deps.config.jointBufferMeters, (a) => a.side !== side);
+  const near = spatialService(deps).current().nearby(lat, lng, deps.config.jointBufferMeters, (a) => a.side !== side);
   return mostSpecific(tx, [...new Set(near.map((n) => n.agencyCode))]);
 }
 

@@ -3,9 +3,9 @@
  * queue) and notifications (通报, job `filing.notify`, on the notify queue). Pure: runs in the
  * outbox relay. Job ids derive from the event id, so a re-relayed event adds nothing.
  */
-import type { StoredEvent } from '../events/outbox.js';
+import type { StoredEvent } from '../outbox/index.js';
 import { sideQueue, type JobRequest } from '../queue/types.js';
-import type { FilingTrigger } from './schema.js';
+import type { FilingTrigger } from './tables.js';
 import type { EvaluateJob } from './service.js';
 import type { NoticeJob } from './notices.js';
 

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { inTx, type Db, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import { idempotencyKeys } from './idempotency-schema.js';
+import { idempotencyKeys } from './tables.js';
 import { unprocessable } from './problem.js';
 
 /**

@@ -1,9 +1,7 @@
 import { Type, type TSchema } from 'typebox';
+import { CATEGORIES, SIDES } from '../domain/index.js';
 
 /** Shared TypeBox building blocks (written by hand, from `typebox` only). */
-export const SIDES = ['region', 'corps'] as const;
-export const CATEGORIES = ['air', 'water', 'soil', 'noise', 'solid_waste', 'radiation', 'ecology', 'other'] as const;
-export type Category = (typeof CATEGORIES)[number];
 
 export const SideSchema = Type.Enum(SIDES, { description: 'region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)' });
 export const CategorySchema = Type.Enum(CATEGORIES, { description: 'Environmental category' });

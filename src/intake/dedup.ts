@@ -1,7 +1,7 @@
 import { and, between, eq, gte, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Category } from '../http/schemas.js';
-import { complaints, type ComplaintStatus } from './schema.js';
+import type { Category } from '../domain/index.js';
+import { complaints, type ComplaintStatus } from './tables.js';
 
 /** Statuses in which a complaint can still collect duplicates (it has not been answered yet). */
 export const OPEN_STATUSES: ComplaintStatus[] = ['received', 'accepted', 'routed', 'in_progress'];

@@ -1,6 +1,6 @@
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
-import { notify } from '../assignments/notify.js';
+import type { Deps } from '../deps.js';
+import { notify } from '../notifications/index.js';
 
 /**
  * Overdue notices for a complaint, through the shared notify(): the responsible agency's

@@ -18,6 +18,13 @@ const VERSION = 'v1';
  * additional authenticated data, so a ciphertext copied onto another row does not decrypt.
  * A second key derived with HKDF keys the query-code HMAC.
  */
+declare module '../deps.js' {
+  interface Services {
+    /** The reporter-data cipher (set by the intake capability). */
+    pii: PiiCipher;
+  }
+}
+
 export class PiiCipher {
   private readonly key: Buffer;
   private readonly codeKey: Buffer;

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { eq } from 'drizzle-orm';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { Problem, problems } from '../http/problem.js';
 import { DateTime, Nullable } from '../http/schemas.js';
-import { complaints } from './schema.js';
+import { complaints } from './tables.js';
 import { pii } from './service.js';
 import { StatusSchema } from './schemas.js';
 

@@ -1,9 +1,9 @@
 import { and, desc, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
-import { assignments } from '../assignments/schema.js';
-import type { Category } from '../http/schemas.js';
-import { complaints, type Channel, type ComplaintStatus } from './schema.js';
+import { assignments } from '../assignments/tables.js';
+import type { Category } from '../domain/index.js';
+import { complaints, type Channel, type ComplaintStatus } from './tables.js';
 import { visibleWhere } from './visibility.js';
 
 export interface ComplaintFilter {

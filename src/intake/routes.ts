@@ -3,13 +3,14 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
-import type { Principal, Role } from '../auth/principal.js';
+import type { Deps } from '../deps.js';
+import type { Principal } from '../auth/principal.js';
+import type { Role } from '../domain/index.js';
 import { notFound, problems } from '../http/problem.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
-import { piiReads } from './schema.js';
+import { piiReads } from './tables.js';
 import {
   accept,
   closeManually,
@@ -31,7 +32,7 @@ import {
 } from './service.js';
 import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
 import { canSee } from './visibility.js';
-import { detailView, routesOf, summaryView } from './view.js';
+import { detailView, routesOf, summaryView } from './views.js';
 import { listComplaints } from './query.js';
 
 export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];

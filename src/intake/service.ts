@@ -1,25 +1,24 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { inTx, type Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
-import { appendEvent } from '../events/outbox.js';
+import { appendEvent } from '../outbox/index.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { newId } from '../ids.js';
 import { DAY_MS } from '../clock.js';
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
-import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../assignments/port.js';
-import { assignments } from '../assignments/schema.js';
-import { cases, pollutionSources } from '../cases/schema.js';
-import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './schema.js';
-import { PiiCipher, newQueryCode, type Reporter } from './pii.js';
+import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
+import { assignments } from '../assignments/tables.js';
+import { cases, pollutionSources } from '../cases/tables.js';
+import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
+import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
 import { notifyOverdue } from './notify.js';
 import { canSee } from './visibility.js';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
-export const PII_SERVICE = 'intake:pii';
 export const DEADLINE_JOB = 'complaint.deadline';
 export const AUTO_CLOSE_JOB = 'complaint.auto-close';
 export const LEAD_CLAIMED_JOB = 'complaint.lead-claimed';
@@ -28,7 +27,7 @@ export const replyTimerId = (id: string) => `c-reply-${id}`;
 export const closeTimerId = (id: string) => `c-close-${id}`;
 
 export const pii = (deps: Deps) => {
-  const c = deps.services.get(PII_SERVICE) as PiiCipher | undefined;
+  const c = deps.services.pii;
   if (!c) throw new Error('intake PII cipher not initialised');
   return c;
 };

@@ -3,8 +3,8 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Tx } from '../db/client.js';
 import { seesAll, type Principal } from '../auth/principal.js';
 import { agencySubtree } from '../reference/hierarchy.js';
-import { assignments } from '../assignments/schema.js';
-import { complaints } from './schema.js';
+import { assignments } from '../assignments/tables.js';
+import { complaints } from './tables.js';
 
 /**
  * Who sees which complaint:

@@ -1,5 +1,5 @@
-import type { Capability } from '../capability.js';
-import { AREAS_CHANGED, SPATIAL, SpatialService } from './spatial-index.js';
+import type { Capability } from '../http/capability.js';
+import { SpatialService } from './spatial-index.js';
 import { jurisdictionRoutes } from './routes.js';
 
 /** Spatial index over the areas, point resolution and explicit routing rules. */
@@ -7,8 +7,8 @@ export const jurisdiction: Capability = {
   name: 'jurisdiction',
   init(deps) {
     const spatial = new SpatialService(deps);
-    deps.services.set(SPATIAL, spatial);
-    deps.services.set(AREAS_CHANGED, () => spatial.markChanged());
+    deps.services.spatial = spatial;
+    deps.services.onAreasChanged = () => spatial.markChanged();
   },
   routes: jurisdictionRoutes,
 };

@@ -4,7 +4,7 @@ import { inTx } from '../db/client.js';
 import { notFound, problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { spatialService } from './spatial-index.js';
 import { createRule, deleteRule, getRule, listRules, publicRule } from './rules.js';
 

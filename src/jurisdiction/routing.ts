@@ -1,12 +1,13 @@
 import { and, asc, eq, or } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Category } from '../http/schemas.js';
-import type { Deps } from '../queue/types.js';
-import { agencies, teams } from '../reference/schema.js';
+import type { Category } from '../domain/index.js';
+import type { Deps } from '../deps.js';
+import { agencies, teams } from '../reference/tables.js';
 import { agencyAncestors, getAgency, type Agency } from '../reference/hierarchy.js';
-import { SOURCE_LOCATOR, type RoutableSubject, type SourceLocator } from '../assignments/port.js';
-import { routingRules } from './schema.js';
-import { spatialService, type Resolution, type Side } from './spatial-index.js';
+import type { RoutableSubject } from '../domain/routing.js';
+import { routingRules } from './tables.js';
+import { spatialService, type Resolution } from './spatial-index.js';
+import { otherSide, type Side } from '../domain/index.js';
 
 /** Why a team was chosen. */
 export type Via = 'rule' | 'category' | 'ancestor' | 'triage';
@@ -39,7 +40,6 @@ export interface RoutingPlan {
 
 export const TRIAGE: Target = { teamId: null, agencyCode: null, side: null, via: 'triage', areaId: null };
 export const isTriage = (t: { teamId: string | null }) => t.teamId === null;
-export const otherSide = (s: Side): Side => (s === 'region' ? 'corps' : 'region');
 
 export const ruleScope = (r: { areaId?: string | null; agencyCode?: string | null }) => (r.areaId ? `area:${r.areaId}` : `agency:${r.agencyCode}`);
 
@@ -111,8 +111,7 @@ export function planRouting(tx: Tx, deps: Deps, subject: RoutableSubject): Routi
   let location = subject.location ?? null;
   let sourceAgency: string | null = null;
   if (!location && subject.sourceId) {
-    const locate = deps.services.get(SOURCE_LOCATOR) as SourceLocator | undefined;
-    const src = locate?.(tx, subject.sourceId) ?? null;
+    const src = deps.services.sourceLocator?.(tx, subject.sourceId) ?? null;
     location = src?.location ?? null;
     sourceAgency = src?.agencyCode ?? null;
   }

@@ -1,11 +1,11 @@
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
-import { agencies, areas, teams } from '../reference/schema.js';
+import { agencies, areas, teams } from '../reference/tables.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
-import { routingRules } from './schema.js';
+import { routingRules } from './tables.js';
 import { ruleScope } from './routing.js';
 
 export type RuleRow = typeof routingRules.$inferSelect;

@@ -1,11 +1,11 @@
 import Flatbush from 'flatbush';
 import pointInPolygon from 'point-in-polygon-hao';
 import { count, max, sum } from 'drizzle-orm';
-import { areas } from '../reference/schema.js';
-import type { Deps } from '../queue/types.js';
+import { areas } from '../reference/tables.js';
+import type { Deps } from '../deps.js';
+import type { Side } from '../domain/index.js';
 import { distanceToRingsMeters, flatRing, metersToDegrees, polygonArea, polygonsOf, ringsBBox, type PolygonCoords } from './geo.js';
 
-export type Side = 'region' | 'corps';
 export type AreaKind = 'jurisdiction' | 'grid' | 'protected';
 
 /** What the index needs of an area (a row of the areas table, or generated in the benchmark). */
@@ -224,11 +224,14 @@ export class SpatialService {
   }
 }
 
-export const SPATIAL = 'spatial';
-export const AREAS_CHANGED = 'areas:changed';
+declare module '../deps.js' {
+  interface Services {
+    spatial: SpatialService;
+  }
+}
 
 export function spatialService(deps: Deps): SpatialService {
-  const s = deps.services.get(SPATIAL) as SpatialService | undefined;
+  const s = deps.services.spatial;
   if (!s) throw new Error('spatial service not initialised');
   return s;
 }

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, notFound, problems } from '../http/problem.js';
-import { QUEUES, type Deps } from '../queue/types.js';
+import { QUEUES } from '../queue/types.js';
+import { type Deps } from '../deps.js';
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 const Ready = Type.Object({

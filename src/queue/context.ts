@@ -1,7 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import { inTx, type Db, type Tx } from '../db/client.js';
-import { jobRuns } from './schema.js';
-import type { Deps, JobContext } from './types.js';
+import { jobRuns } from './tables.js';
+import type { Deps } from '../deps.js';
+import type { JobContext } from './types.js';
 
 /** The effects-once guard's two statements, built once per database (every job runs them; see events/prepared.ts). */
 const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();

@@ -1,9 +1,10 @@
 import { and, asc, desc, eq, lte, lt, sql, count } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
-import { jobs } from './schema.js';
+import { jobs } from './tables.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, setCheckpoint } from './relay.js';
 import { backoff, jobContext } from './context.js';
-import { QUEUES, type Deps, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
+import { QUEUES, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
+import { type Deps } from '../deps.js';
 
 const POLL_MS = 250;
 const CONCURRENCY = 8;

@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import { inTx } from '../db/client.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, safeJobId, setCheckpoint } from './relay.js';
 import { jobContext } from './context.js';
-import { QUEUES, type Deps, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
+import { QUEUES, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
+import { type Deps } from '../deps.js';
 
 const POLL_MS = 250;
 

@@ -1,8 +1,9 @@
 import { and, asc, eq, gt, isNull, lte, max, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
-import { events } from '../events/schema.js';
-import { checkpoints, timers } from './schema.js';
-import type { Deps, JobRegistry, JobRequest } from './types.js';
+import { events } from '../outbox/tables.js';
+import { checkpoints, timers } from './tables.js';
+import type { Deps } from '../deps.js';
+import type { JobRegistry, JobRequest } from './types.js';
 
 export const RELAY = 'relay';
 const BATCH = 500;

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { timers } from './schema.js';
+import { timers } from './tables.js';
 import type { TimerSpec } from './types.js';
 
 /** Schedules (or re-schedules) a durable deadline in the caller's transaction. */

@@ -1,8 +1,6 @@
-import type { Db, Tx } from '../db/client.js';
-import type { Clock } from '../clock.js';
-import type { Config } from '../config.js';
-import type { FastifyBaseLogger } from 'fastify';
-import type { StoredEvent } from '../events/outbox.js';
+import type { Tx } from '../db/client.js';
+import type { Deps } from '../deps.js';
+import type { StoredEvent } from '../outbox/index.js';
 
 /**
  * Queues: one for routing, one per side for the work that lands on a side's teams (so each side's
@@ -20,18 +18,6 @@ export interface JobRequest {
   payload: unknown;
   /** 1 = most urgent; default 5. */
   priority?: number;
-}
-
-/** Infrastructure every handler receives. Capabilities may hang shared services here. */
-export interface Deps {
-  db: Db;
-  clock: Clock;
-  config: Config;
-  log: FastifyBaseLogger;
-  /** Capability services registered at build time (spatial index, etc.), looked up by name. */
-  services: Map<string, unknown>;
-  /** Set by the runtime: ask the relay to look at the outbox now (after a commit). */
-  poke: () => void;
 }
 
 export interface JobContext {

@@ -3,10 +3,10 @@ import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, pageOf } from '../http/pagination.js';
-import type { Deps } from '../queue/types.js';
-import { Agency, AgencyListQuery, AgencyParams, CreateAgencyBody, PatchAgencyBody, withEtag } from './api-schemas.js';
+import type { Deps } from '../deps.js';
+import { Agency, AgencyListQuery, AgencyParams, CreateAgencyBody, PatchAgencyBody, withEtag } from './schemas.js';
 import { createAgency, getAgencyOr404, listAgencies, patchAgency, publicAgency } from './agencies.js';
-import { IfMatchHeaders, etagOf, parseIfMatch } from './versioning.js';
+import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
 
 const TAGS = ['reference'];
 const isCodeCursor = (v: any): v is { k: string } => v && typeof v === 'object' && typeof v.k === 'string';

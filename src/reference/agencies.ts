@@ -1,12 +1,12 @@
 import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import type { Side } from '../auth/principal.js';
+import type { Side } from '../domain/index.js';
 import { conflict, notFound, unprocessable } from '../http/problem.js';
-import { agencies } from './schema.js';
+import { agencies } from './tables.js';
 import { agencySubtree, getAgency, type Agency } from './hierarchy.js';
-import type { AgencyLevel } from './api-schemas.js';
-import { checkVersion, type Expected } from './versioning.js';
+import type { AgencyLevel } from './schemas.js';
+import { checkVersion, type Expected } from '../http/versioning.js';
 
 /** Levels of each side, top first. Rank 0 is the top of a side. */
 export const LEVELS: Record<Side, readonly AgencyLevel[]> = {

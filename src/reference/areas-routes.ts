@@ -5,10 +5,10 @@ import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
 import { validationErrors } from '../http/errors.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
-import type { Deps } from '../queue/types.js';
-import { Area, AreaListQuery, AreaParams, CreateAreaBody, ImportBody, ImportQuery, ImportResult, PatchAreaBody, withEtag } from './api-schemas.js';
+import type { Deps } from '../deps.js';
+import { Area, AreaListQuery, AreaParams, CreateAreaBody, ImportBody, ImportQuery, ImportResult, PatchAreaBody, withEtag } from './schemas.js';
 import { createArea, deleteArea, getAreaOr404, importAreas, listAreas, notifyAreasChanged, patchArea, publicArea } from './areas.js';
-import { IfMatchHeaders, IfMatchOptionalHeaders, etagOf, parseIfMatch } from './versioning.js';
+import { IfMatchHeaders, IfMatchOptionalHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
 
 const TAGS = ['reference'];
 

@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import type { Side } from '../auth/principal.js';
-import type { Deps } from '../queue/types.js';
+import type { Side } from '../domain/index.js';
+import type { Deps } from '../deps.js';
 import { badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import { newId } from '../ids.js';
-import { areas } from './schema.js';
+import { areas } from './tables.js';
 import { getAgency } from './hierarchy.js';
-import type { AreaKind } from './api-schemas.js';
+import type { AreaKind } from './schemas.js';
 import { bboxOf, normalizeGeometry, planarArea, validateGeometry, type AreaGeometry } from './geojson.js';
-import { checkVersion, preconditionFailed, type Expected } from './versioning.js';
+import { checkVersion, preconditionFailed, type Expected } from '../http/versioning.js';
 
 export type AreaRow = typeof areas.$inferSelect;
 
@@ -30,12 +30,16 @@ export interface AreaPatch {
   geometry?: unknown;
 }
 
-/** Name of the service the jurisdiction capability registers to rebuild its spatial index. */
-export const AREAS_CHANGED = 'areas:changed';
+declare module '../deps.js' {
+  interface Services {
+    /** Set by the jurisdiction capability, which keeps a spatial index over the areas. */
+    onAreasChanged?: () => void;
+  }
+}
 
 /** Call after an area write has committed: lets the spatial index rebuild. */
 export function notifyAreasChanged(deps: Deps): void {
-  (deps.services.get(AREAS_CHANGED) as (() => void) | undefined)?.();
+  deps.services.onAreasChanged?.();
 }
 
 export function publicArea(a: AreaRow) {

@@ -1,7 +1,7 @@
 import type { Db } from '../db/client.js';
 import { inTx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import { CATEGORIES, type Category } from '../http/schemas.js';
+import { CATEGORIES, type Category } from '../domain/index.js';
 import { getAgency } from './hierarchy.js';
 import { createAgency, type NewAgency } from './agencies.js';
 import { createTeam, getTeam, type NewTeam } from './teams.js';

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { agencies } from './schema.js';
+import { agencies } from './tables.js';
 
 export type Agency = typeof agencies.$inferSelect;
 

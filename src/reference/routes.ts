@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { agencyRoutes } from './agencies-routes.js';
 import { teamRoutes } from './teams-routes.js';
 import { areaRoutes } from './areas-routes.js';

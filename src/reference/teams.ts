@@ -1,12 +1,12 @@
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { conflict, notFound } from '../http/problem.js';
 import { newId } from '../ids.js';
-import { teams } from './schema.js';
+import { teams } from './tables.js';
 import { getAgency } from './hierarchy.js';
-import { checkVersion, type Expected } from './versioning.js';
+import { checkVersion, type Expected } from '../http/versioning.js';
 
 export type TeamRow = typeof teams.$inferSelect;
 

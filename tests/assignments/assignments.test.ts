@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { P, TEAM, assignmentsOf, eventsOfType, expectOne, keys, seedMap, testSubjects } from '../jurisdiction/fixture.js';
-import { eventAudience } from '../../src/events/schema.js';
-import { jobs } from '../../src/queue/schema.js';
+import { eventAudience } from '../../src/outbox/tables.js';
+import { jobs } from '../../src/queue/tables.js';
 import type { RedisRuntime } from '../../src/queue/redis.js';
 
 type Key = string;

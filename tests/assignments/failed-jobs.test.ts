@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { registryOf } from '../jurisdiction/fixture.js';
 import { inTx } from '../../src/db/client.js';
-import { appendEvent } from '../../src/events/outbox.js';
+import { appendEvent } from '../../src/outbox/index.js';
 
 describeModes('failed jobs: dead-letter list and retry', (mode) => {
   let t: TestApp;

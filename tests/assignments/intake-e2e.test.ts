@@ -2,9 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { P, TEAM, assignmentsOf, eventsOfType, expectOne, keys, seedMap } from '../jurisdiction/fixture.js';
-import { events } from '../../src/events/schema.js';
-import { jobs } from '../../src/queue/schema.js';
-import { ROUTE_JOB } from '../../src/assignments/port.js';
+import { events } from '../../src/outbox/tables.js';
+import { jobs } from '../../src/queue/tables.js';
+import { ROUTE_JOB } from '../../src/domain/routing.js';
 import type { RedisRuntime } from '../../src/queue/redis.js';
 
 /** End to end with the real intake: POST /v1/complaints, accept, and the routing jobs carry it to a team. */

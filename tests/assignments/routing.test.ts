@@ -2,12 +2,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { P, TEAM, TEST_EVENT, assignmentsOf, eventsOfType, expectOne, keys, registryOf, seedMap, testSubjects } from '../jurisdiction/fixture.js';
-import { ROUTE_JOB } from '../../src/assignments/port.js';
+import { ROUTE_JOB } from '../../src/domain/routing.js';
 import { jobContext } from '../../src/queue/context.js';
 import { setCheckpoint } from '../../src/queue/relay.js';
-import { eventAudience, events } from '../../src/events/schema.js';
-import { jobs } from '../../src/queue/schema.js';
-import { timers } from '../../src/queue/schema.js';
+import { eventAudience, events } from '../../src/outbox/tables.js';
+import { jobs } from '../../src/queue/tables.js';
+import { timers } from '../../src/queue/tables.js';
 import type { RedisRuntime } from '../../src/queue/redis.js';
 
 describeModes('routing subjects to teams', (mode) => {

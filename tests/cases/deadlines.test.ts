@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { describeModes } from '../support/app.js';
 import { caseApp, createCase, transition, walk, type CaseTest } from './helpers.js';
-import { eventAudience, events } from '../../src/events/schema.js';
-import { assignments } from '../../src/assignments/schema.js';
+import { eventAudience, events } from '../../src/outbox/tables.js';
+import { assignments } from '../../src/assignments/tables.js';
 
 describeModes('case deadlines and routing', (mode) => {
   let t: CaseTest;

@@ -4,7 +4,7 @@ import { caseApp, createCase, walk, type CaseTest } from './helpers.js';
 import { dailyPenalty, lastDayOfMonths, rectificationPlanDueOn } from '../../src/cases/limits.js';
 import { addWorkingDays } from '../../src/cases/dates.js';
 import { loadConfig } from '../../src/config.js';
-import { events } from '../../src/events/schema.js';
+import { events } from '../../src/outbox/tables.js';
 
 const limits = loadConfig({}).caseLimits;
 

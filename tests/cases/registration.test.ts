@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { caseApp, caseBody, createCase, DEMO_POINTS, walk, type CaseTest } from './helpers.js';
 import { casesForComplaint } from '../../src/cases/service.js';
-import { events } from '../../src/events/schema.js';
+import { events } from '../../src/outbox/tables.js';
 
 describe('case registration', () => {
   let t: CaseTest;
@@ -122,16 +122,15 @@ describe('case registration', () => {
     expect(c.origin).toEqual({ kind: 'complaint', complaintIds: [complaintId] });
     expect(casesForComplaint(t.app.deps.db, complaintId)).toEqual([c.id]);
     const calls: unknown[] = [];
-    const prior = t.app.deps.services.get('complaints:caseClosed');
-    t.app.deps.services.set('complaints:caseClosed', (_tx: unknown, ids: string[], caseId: string) => calls.push({ ids, caseId }));
+    const prior = t.app.deps.services.onCaseClosed;
+    t.app.deps.services.onCaseClosed = (_tx, ids, caseId) => void calls.push({ ids, caseId });
     try {
       await walk(t, c.id, ['investigating', 'pending_decision', 'decided', 'executing']);
       expect(calls).toEqual([]);
       await walk(t, c.id, ['closed']);
       expect(calls).toEqual([{ ids: [complaintId], caseId: c.id }]);
     } finally {
-      if (prior) t.app.deps.services.set('complaints:caseClosed', prior);
-      else t.app.deps.services.delete('complaints:caseClosed');
+      t.app.deps.services.onCaseClosed = prior;
     }
   });
 

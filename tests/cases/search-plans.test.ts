@@ -6,7 +6,7 @@ import type { Principal } from '../../src/auth/principal.js';
 import { grantCaseAccess } from '../../src/cases/access.js';
 import { searchCases, syncCases, type CaseQueryT } from '../../src/cases/search.js';
 import { canRead, formerlyVisibleSql, relationsOf, scopeOf, visibleSql, type Scope } from '../../src/cases/visibility.js';
-import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, caseMeasures, cases, pollutionSources } from '../../src/cases/schema.js';
+import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, caseMeasures, cases, pollutionSources } from '../../src/cases/tables.js';
 import { agencySubtree } from '../../src/reference/hierarchy.js';
 import { likeContains } from '../../src/cases/sources.js';
 import { PRE_DECISION } from '../../src/cases/state.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudEvent } from 'cloudevents';
 import { inTx } from '../../src/db/client.js';
-import { appendEvent } from '../../src/events/outbox.js';
+import { appendEvent } from '../../src/outbox/index.js';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
 import { makeApp, type TestApp } from '../support/app.js';
 import { emit, seedAgencies, TEAM_ID } from './helpers.js';

@@ -1,8 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inTx } from '../../src/db/client.js';
-import { appendEvent, type DomainEvent } from '../../src/events/outbox.js';
-import { agencies, teams } from '../../src/reference/schema.js';
+import { appendEvent, type DomainEvent } from '../../src/outbox/index.js';
+import { agencies, teams } from '../../src/reference/tables.js';
 import type { TestApp } from '../support/app.js';
 
 /** A small hierarchy on both sides, and one team. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { CloudEvent } from 'cloudevents';
 import { inTx } from '../../src/db/client.js';
-import { appendEvent } from '../../src/events/outbox.js';
+import { appendEvent } from '../../src/outbox/index.js';
 import { describeModes, makeApp, type Mode, type TestApp } from '../support/app.js';
 import { emit, seedAgencies, until } from './helpers.js';
 import { eventNotifier } from '../../src/events/notifier.js';

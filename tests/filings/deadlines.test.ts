@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { describeModes } from '../support/app.js';
 import { filingApp, filingsOf, inbox, newCase, SEAM, type CaseTest } from './helpers.js';
-import { events } from '../../src/events/schema.js';
-import { timers } from '../../src/queue/schema.js';
+import { events } from '../../src/outbox/tables.js';
+import { timers } from '../../src/queue/tables.js';
 
 describeModes('filing deadlines: overdue, escalation', (mode) => {
   let t: CaseTest;

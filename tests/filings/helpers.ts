@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { Mode } from '../support/app.js';
 import { caseApp, caseBody, DEMO_POINTS, type CaseTest } from '../cases/helpers.js';
-import { filings } from '../../src/filings/schema.js';
+import { filings } from '../../src/filings/tables.js';
 
 export { DEMO_POINTS, type CaseTest };
 

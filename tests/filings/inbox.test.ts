@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { describeModes } from '../support/app.js';
-import { caseAccess } from '../../src/cases/schema.js';
+import { caseAccess } from '../../src/cases/tables.js';
 import { DEMO_POINTS, filingApp, filingsOf, inbox, newCase, SEAM, type CaseTest } from './helpers.js';
 
 describeModes('filings: inbox, acknowledgement, comments, information requests, manual filings', (mode) => {

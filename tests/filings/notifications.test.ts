@@ -3,8 +3,8 @@ import { eq } from 'drizzle-orm';
 import { describeModes } from '../support/app.js';
 import { walk } from '../cases/helpers.js';
 import { addMeasure, DEMO_POINTS, filingApp, inbox, MEASURES, newCase, SEAM, type CaseTest } from './helpers.js';
-import { events } from '../../src/events/schema.js';
-import { complaints } from '../../src/intake/schema.js';
+import { events } from '../../src/outbox/tables.js';
+import { complaints } from '../../src/intake/tables.js';
 
 describeModes('notifications (通报) to both sides’ supervisors, as inbox items', (mode) => {
   let t: CaseTest;

@@ -7,8 +7,8 @@ import { addMeasure, CORPS_SEAM, DEMO_POINTS, filingApp, filingsOf, MEASURES, ne
 import { jobContext } from '../../src/queue/context.js';
 import { runEvaluate } from '../../src/filings/jobs.js';
 import { FILING_EVALUATE } from '../../src/filings/triggers.js';
-import { events } from '../../src/events/schema.js';
-import { caseAccess } from '../../src/cases/schema.js';
+import { events } from '../../src/outbox/tables.js';
+import { caseAccess } from '../../src/cases/tables.js';
 import { setCheckpoint } from '../../src/queue/relay.js';
 
 describeModes('cross-filing triggers', (mode) => {

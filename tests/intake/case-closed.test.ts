@@ -2,8 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import { describeModes } from '../support/app.js';
 import { caseApp, createCase, DEMO_POINTS, walk, type CaseTest } from '../cases/helpers.js';
-import { events } from '../../src/events/schema.js';
-import { timers } from '../../src/queue/schema.js';
+import { events } from '../../src/outbox/tables.js';
+import { timers } from '../../src/queue/tables.js';
 
 /**
  * "Opening a case from complaints links them both ways; those complaints' reporters are answered

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
-import { events } from '../../src/events/schema.js';
+import { events } from '../../src/outbox/tables.js';
 import { PiiCipher } from '../../src/intake/pii.js';
 import { AT, act, create, get, keys, ok, post, row, seedMap } from './helpers.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../support/app.js';
 import { inTx } from '../../src/db/client.js';
-import { idempotencyKeys } from '../../src/http/idempotency-schema.js';
-import { pollutionSources } from '../../src/cases/schema.js';
+import { idempotencyKeys } from '../../src/http/tables.js';
+import { pollutionSources } from '../../src/cases/tables.js';
 import { body, countComplaints, create, eventsOfType, get, keys, post, row, seedMap } from './helpers.js';
 
 describe('POST /v1/complaints', () => {

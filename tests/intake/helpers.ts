@@ -1,10 +1,10 @@
 import { expect } from 'vitest';
 import { and, asc, eq } from 'drizzle-orm';
 import { inTx } from '../../src/db/client.js';
-import { agencies, areas, teams } from '../../src/reference/schema.js';
-import { assignments } from '../../src/assignments/schema.js';
-import { events } from '../../src/events/schema.js';
-import { complaints } from '../../src/intake/schema.js';
+import { agencies, areas, teams } from '../../src/reference/tables.js';
+import { assignments } from '../../src/assignments/tables.js';
+import { events } from '../../src/outbox/tables.js';
+import { complaints } from '../../src/intake/tables.js';
 import type { TestApp } from '../support/app.js';
 
 /**
@@ -65,7 +65,7 @@ export function seedMap(t: TestApp) {
     area('area-cjs', 'region', 'CJS', [86.0, 44.0, 86.1, 44.1]);
     area('area-d8', 'corps', 'XPCC-D8', [86.1, 44.0, 86.2, 44.1]);
   });
-  (t.app.deps.services.get('areas:changed') as (() => void) | undefined)?.();
+  t.app.deps.services.onAreasChanged?.();
 }
 
 export function keys(t: TestApp) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
-import { jobs } from '../../src/queue/schema.js';
+import { jobs } from '../../src/queue/tables.js';
 import { AT, TEAM, act, assignmentsOf, create, eventsOf, eventsOfType, get, keys, ok, post, row, seedMap } from './helpers.js';
 
 const DAY = 86_400_000;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
-import { events } from '../../src/events/schema.js';
+import { events } from '../../src/outbox/tables.js';
 import { AT, assignmentsOf, countComplaints, get, keys, ok, seedMap } from './helpers.js';
 import { eq } from 'drizzle-orm';
-import { complaints } from '../../src/intake/schema.js';
+import { complaints } from '../../src/intake/tables.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' };
 

@@ -1,12 +1,11 @@
 import { expect } from 'vitest';
 import { inTx, type Db } from '../../src/db/client.js';
-import { agencies, areas, teams } from '../../src/reference/schema.js';
+import { agencies, areas, teams } from '../../src/reference/tables.js';
 import { polygonArea, polygonsOf, ringsBBox } from '../../src/jurisdiction/geo.js';
-import { AREAS_CHANGED } from '../../src/jurisdiction/spatial-index.js';
-import { appendEvent } from '../../src/events/outbox.js';
-import { ROUTE_JOB, hooksKey, type RoutableSubject, type RoutingOutcome, type SubjectHooks } from '../../src/assignments/port.js';
-import { assignments } from '../../src/assignments/schema.js';
-import { events } from '../../src/events/schema.js';
+import { appendEvent } from '../../src/outbox/index.js';
+import { ROUTE_JOB, registerSubject, type RoutableSubject, type RoutingOutcome, type SubjectHooks } from '../../src/domain/routing.js';
+import { assignments } from '../../src/assignments/tables.js';
+import { events } from '../../src/outbox/tables.js';
 import type { JobRegistry } from '../../src/queue/types.js';
 import type { TestApp } from '../support/app.js';
 import { and, asc, eq } from 'drizzle-orm';
@@ -102,7 +101,7 @@ export function seedMap(t: TestApp) {
     area('area-enclave', 'corps', 'XPCC-D8', 'grid', { type: 'Polygon', coordinates: [box(86.06, 44.01, 86.065, 44.015)] });
     area('area-reserve', 'corps', 'XPCC-D8', 'protected', { type: 'Polygon', coordinates: [box(86.04, 44.06, 86.06, 44.08)] });
   });
-  (t.app.deps.services.get(AREAS_CHANGED) as () => void)();
+  t.app.deps.services.onAreasChanged?.();
 }
 
 /** Keys bound to the fixture's agencies and teams. */
@@ -138,7 +137,7 @@ export function testSubjects(t: TestApp) {
       routed.push({ id, outcome });
     },
   };
-  t.app.deps.services.set(hooksKey('complaint'), hooks);
+  registerSubject(t.app.deps, 'complaint', hooks);
   registryOf(t).react((e) =>
     e.type === TEST_EVENT
       ? [{ queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload: { kind: 'complaint', id: e.data.id }, priority: e.data.urgent ? 1 : 5 }]

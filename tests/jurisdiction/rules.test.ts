@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../support/app.js';
 import { TEAM, keys, seedMap } from './fixture.js';
-import { routingRules } from '../../src/jurisdiction/schema.js';
+import { routingRules } from '../../src/jurisdiction/tables.js';
 
 describe('routing rules API', () => {
   let t: TestApp;

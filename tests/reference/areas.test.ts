@@ -22,7 +22,7 @@ describe('reference: areas', () => {
       expect((await t.app.inject({ method: 'POST', url: '/v1/agencies', headers: h(), payload: a })).statusCode).toBe(201);
     }
     // stands in for the jurisdiction capability's spatial index
-    t.app.deps.services.set('areas:changed', () => changed++);
+    t.app.deps.services.onAreasChanged = () => changed++;
   });
   afterAll(() => t.close());
 

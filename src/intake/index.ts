@@ -1,21 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Capability } from '../capability.js';
-import type { Deps, JobRegistry, JobRequest } from '../queue/types.js';
+import type { Capability } from '../http/capability.js';
+import type { Deps } from '../deps.js';
+import type { JobRegistry, JobRequest } from '../queue/types.js';
 import { sideQueue } from '../queue/types.js';
-import { ROUTE_JOB, hooksKey, type RouteJob } from '../assignments/port.js';
+import { ROUTE_JOB, registerSubject, type RouteJob } from '../domain/routing.js';
 import { PiiCipher, loadPiiKey } from './pii.js';
 import {
   AUTO_CLOSE_JOB,
   DEADLINE_JOB,
   LEAD_CLAIMED_JOB,
-  PII_SERVICE,
   complaintHooks,
   onAutoClose,
   onDeadline,
   onLeadClaimed,
   replyFromCase,
 } from './service.js';
-import { COMPLAINTS_CASE_CLOSED, type CaseClosedHook } from '../cases/service.js';
 import { intakeRoutes } from './routes.js';
 import { publicLookupRoutes } from './public.js';
 import { open311Routes } from './open311.js';
@@ -70,11 +69,10 @@ const routes = (deps: Deps): FastifyPluginAsync => async (app) => {
 export const intakeCapability: Capability = {
   name: 'intake',
   init(deps) {
-    deps.services.set(PII_SERVICE, new PiiCipher(loadPiiKey(deps.config, deps.log)));
-    deps.services.set(hooksKey('complaint'), complaintHooks);
+    deps.services.pii = new PiiCipher(loadPiiKey(deps.config, deps.log));
+    registerSubject(deps, 'complaint', complaintHooks);
     // A case opened from complaints closed: their reporters are answered (in the closing transaction).
-    const caseClosed: CaseClosedHook = (tx, complaintIds, caseId) => void replyFromCase(tx, deps, complaintIds, caseId);
-    deps.services.set(COMPLAINTS_CASE_CLOSED, caseClosed);
+    deps.services.onCaseClosed = (tx, complaintIds, caseId) => void replyFromCase(tx, deps, complaintIds, caseId);
   },
   jobs,
   routes,

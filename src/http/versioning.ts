@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Problem } from '../http/problem.js';
+import { Problem } from './problem.js';
 
 /**
  * Optimistic concurrency for reference resources: every row has an integer `version`, sent as a

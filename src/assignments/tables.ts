@@ -1,4 +1,4 @@
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
 /** `superseded`: closed by the system because the work moved elsewhere (e.g. the case was transferred). */

@@ -1,6 +1,6 @@
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
-import { agencies, areas, teams } from '../reference/schema.js';
+import { agencies, areas, teams } from '../reference/tables.js';
 
 /**
  * Explicit routing rules set by admins: (area | agency) + category → team. They win over the

@@ -1,11 +1,11 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
 import { seesAll, type Principal } from '../auth/principal.js';
-import { eventsForSubject } from '../events/outbox.js';
+import { eventsForSubject } from '../outbox/index.js';
 import { newId } from '../ids.js';
-import { assignments } from '../assignments/schema.js';
-import { complaints, piiReads } from './schema.js';
+import { assignments } from '../assignments/tables.js';
+import { complaints, piiReads } from './tables.js';
 import { pii, type ComplaintRow } from './service.js';
 
 type RouteRow = typeof assignments.$inferSelect;

@@ -1,4 +1,4 @@
-import type { Category } from '../http/schemas.js';
+import type { Category } from '../domain/index.js';
 import { sqliteTable, text, integer, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const COMPLAINT_STATUSES = ['received', 'accepted', 'not_accepted', 'transferred', 'routed', 'in_progress', 'replied', 'closed'] as const;

@@ -2,12 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { and, eq } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
-import { createKey, listKeys, publicKey, revokeKey } from './keys.js';
-import { ROLES, needsAgency, needsTeam } from './principal.js';
+import { createKey, listKeys, publicKey, revokeKey } from '../auth/keys.js';
+import { ROLES } from '../domain/index.js';
+import { needsAgency, needsTeam } from '../auth/principal.js';
 import { fieldError, notFound, problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
-import { agencies, teams } from '../reference/schema.js';
-import type { Deps } from '../queue/types.js';
+import { agencies, teams } from '../reference/tables.js';
+import type { Deps } from '../deps.js';
 
 const Side = Type.Union([Type.Literal('region'), Type.Literal('corps')]);
 const ApiKey = Type.Object(

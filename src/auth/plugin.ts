@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { authenticate } from '../auth/keys.js';
-import type { Principal, Role } from '../auth/principal.js';
-import { forbidden, unauthorized } from './problem.js';
-import type { Deps } from '../queue/types.js';
+import { authenticate } from './keys.js';
+import type { Principal } from './principal.js';
+import type { Role } from '../domain/index.js';
+import { forbidden, unauthorized } from '../http/problem.js';
+import type { Deps } from '../deps.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,6 +1,6 @@
 import { and, eq, desc } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { events, eventAudience } from './schema.js';
+import { events, eventAudience } from './tables.js';
 import { newId } from '../ids.js';
 import type { Clock } from '../clock.js';
 

@@ -1,10 +1,11 @@
 import type { Tx } from '../db/client.js';
-import type { Deps } from '../queue/types.js';
+import type { Deps } from '../deps.js';
+import type { Side } from './index.js';
 
 /**
  * The contract between routing (jurisdiction + assignments) and the subjects it routes
- * (complaints, cases). A subject capability registers its hooks in deps.services under
- * `routing:<kind>`; the routing job `route.subject` (queue `route`, payload RouteJob) loads the
+ * (complaints, cases). A subject capability registers its hooks with `registerSubject` in its
+ * `init`; the routing job `route.subject` (queue `route`, payload RouteJob) loads the
  * subject through them, creates the assignments, then calls `onRouted` in the same transaction.
  */
 export type SubjectKind = 'complaint' | 'case';
@@ -28,12 +29,12 @@ export interface RoutedAssignment {
   id: string;
   teamId: string;
   agencyCode: string;
-  side: 'region' | 'corps' | null;
+  side: Side | null;
   role: 'lead' | 'co_handling';
 }
 
 export interface RoutingOutcome {
-  side: 'region' | 'corps' | null;
+  side: Side | null;
   agencyCode: string | null;
   teamId: string | null;
   areaId: string | null;
@@ -76,21 +77,32 @@ export interface TransferJob {
   /** The agency the subject was transferred to; a job for an earlier transfer is then a no-op. */
   toAgencyCode: string;
 }
-export const hooksKey = (kind: SubjectKind) => `routing:${kind}`;
+declare module '../deps.js' {
+  interface Services {
+    /** Each routed subject capability registers its hooks here in its `init`. */
+    routing: Partial<Record<SubjectKind, SubjectHooks>>;
+    /** Optional: the pollution-source registry places a subject that names a source. */
+    sourceLocator?: SourceLocator;
+  }
+}
 
 export function subjectHooks(deps: Deps, kind: SubjectKind): SubjectHooks {
-  const h = deps.services.get(hooksKey(kind)) as SubjectHooks | undefined;
+  const h = deps.services.routing?.[kind];
   if (!h) throw new Error(`no routing hooks registered for ${kind}`);
   return h;
 }
 
+/** Registers a subject capability's routing hooks (called from its `init`). */
+export function registerSubject(deps: Deps, kind: SubjectKind, hooks: SubjectHooks) {
+  deps.services.routing = { ...deps.services.routing, [kind]: hooks };
+}
+
 /**
- * Optional: the pollution-source registry may register `deps.services.set(SOURCE_LOCATOR, fn)`.
+ * Optional: the pollution-source registry may set `deps.services.sourceLocator`.
  * Routing then places a subject that has a sourceId but no location at the source's location
  * (or, without one, at the source's supervising agency).
  */
 export type SourceLocator = (tx: Tx, sourceId: string) => { location?: { lat: number; lng: number } | null; agencyCode?: string | null } | null;
-export const SOURCE_LOCATOR = 'routing:source-locator';
 
 /** Event subject of a routed subject: `complaints/<id>` or `cases/<id>`. */
 export const subjectPath = (kind: SubjectKind, id: string) => `${kind === 'complaint' ? 'complaints' : 'cases'}/${id}`;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Deps, JobRegistry } from './queue/types.js';
+import type { Deps } from '../deps.js';
+import type { JobRegistry } from '../queue/types.js';
 
 /** A capability folder exposes its routes, its job handlers/reactors and start-up work. */
 export interface Capability {

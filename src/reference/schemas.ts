@@ -1,7 +1,8 @@
 import { Type, type TSchema } from 'typebox';
-import { CategorySchema, CATEGORIES, DateTime, Nullable, SideSchema } from '../http/schemas.js';
+import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
+import { CATEGORIES } from '../domain/index.js';
 import { GEOMETRY_TYPES } from './geojson.js';
-import { ETagHeader } from './versioning.js';
+import { ETagHeader } from '../http/versioning.js';
 
 /** TypeBox schemas of the reference registry API (hand-written, `typebox` only). */
 

@@ -1,0 +1,17 @@
+/**
+ * The shared vocabulary of both sides: every floor may use these words, and only these
+ * (tables, schemas, policies and events all spell a side or a category the same way).
+ */
+export const SIDES = ['region', 'corps'] as const;
+/** region = 自治区 (the Autonomous Region and its prefectures, cities, counties); corps = 兵团 (XPCC). */
+export type Side = (typeof SIDES)[number];
+
+export const CATEGORIES = ['air', 'water', 'soil', 'noise', 'solid_waste', 'radiation', 'ecology', 'other'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Roles of an API key: admin, 12369 center staff (intake), agency supervisor, field inspector, partner system. */
+export const ROLES = ['admin', 'intake', 'supervisor', 'inspector', 'partner'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The other side of the seam. */
+export const otherSide = (s: Side): Side => (s === 'region' ? 'corps' : 'region');

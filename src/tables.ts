@@ -1,0 +1,11 @@
+// Every table, one import for drizzle and drizzle-kit. Each capability owns its schema file.
+export * from './auth/tables.js';
+export * from './reference/tables.js';
+export * from './jurisdiction/tables.js';
+export * from './assignments/tables.js';
+export * from './intake/tables.js';
+export * from './events/tables.js';
+export * from './queue/tables.js';
+export * from './http/tables.js';
+export * from './cases/tables.js';
+export * from './filings/tables.js';
