@@ -1,18 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
-import { inTx } from '../db/client.js';
+import { Type, type Static, type TObject } from 'typebox';
+import { inTx, type Tx } from '../db/client.js';
+import { actionRoute, type ActionArgs } from '../http/actions.js';
+import { etagOf } from '../http/versioning.js';
 import { notFound, problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../deps.js';
-import type { Principal } from '../auth/principal.js';
 import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, HISTORY_ACTIONS } from './tables.js';
 import {
   canSee,
   claimAssignment,
   completeAssignment,
   declineAssignment,
-  etagOf,
   getAssignment,
   historyOf,
   listAssignments,
@@ -92,7 +92,6 @@ function publicAssignment(a: AssignmentRow, history?: HistoryRow[]) {
   };
 }
 
-const IfMatch = Type.Object({ 'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag from a GET: act only if unchanged (else 412)' })) });
 const WORKERS = ['admin', 'intake', 'supervisor', 'inspector'] as const;
 
 export const assignmentRoutes =
@@ -136,40 +135,15 @@ export const assignmentRoutes =
       async (req, reply) => {
         const a = getAssignment(deps.db, req.params.id);
         if (!a || !canSee(deps.db, req.principal, a)) throw notFound('assignment', req.params.id);
-        return reply.header('etag', etagOf(a)).send(publicAssignment(a, historyOf(deps.db, a.id)));
+        return reply.header('etag', etagOf(a.version)).send(publicAssignment(a, historyOf(deps.db, a.id)));
       },
     );
 
-    const action = (
-      path: string,
-      summary: string,
-      body: ReturnType<typeof Type.Object>,
-      run: (id: string, body: any, p: Principal, ifMatch?: string) => AssignmentRow,
-      extraProblems: number[],
-    ) =>
-      app.post(
-        `/v1/assignments/:id/${path}`,
-        {
-          config: { roles: WORKERS },
-          // An action may be posted without a body (claim): validate it as {}.
-          preValidation: async (req) => {
-            if (req.body === undefined || req.body === null) req.body = {};
-          },
-          schema: { tags: ['assignments'], summary, params: IdParam, headers: IfMatch, body, response: { 200: AssignmentSchema, ...problems(400, 401, 403, 404, 409, 412, ...extraProblems) } },
-        },
-        async (req, reply) => {
-          const row = run(req.params.id, req.body ?? {}, req.principal, req.headers['if-match']);
-          return reply.header('etag', etagOf(row)).send(publicAssignment(row, historyOf(deps.db, row.id)));
-        },
-      );
+    const view = (row: AssignmentRow) => publicAssignment(row, historyOf(deps.db, row.id));
+    const action = <B extends TObject>(path: string, summary: string, body: B | undefined, run: (tx: Tx, a: ActionArgs<Static<B>>) => AssignmentRow) =>
+      actionRoute(app, { url: `/v1/assignments/:id/${path}`, tags: ['assignments'], summary, roles: WORKERS, body, response: AssignmentSchema, run: (a) => view(inTx(deps.db, (tx) => run(tx, a))) });
 
-    action(
-      'claim',
-      'Claim an assignment for the team (pending → claimed)',
-      Type.Object({}, { additionalProperties: false }),
-      (id, _b, p, m) => inTx(deps.db, (tx) => claimAssignment(tx, deps, p, id, m)),
-      [],
-    );
+    action('claim', 'Claim an assignment for the team (pending → claimed)', undefined, (tx, a) => claimAssignment(tx, deps, a.principal, a.id, a.expected));
     action(
       'decline',
       'Decline an assignment with a reason (re-routes: to the suggested agency, else to triage; twice declined → triage and supervisors told)',
@@ -180,14 +154,12 @@ export const assignmentRoutes =
         },
         { additionalProperties: false },
       ),
-      (id, b, p, m) => inTx(deps.db, (tx) => declineAssignment(tx, deps, p, id, b, m)),
-      [],
+      (tx, a) => declineAssignment(tx, deps, a.principal, a.id, a.body, a.expected),
     );
     action(
       'complete',
       'Complete a claimed assignment',
       Type.Object({ note: Type.Optional(Type.String({ maxLength: 5000, description: 'What was done' })) }, { additionalProperties: false }),
-      (id, b, p, m) => inTx(deps.db, (tx) => completeAssignment(tx, deps, p, id, b, m)),
-      [],
+      (tx, a) => completeAssignment(tx, deps, a.principal, a.id, a.body, a.expected),
     );
   };

@@ -8,7 +8,8 @@ import { newId } from '../ids.js';
 import { HOUR_MS } from '../clock.js';
 import type { Category } from '../domain/index.js';
 import { agencySubtree, getAgency } from '../reference/hierarchy.js';
-import { Problem, badRequest, conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { badRequest, conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { checkIfMatch, type Expected } from '../http/versioning.js';
 import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/routing.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { assignments, assignmentHistory } from './tables.js';
@@ -371,24 +372,22 @@ export function listAssignments(tx: Tx, p: Principal, f: ListFilter, limit: numb
     .all();
 }
 
-function loadForAction(tx: Tx, p: Principal, id: string, ifMatch?: string): AssignmentRow {
+function loadForAction(tx: Tx, p: Principal, id: string, expected?: Expected): AssignmentRow {
   const a = getAssignment(tx, id);
   if (!a) throw notFound('assignment', id);
   if (!canAct(tx, p, a)) throw forbidden(a.teamId === null ? 'Only the 12369 center acts on triage assignments.' : 'This assignment belongs to another team.');
-  if (ifMatch !== undefined && ifMatch !== etagOf(a) && ifMatch !== '*')
-    throw new Problem(412, 'precondition-failed', 'Precondition failed', `If-Match ${ifMatch} does not match the current version ${etagOf(a)}.`);
+  checkIfMatch(expected, a.version, 'assignment', id);
   return a;
 }
 
-export const etagOf = (a: AssignmentRow) => `"${a.version}"`;
 
 const stateConflict = (a: AssignmentRow, wanted: string) =>
   conflict('assignment-state', `The assignment is ${a.status}; ${wanted}.`, { currentStatus: a.status });
 
 const actorOf = (p: Principal): Actor => ({ keyId: p.keyId, role: p.role, agencyCode: p.agencyCode });
 
-export function claimAssignment(tx: Tx, deps: Deps, p: Principal, id: string, ifMatch?: string): AssignmentRow {
-  const a = loadForAction(tx, p, id, ifMatch);
+export function claimAssignment(tx: Tx, deps: Deps, p: Principal, id: string, expected?: Expected): AssignmentRow {
+  const a = loadForAction(tx, p, id, expected);
   if (a.status === 'claimed' && a.claimedBy === p.keyId) return a; // a retried claim
   if (a.status !== 'pending') throw stateConflict(a, 'only a pending assignment can be claimed');
   const now = deps.clock.now();
@@ -404,10 +403,10 @@ export function claimAssignment(tx: Tx, deps: Deps, p: Principal, id: string, if
   return row;
 }
 
-export function declineAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { reason: string; suggestedAgencyCode?: string }, ifMatch?: string): AssignmentRow {
+export function declineAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { reason: string; suggestedAgencyCode?: string }, expected?: Expected): AssignmentRow {
   const reason = body.reason.trim();
   if (!reason) throw fieldError('body/reason', 'must not be blank');
-  const a = loadForAction(tx, p, id, ifMatch);
+  const a = loadForAction(tx, p, id, expected);
   if (a.status !== 'pending' && a.status !== 'claimed') throw stateConflict(a, 'only a pending or claimed assignment can be declined');
   const suggested = body.suggestedAgencyCode;
   if (suggested !== undefined && !getAgency(tx, suggested)) throw notFound('agency', suggested);
@@ -425,8 +424,8 @@ export function declineAssignment(tx: Tx, deps: Deps, p: Principal, id: string, 
   return row;
 }
 
-export function completeAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { note?: string }, ifMatch?: string): AssignmentRow {
-  const a = loadForAction(tx, p, id, ifMatch);
+export function completeAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { note?: string }, expected?: Expected): AssignmentRow {
+  const a = loadForAction(tx, p, id, expected);
   if (a.status !== 'claimed') throw stateConflict(a, a.status === 'pending' ? 'claim it before completing it' : 'only a claimed assignment can be completed');
   const now = deps.clock.now();
   const row = tx

@@ -7,7 +7,8 @@ import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, encodeCursor } from '../http/pagination.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
 import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
-import { withEtag } from '../reference/schemas.js';
+import { actionRoute } from '../http/actions.js';
+import { withEtag } from '../http/versioning.js';
 import {
   CaseListSchema,
   CaseQuery,
@@ -34,10 +35,10 @@ import {
   addMeasure,
   addNote,
   caseView,
+  listMeasures,
   extendCase,
   extendCaseMeasure,
   liftCaseMeasure,
-  listMeasures,
   patchCase,
   registerCase,
   transitionCase,
@@ -257,45 +258,30 @@ export const caseRoutes =
       },
     );
 
-    app.post(
-      '/v1/cases/:id/transitions',
-      {
-        schema: {
-          tags: TAGS,
-          summary: 'Change a case’s status',
-          description:
-            'registered → investigating → pending_decision → decided → executing → closed; suspended (reason; from investigating, pending_decision, executing; back to where it was); withdrawn (reason; not after decided); transferred (reason, toAgencyCode; before decided). An illegal transition is 409 with `allowed`.',
-          params: CaseParams,
-          headers: OptionalIfMatch,
-          body: TransitionBody,
-          response: { 200: withEtag(CaseRef), ...problems(400, 401, 403, 404, 409, 412) },
-        },
-      },
-      async (req, reply) => {
-        const view = inTx(deps.db, (tx) => caseView(tx, transitionCase(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body)));
-        return reply.header('etag', etagOf(view.version)).send(view);
-      },
-    );
+    actionRoute(app, {
+      url: '/v1/cases/:id/transitions',
+      tags: TAGS,
+      summary: 'Change a case’s status',
+      description:
+        'registered → investigating → pending_decision → decided → executing → closed; suspended (reason; from investigating, pending_decision, executing; back to where it was); withdrawn (reason; not after decided); transferred (reason, toAgencyCode; before decided). An illegal transition is 409 with `allowed`.',
+      params: CaseParams,
+      body: TransitionBody,
+      response: CaseRef,
+      run: (a) => inTx(deps.db, (tx) => caseView(tx, transitionCase(tx, deps, a.principal, a.id, a.expected, a.body))),
+    });
 
-    app.post(
-      '/v1/cases/:id/extend',
-      {
-        schema: {
-          tags: TAGS,
-          summary: 'Extend the decision deadline',
-          description:
-            'First extension CASE_EXTENSION_DAYS (30) with the agency head’s approval; a second, CASE_SECOND_EXTENSION_DAYS (30), only by collective decision (`collective: true`); no third (422). Only before the decision and before the deadline passes.',
-          params: CaseParams,
-          headers: OptionalIfMatch,
-          body: ExtendCaseBody,
-          response: { 200: withEtag(CaseRef), ...problems(400, 401, 403, 404, 409, 412, 422) },
-        },
-      },
-      async (req, reply) => {
-        const view = inTx(deps.db, (tx) => caseView(tx, extendCase(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body)));
-        return reply.header('etag', etagOf(view.version)).send(view);
-      },
-    );
+    actionRoute(app, {
+      url: '/v1/cases/:id/extend',
+      tags: TAGS,
+      summary: 'Extend the decision deadline',
+      description:
+        'First extension CASE_EXTENSION_DAYS (30) with the agency head’s approval; a second, CASE_SECOND_EXTENSION_DAYS (30), only by collective decision (`collective: true`); no third (422). Only before the decision and before the deadline passes.',
+      params: CaseParams,
+      body: ExtendCaseBody,
+      response: CaseRef,
+      problems: [422],
+      run: (a) => inTx(deps.db, (tx) => caseView(tx, extendCase(tx, deps, a.principal, a.id, a.expected, a.body))),
+    });
 
     app.get(
       '/v1/cases/:id/measures',
@@ -308,6 +294,7 @@ export const caseRoutes =
           return { items: listMeasures(tx, req.params.id).map(publicMeasure) };
         }),
     );
+
 
     app.post(
       '/v1/cases/:id/measures',

@@ -8,7 +8,7 @@ import { newId } from '../ids.js';
 import { appendEvent } from '../outbox/index.js';
 import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
 import { getAgency, type Agency } from '../reference/hierarchy.js';
-import { checkVersion, type Expected } from '../http/versioning.js';
+import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { notify } from '../notifications/index.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
@@ -281,10 +281,6 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
 // ---------------------------------------------------------------------------------------------
 // Edits
 
-/** Checks If-Match when the client sent one (optional on POST actions, required on PATCH). */
-export function checkOptionalVersion(expected: Expected | undefined, c: CaseRow) {
-  if (expected) checkVersion(expected, c.version, 'case', c.id);
-}
 
 export function patchCase(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof PatchCaseBody>): CaseRow {
   const c = loadCase(tx, scopeForWrite(tx, p), id, 'manage');
@@ -312,7 +308,7 @@ export function patchCase(tx: Tx, deps: Deps, p: Principal, id: string, expected
 
 export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof TransitionBody>): CaseRow {
   const c = loadCase(tx, scopeForWrite(tx, p), id, 'manage');
-  checkOptionalVersion(expected, c);
+  checkIfMatch(expected, c.version, 'case', c.id);
   const allowed = allowedTransitions(c);
   if (!allowed.includes(b.to))
     throw conflict(
@@ -378,7 +374,7 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
 
 export function extendCase(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof ExtendCaseBody>): CaseRow {
   const c = loadCase(tx, scopeForWrite(tx, p), id, 'manage');
-  checkOptionalVersion(expected, c);
+  checkIfMatch(expected, c.version, 'case', c.id);
   if (!isPreDecision(c)) throw conflict('not-extendable', `Case ${c.number} is ${c.status}: the decision deadline only runs before the decision.`);
   const now = deps.clock.now();
   if (now.getTime() > Date.parse(c.decisionDueAt))
@@ -436,7 +432,7 @@ export function listMeasures(tx: Tx, caseId: string): MeasureRow[] {
 
 export function addMeasure(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: MeasureBody): MeasureRow {
   const c = loadCase(tx, scopeForWrite(tx, p), id, 'manage');
-  checkOptionalVersion(expected, c);
+  checkIfMatch(expected, c.version, 'case', c.id);
   if (MEASURE_CLOSED_STATES.includes(c.status))
     throw conflict('case-not-active', `Case ${c.number} is ${c.status}: measures can no longer be added.`, { caseStatus: c.status });
   const now = deps.clock.now();

@@ -1,9 +1,10 @@
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { Problem } from './problem.js';
 
 /**
- * Optimistic concurrency for reference resources: every row has an integer `version`, sent as a
- * strong ETag `"<version>"`; a PATCH must carry `If-Match` with it.
+ * Optimistic concurrency, the one implementation for every resource: each row has an integer
+ * `version`, sent as a strong ETag `"<version>"`. A PATCH must carry `If-Match` (428 without it);
+ * an action may (when sent and stale: 412, problem type `precondition-failed`).
  */
 export const etagOf = (version: number) => `"${version}"`;
 
@@ -29,16 +30,21 @@ export const preconditionRequired = (what: string) =>
 export const preconditionFailed = (what: string, id: string, current: number) =>
   new Problem(
     412,
-    'version-mismatch',
+    'precondition-failed',
     'Precondition failed',
     `${what} ${id} has changed: its current version is ${current} (ETag ${etagOf(current)}). Re-read it and retry.`,
     { currentVersion: current, currentEtag: etagOf(current) },
   );
 
-/** Throws 428/412 unless `expected` (from If-Match) matches `current`. */
+/** Throws 428/412 unless `expected` (from If-Match) matches `current`: for PATCH, where If-Match is required. */
 export function checkVersion(expected: Expected | undefined, current: number, what: string, id: string): void {
   if (!expected) throw preconditionRequired(what);
-  if (expected.any) return;
+  checkIfMatch(expected, current, what, id);
+}
+
+/** Throws 412 when an If-Match was sent and does not match `current`: for actions, where it is optional. */
+export function checkIfMatch(expected: Expected | undefined, current: number, what: string, id: string): void {
+  if (!expected || expected.any) return;
   if (!expected.versions.includes(current)) throw preconditionFailed(what, id, current);
 }
 
@@ -53,3 +59,6 @@ export const IfMatchOptionalHeaders = Type.Object({
 });
 
 export const ETagHeader = { etag: Type.String({ description: 'Current version of the resource, e.g. "3": send it back in If-Match' }) };
+
+/** A response that also carries the resource's ETag header (documented in OpenAPI). */
+export const withEtag = <T extends TSchema>(s: T): T => ({ ...s, headers: ETagHeader }) as T;

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
-import { Type } from 'typebox';
+import { Type, type Static, type TObject } from 'typebox';
 import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../domain/index.js';
 import { notFound, problems } from '../http/problem.js';
+import { actionRoute } from '../http/actions.js';
+import { etagOf } from '../http/versioning.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
@@ -15,7 +16,6 @@ import {
   accept,
   closeManually,
   createComplaint,
-  etag,
   extend,
   feedback,
   getComplaint,
@@ -68,10 +68,6 @@ export function createIdempotent(
   );
 }
 
-const ActionHeaders = Type.Object({
-  'if-match': Type.Optional(Type.String({ maxLength: 64, description: 'ETag ("<version>") from GET: act only on that version (else 412)' })),
-});
-
 const PiiRead = Type.Object({
   id: Type.String(),
   keyId: Type.String({ description: 'API key that read the reporter fields' }),
@@ -84,10 +80,7 @@ const PiiRead = Type.Object({
 export const intakeRoutes =
   (deps: Deps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const send = (reply: FastifyReply, row: ComplaintRow) => {
-      const routes = routesOf(deps.db, [row.id]).get(row.id) ?? [];
-      return reply.header('etag', etag(row)).send(summaryView(row, routes));
-    };
+    const summarise = (row: ComplaintRow) => summaryView(row, routesOf(deps.db, [row.id]).get(row.id) ?? []);
 
     app.post(
       '/v1/complaints',
@@ -104,7 +97,7 @@ export const intakeRoutes =
         },
       },
       async (req, reply) => {
-        const r = createIdempotent(deps, req, 'POST /v1/complaints', req.body, req.body as NewComplaint, ({ row, queryCode }) => ({
+        const r = createIdempotent(deps, req, 'POST /v1/complaints', req.body, req.body, ({ row, queryCode }) => ({
           id: row.id,
           number: row.number,
           status: row.status,
@@ -158,153 +151,101 @@ export const intakeRoutes =
           if (!row || !canSee(tx, req.principal, row)) throw notFound('complaint', req.params.id);
           return detailView(tx, deps, req.principal, row, 'GET /v1/complaints/{id}');
         });
-        return reply.header('etag', etag(view)).header('cache-control', 'no-store').send(view);
+        return reply.header('etag', etagOf(view.version)).header('cache-control', 'no-store').send(view);
       },
     );
 
-    const ctx = (req: { principal: ActionCtx['principal']; params: { id: string }; headers: { 'if-match'?: string } }): ActionCtx => ({
-      deps,
-      principal: req.principal,
-      id: req.params.id,
-      ifMatch: req.headers['if-match'],
-    });
-    const NoBody = Type.Object({}, { additionalProperties: false, description: 'No fields (the body may be omitted)' });
-    const actionSchema = (summary: string, body?: ReturnType<typeof Type.Object>, extra: number[] = []) => ({
-      tags: ['complaints'],
-      summary,
-      params: IdParam,
-      headers: ActionHeaders,
-      body: body ?? NoBody,
-      response: { 200: ComplaintSummary, ...problems(400, 401, 403, 404, 409, 412, ...extra) },
-    });
-    // An action may be posted without a body: validate it as {}.
-    app.addHook('preValidation', async (req) => {
-      if (req.method === 'POST' && req.routeOptions.url?.startsWith('/v1/complaints/:id/') && (req.body === undefined || req.body === null)) req.body = {};
-    });
+    /** A lifecycle action: the service runs it in one transaction; the answer is the summary. */
+    const action = <B extends TObject>(
+      path: string,
+      roles: readonly Role[],
+      summary: string,
+      body: B | undefined,
+      run: (c: ActionCtx, body: Static<B>) => ComplaintRow,
+      extra: number[] = [],
+    ) =>
+      actionRoute(app, {
+        url: `/v1/complaints/:id/${path}`,
+        tags: ['complaints'],
+        summary,
+        roles,
+        body,
+        response: ComplaintSummary,
+        problems: extra,
+        run: (a) => summarise(run({ deps, principal: a.principal, id: a.id, expected: a.expected }, a.body)),
+      });
 
-    app.post(
-      '/v1/complaints/:id/accept',
-      { config: { roles: CENTER }, schema: actionSchema('Accept (received → accepted); starts the reply deadline and routing') },
-      async (req, reply) => send(reply, accept(ctx(req))),
+    action('accept', CENTER, 'Accept (received → accepted); starts the reply deadline and routing', undefined, (c) => accept(c));
+    action(
+      'reject',
+      CENTER,
+      'Do not accept (received → not_accepted), with the reason the reporter is told',
+      Type.Object({ reason: Reason('Why, and where the reporter can turn instead') }, { additionalProperties: false }),
+      (c, b) => reject(c, b.reason),
     );
-    app.post(
-      '/v1/complaints/:id/reject',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema(
-          'Do not accept (received → not_accepted), with the reason the reporter is told',
-          Type.Object({ reason: Reason('Why, and where the reporter can turn instead') }, { additionalProperties: false }),
-        ),
-      },
-      async (req, reply) => send(reply, reject(ctx(req), (req.body as { reason: string }).reason)),
+    action(
+      'transfer',
+      CENTER,
+      'Transfer to a non-environmental department (received → transferred)',
+      Type.Object(
+        {
+          department: Type.String({ minLength: 1, maxLength: 200, description: 'The competent department, e.g. 住房和城乡建设局' }),
+          reason: Reason('Why it is outside environmental jurisdiction'),
+        },
+        { additionalProperties: false },
+      ),
+      (c, b) => transfer(c, b.department, b.reason),
     );
-    app.post(
-      '/v1/complaints/:id/transfer',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema(
-          'Transfer to a non-environmental department (received → transferred)',
-          Type.Object(
-            {
-              department: Type.String({ minLength: 1, maxLength: 200, description: 'The competent department, e.g. 住房和城乡建设局' }),
-              reason: Reason('Why it is outside environmental jurisdiction'),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-      },
-      async (req, reply) => {
-        const b = req.body as { department: string; reason: string };
-        return send(reply, transfer(ctx(req), b.department, b.reason));
-      },
+    action(
+      'extend',
+      ['intake', 'admin', 'supervisor'],
+      'Extend the reply deadline once, with a reason (≤ COMPLAINT_EXTENSION_MAX_DAYS; a second extension → 409, longer → 422)',
+      Type.Object(
+        {
+          days: Type.Integer({ minimum: 1, maximum: 365, description: 'Days added to the reply deadline; more than the legal maximum → 422' }),
+          reason: Reason('Why (told to the reporter)'),
+        },
+        { additionalProperties: false },
+      ),
+      (c, b) => extend(c, b.days, b.reason),
+      [422],
     );
-    app.post(
-      '/v1/complaints/:id/extend',
-      {
-        config: { roles: ['intake', 'admin', 'supervisor'] },
-        schema: actionSchema(
-          'Extend the reply deadline once, with a reason (≤ COMPLAINT_EXTENSION_MAX_DAYS; a second extension → 409, longer → 422)',
-          Type.Object(
-            {
-              days: Type.Integer({ minimum: 1, maximum: 365, description: 'Days added to the reply deadline; more than the legal maximum → 422' }),
-              reason: Reason('Why (told to the reporter)'),
-            },
-            { additionalProperties: false },
-          ),
-          [422],
-        ),
-      },
-      async (req, reply) => {
-        const b = req.body as { days: number; reason: string };
-        return send(reply, extend(ctx(req), b.days, b.reason));
-      },
+    action('start', HANDLERS, 'Mark work started (routed → in_progress); also happens when the lead assignment is claimed', undefined, (c) => start(c));
+    action(
+      'reply',
+      HANDLERS,
+      'Reply to the reporter (accepted | routed | in_progress → replied); every open duplicate gets the same reply',
+      Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000, description: 'The answer the reporter receives' }) }, { additionalProperties: false }),
+      (c, b) => replyTo(c, b.text),
     );
-    app.post(
-      '/v1/complaints/:id/start',
-      {
-        config: { roles: HANDLERS },
-        schema: actionSchema('Mark work started (routed → in_progress); also happens when the lead assignment is claimed'),
-      },
-      async (req, reply) => send(reply, start(ctx(req))),
+    action(
+      'feedback',
+      CENTER,
+      "Record the reporter's feedback on the reply and close (replied → closed)",
+      Type.Object(
+        {
+          satisfied: Type.Boolean({ description: 'Whether the reporter is satisfied with the answer' }),
+          comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+        },
+        { additionalProperties: false },
+      ),
+      (c, b) => feedback(c, b.satisfied, b.comment),
     );
-    app.post(
-      '/v1/complaints/:id/reply',
-      {
-        config: { roles: HANDLERS },
-        schema: actionSchema(
-          'Reply to the reporter (accepted | routed | in_progress → replied); every open duplicate gets the same reply',
-          Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000, description: 'The answer the reporter receives' }) }, { additionalProperties: false }),
-        ),
-      },
-      async (req, reply) => send(reply, replyTo(ctx(req), (req.body as { text: string }).text)),
+    action(
+      'close',
+      CENTER,
+      'Close a replied complaint without feedback (it also closes by itself COMPLAINT_AUTO_CLOSE_DAYS after the reply)',
+      undefined,
+      (c) => closeManually(c),
     );
-    app.post(
-      '/v1/complaints/:id/feedback',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema(
-          "Record the reporter's feedback on the reply and close (replied → closed)",
-          Type.Object(
-            {
-              satisfied: Type.Boolean({ description: 'Whether the reporter is satisfied with the answer' }),
-              comment: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-            },
-            { additionalProperties: false },
-          ),
-        ),
-      },
-      async (req, reply) => {
-        const b = req.body as { satisfied: boolean; comment?: string };
-        return send(reply, feedback(ctx(req), b.satisfied, b.comment));
-      },
-    );
-    app.post(
-      '/v1/complaints/:id/close',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema('Close a replied complaint without feedback (it also closes by itself COMPLAINT_AUTO_CLOSE_DAYS after the reply)'),
-      },
-      async (req, reply) => send(reply, closeManually(ctx(req))),
-    );
-    app.post(
-      '/v1/complaints/:id/unlink',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema('Unlink a duplicate from its master; an accepted one is then routed on its own'),
-      },
-      async (req, reply) => send(reply, unlink(ctx(req))),
-    );
-    app.post(
-      '/v1/complaints/:id/merge',
-      {
-        config: { roles: CENTER },
-        schema: actionSchema(
-          'Merge into another open complaint: this one (and its duplicates) become its duplicates',
-          Type.Object({ into: Type.String({ minLength: 1, maxLength: 64, description: 'The complaint to merge into (or any duplicate of it)' }) }, { additionalProperties: false }),
-          [422],
-        ),
-      },
-      async (req, reply) => send(reply, merge(ctx(req), (req.body as { into: string }).into)),
+    action('unlink', CENTER, 'Unlink a duplicate from its master; an accepted one is then routed on its own', undefined, (c) => unlink(c));
+    action(
+      'merge',
+      CENTER,
+      'Merge into another open complaint: this one (and its duplicates) become its duplicates',
+      Type.Object({ into: Type.String({ minLength: 1, maxLength: 64, description: 'The complaint to merge into (or any duplicate of it)' }) }, { additionalProperties: false }),
+      (c, b) => merge(c, b.into),
+      [422],
     );
 
     app.get(

@@ -8,6 +8,7 @@ import { newId } from '../ids.js';
 import { DAY_MS } from '../clock.js';
 import type { Category } from '../domain/index.js';
 import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
+import { checkIfMatch, type Expected } from '../http/versioning.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
 import { assignments } from '../assignments/tables.js';
 import { cases, pollutionSources } from '../cases/tables.js';
@@ -207,8 +208,8 @@ export interface ActionCtx {
   deps: Deps;
   principal: Principal;
   id: string;
-  /** The If-Match header, when sent: the action applies only to that version. */
-  ifMatch?: string;
+  /** From If-Match, when sent: the action applies only to that version. */
+  expected?: Expected;
 }
 
 const wrongStatus = (row: ComplaintRow, action: string) =>
@@ -227,16 +228,11 @@ export function act(
   return inTx(c.deps.db, (tx) => {
     const row = getComplaint(tx, c.id);
     if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
-    if (c.ifMatch !== undefined && c.ifMatch !== '*' && c.ifMatch.replace(/^W\//, '') !== etag(row))
-      throw new Problem(412, 'precondition-failed', 'Precondition failed', `If-Match ${c.ifMatch} does not match the current version ${etag(row)}.`, {
-        currentVersion: row.version,
-      });
+    checkIfMatch(c.expected, row.version, 'complaint', c.id);
     if (!from.includes(row.status)) throw wrongStatus(row, verb);
     return apply(tx, row, c.deps.clock.now());
   });
 }
-
-export const etag = (row: { version: number }) => `"${row.version}"`;
 
 export function accept(c: ActionCtx) {
   const { deps } = c;

@@ -4,7 +4,8 @@ import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
-import { Agency, AgencyListQuery, AgencyParams, CreateAgencyBody, PatchAgencyBody, withEtag } from './schemas.js';
+import { Agency, AgencyListQuery, AgencyParams, CreateAgencyBody, PatchAgencyBody } from './schemas.js';
+import { withEtag } from '../http/versioning.js';
 import { createAgency, getAgencyOr404, listAgencies, patchAgency, publicAgency } from './agencies.js';
 import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
 

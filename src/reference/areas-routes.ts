@@ -6,7 +6,8 @@ import { problems } from '../http/problem.js';
 import { validationErrors } from '../http/errors.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
-import { Area, AreaListQuery, AreaParams, CreateAreaBody, ImportBody, ImportQuery, ImportResult, PatchAreaBody, withEtag } from './schemas.js';
+import { Area, AreaListQuery, AreaParams, CreateAreaBody, ImportBody, ImportQuery, ImportResult, PatchAreaBody } from './schemas.js';
+import { withEtag } from '../http/versioning.js';
 import { createArea, deleteArea, getAreaOr404, importAreas, listAreas, notifyAreasChanged, patchArea, publicArea } from './areas.js';
 import { IfMatchHeaders, IfMatchOptionalHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
 

@@ -9,7 +9,7 @@ import { areas } from './tables.js';
 import { getAgency } from './hierarchy.js';
 import type { AreaKind } from './schemas.js';
 import { bboxOf, normalizeGeometry, planarArea, validateGeometry, type AreaGeometry } from './geojson.js';
-import { checkVersion, preconditionFailed, type Expected } from '../http/versioning.js';
+import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 
 export type AreaRow = typeof areas.$inferSelect;
 
@@ -127,7 +127,7 @@ export function patchArea(tx: Tx, clock: Clock, id: string, patch: AreaPatch, ex
 /** Deletes; when `expected` is given (If-Match) it must match the current version. */
 export function deleteArea(tx: Tx, id: string, expected: Expected | undefined): AreaRow {
   const cur = getAreaOr404(tx, id);
-  if (expected && !expected.any && !expected.versions.includes(cur.version)) throw preconditionFailed('area', id, cur.version);
+  checkIfMatch(expected, cur.version, 'area', id);
   tx.delete(areas).where(eq(areas.id, id)).run();
   return cur;
 }

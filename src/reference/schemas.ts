@@ -1,8 +1,7 @@
-import { Type, type TSchema } from 'typebox';
+import { Type } from 'typebox';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { CATEGORIES } from '../domain/index.js';
 import { GEOMETRY_TYPES } from './geojson.js';
-import { ETagHeader } from '../http/versioning.js';
 
 /** TypeBox schemas of the reference registry API (hand-written, `typebox` only). */
 
@@ -11,8 +10,6 @@ export type AgencyLevel = (typeof AGENCY_LEVELS)[number];
 export const AREA_KINDS = ['jurisdiction', 'grid', 'protected'] as const;
 export type AreaKind = (typeof AREA_KINDS)[number];
 
-/** A response that also carries the resource's ETag header (documented in OpenAPI). */
-export const withEtag = <T extends TSchema>(s: T): T => ({ ...s, headers: ETagHeader }) as T;
 
 const Version = Type.Integer({ minimum: 1, description: 'Increases by one on every change; the ETag is "<version>"' });
 const Timestamps = {

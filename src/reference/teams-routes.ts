@@ -4,7 +4,8 @@ import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
-import { CreateTeamBody, PatchTeamBody, Team, TeamListQuery, TeamParams, withEtag } from './schemas.js';
+import { CreateTeamBody, PatchTeamBody, Team, TeamListQuery, TeamParams } from './schemas.js';
+import { withEtag } from '../http/versioning.js';
 import { createTeam, getTeamOr404, listTeams, patchTeam, publicTeam } from './teams.js';
 import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
 
