@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, lt, or, asc, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, isNull, asc, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -15,6 +15,7 @@ import { spatialService } from '../jurisdiction/spatial-index.js';
 import { assignments, assignmentHistory } from './tables.js';
 import { notify } from '../notifications/index.js';
 import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind, type TransferJob } from '../domain/routing.js';
+import { afterKey } from '../db/keyset.js';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
 export type HistoryRow = typeof assignmentHistory.$inferSelect;
@@ -362,7 +363,7 @@ export function listAssignments(tx: Tx, p: Principal, f: ListFilter, limit: numb
   if (f.subjectId) conds.push(eq(assignments.subjectId, f.subjectId));
   if (f.agencyCode) conds.push(eq(assignments.agencyCode, f.agencyCode));
   if (f.side) conds.push(eq(assignments.side, f.side));
-  if (after) conds.push(or(lt(assignments.createdAt, after.c), and(eq(assignments.createdAt, after.c), lt(assignments.id, after.i))));
+  if (after) conds.push(afterKey(assignments.createdAt, assignments.id, { value: after.c, id: after.i }, 'desc'));
   return tx
     .select()
     .from(assignments)

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull, lt, or, desc } from 'drizzle-orm';
+import { and, eq, isNull, desc } from 'drizzle-orm';
 import type { Db, Tx } from '../db/client.js';
 import { apiKeys } from './tables.js';
 import { newId, randomToken } from '../ids.js';
 import type { Principal } from './principal.js';
 import type { Role, Side } from '../domain/index.js';
 import type { Clock } from '../clock.js';
+import { afterKey } from '../db/keyset.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -57,7 +58,7 @@ export function createKey(tx: Tx, clock: Clock, k: NewKey, createdBy: string | n
 
 export function listKeys(db: Tx, limit: number, after?: { createdAt: string; id: string }) {
   const where = after
-    ? or(lt(apiKeys.createdAt, after.createdAt), and(eq(apiKeys.createdAt, after.createdAt), lt(apiKeys.id, after.id)))
+    ? afterKey(apiKeys.createdAt, apiKeys.id, { value: after.createdAt, id: after.id }, 'desc')
     : undefined;
   return db.select().from(apiKeys).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(limit).all();
 }

@@ -1,5 +1,5 @@
 /** Pollution sources (污染源档案): service functions. */
-import { and, asc, eq, gt, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
@@ -12,6 +12,7 @@ import { validateCreditCode } from './credit-code.js';
 import { resolvePlace } from './spatial.js';
 import { pollutionSources } from './tables.js';
 import type { CreateSourceBody, PatchSourceBody, SourceQuery } from './schemas.js';
+import { afterKey } from '../db/keyset.js';
 
 export type SourceRow = typeof pollutionSources.$inferSelect;
 
@@ -146,7 +147,7 @@ export function listSources(tx: Tx, q: Static<typeof SourceQuery>, limit: number
     conds.push(inArray(pollutionSources.agencyCode, agencySubtree(tx, q.agencyCode)));
   }
   if (q.gridId) conds.push(eq(pollutionSources.gridId, q.gridId));
-  if (after) conds.push(or(gt(pollutionSources.name, after.n), and(eq(pollutionSources.name, after.n), gt(pollutionSources.id, after.i)))!);
+  if (after) conds.push(afterKey(pollutionSources.name, pollutionSources.id, { value: after.n, id: after.i }, 'asc')!);
   return tx
     .select()
     .from(pollutionSources)

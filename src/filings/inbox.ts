@@ -2,12 +2,13 @@
  * The inbox queries behind /v1/inbox (the items themselves are written by src/notifications) and
  * the filing-specific status updates of a filing's and an information request's items.
  */
-import { and, desc, eq, isNull, isNotNull, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, isNotNull, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import { inboxItems, type InboxKind, type InboxStatus } from '../notifications/tables.js';
 
 import type { InboxRow } from '../notifications/index.js';
+import { afterKey } from '../db/keyset.js';
 
 /** Keeps the inbox item of a filing in step with the filing's status. */
 export function setFilingItemStatus(tx: Tx, filingId: string, status: InboxStatus) {
@@ -41,7 +42,7 @@ export function listInbox(tx: Tx, agencyCode: string, q: InboxQuery): InboxRow[]
   if (q.unread === true) conds.push(isNull(inboxItems.readAt));
   if (q.unread === false) conds.push(isNotNull(inboxItems.readAt));
   if (q.after)
-    conds.push(or(lt(inboxItems.createdAt, q.after.c), and(eq(inboxItems.createdAt, q.after.c), lt(inboxItems.id, q.after.i))));
+    conds.push(afterKey(inboxItems.createdAt, inboxItems.id, { value: q.after.c, id: q.after.i }, 'desc'));
   return tx
     .select()
     .from(inboxItems)

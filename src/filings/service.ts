@@ -3,7 +3,7 @@
  * item, event, deadlines), acknowledging, comments and information requests, overdue and
  * escalation. Every function runs in the caller's transaction.
  */
-import { and, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -22,6 +22,7 @@ import { loadCase, scopeOf, type CaseRow } from '../cases/visibility.js';
 import { addInboxItem, notify } from '../notifications/index.js';
 import { setFilingItemStatus, setQuestionItemAnswered } from './inbox.js';
 import { filingComments, filings, type FilingReason, type FilingStatus, type FilingTrigger } from './tables.js';
+import { afterKey } from '../db/keyset.js';
 
 const DAY_MS = 86_400_000;
 
@@ -401,7 +402,7 @@ export function listFilings(tx: Tx, p: Principal, q: FilingQuery): FilingRow[] {
   if (q.fromAgencyCode) conds.push(eq(filings.fromAgencyCode, q.fromAgencyCode));
   if (q.toAgencyCode) conds.push(eq(filings.toAgencyCode, q.toAgencyCode));
   if (q.status) conds.push(eq(filings.status, q.status));
-  if (q.after) conds.push(or(lt(filings.createdAt, q.after.c), and(eq(filings.createdAt, q.after.c), lt(filings.id, q.after.i))));
+  if (q.after) conds.push(afterKey(filings.createdAt, filings.id, { value: q.after.c, id: q.after.i }, 'desc'));
   return tx
     .select()
     .from(filings)

@@ -5,6 +5,7 @@ import { assignments } from '../assignments/tables.js';
 import type { Category } from '../domain/index.js';
 import { complaints, type Channel, type ComplaintStatus } from './tables.js';
 import { visibleWhere } from './visibility.js';
+import { afterKey } from '../db/keyset.js';
 
 export interface ComplaintFilter {
   status?: ComplaintStatus;
@@ -60,7 +61,7 @@ export function listComplaints(tx: Tx, p: Principal, f: ComplaintFilter, limit: 
       ),
     );
   }
-  if (after) conds.push(or(lt(complaints.receivedAt, after.c), and(eq(complaints.receivedAt, after.c), lt(complaints.id, after.i))));
+  if (after) conds.push(afterKey(complaints.receivedAt, complaints.id, { value: after.c, id: after.i }, 'desc'));
   return tx
     .select()
     .from(complaints)

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject } from 'typebox';
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -34,6 +34,7 @@ import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQu
 import { canSee } from './visibility.js';
 import { detailView, routesOf, summaryView } from './views.js';
 import { listComplaints } from './query.js';
+import { afterKey } from '../db/keyset.js';
 
 export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];
 const CENTER: readonly Role[] = ['intake', 'admin'];
@@ -269,7 +270,7 @@ export const intakeRoutes =
         const conds: (SQL | undefined)[] = [];
         if (req.query.complaintId) conds.push(eq(piiReads.complaintId, req.query.complaintId));
         if (req.query.keyId) conds.push(eq(piiReads.keyId, req.query.keyId));
-        if (after) conds.push(or(lt(piiReads.at, after.c), and(eq(piiReads.at, after.c), lt(piiReads.id, after.i))));
+        if (after) conds.push(afterKey(piiReads.at, piiReads.id, { value: after.c, id: after.i }, 'desc'));
         const rows = deps.db
           .select()
           .from(piiReads)

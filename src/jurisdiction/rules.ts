@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Category } from '../domain/index.js';
 import type { Clock } from '../clock.js';
@@ -7,6 +7,7 @@ import { agencies, areas, teams } from '../reference/tables.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 import { routingRules } from './tables.js';
 import { ruleScope } from './routing.js';
+import { afterKey } from '../db/keyset.js';
 
 export type RuleRow = typeof routingRules.$inferSelect;
 
@@ -64,7 +65,7 @@ export function listRules(
   if (f.agencyCode) conds.push(eq(routingRules.agencyCode, f.agencyCode));
   if (f.category) conds.push(eq(routingRules.category, f.category));
   if (f.teamId) conds.push(eq(routingRules.teamId, f.teamId));
-  if (after) conds.push(or(lt(routingRules.createdAt, after.c), and(eq(routingRules.createdAt, after.c), lt(routingRules.id, after.i))));
+  if (after) conds.push(afterKey(routingRules.createdAt, routingRules.id, { value: after.c, id: after.i }, 'desc'));
   return tx
     .select()
     .from(routingRules)

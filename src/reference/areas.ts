@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Side } from '../domain/index.js';
@@ -10,6 +10,7 @@ import { getAgency } from './hierarchy.js';
 import type { AreaKind } from './schemas.js';
 import { bboxOf, normalizeGeometry, planarArea, validateGeometry, type AreaGeometry } from './geojson.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
+import { afterKey } from '../db/keyset.js';
 
 export type AreaRow = typeof areas.$inferSelect;
 
@@ -144,7 +145,7 @@ export function listAreas(db: Tx, f: AreaFilter, limit: number, after?: { c: str
   if (f.side) conds.push(eq(areas.side, f.side));
   if (f.agencyCode) conds.push(eq(areas.agencyCode, f.agencyCode));
   if (f.kind) conds.push(eq(areas.kind, f.kind));
-  if (after) conds.push(or(gt(areas.createdAt, after.c), and(eq(areas.createdAt, after.c), gt(areas.id, after.i)))!);
+  if (after) conds.push(afterKey(areas.createdAt, areas.id, { value: after.c, id: after.i }, 'asc')!);
   return db
     .select()
     .from(areas)
