@@ -1,5 +1,5 @@
 import type { Capability } from './http/capability.js';
-import { apiKeyRoutes } from './keys/routes.js';
+import { keysCapability } from './keys/index.js';
 import { opsRoutes } from './ops/routes.js';
 import { eventsCapability } from './events/index.js';
 import { referenceRoutes } from './reference/routes.js';
@@ -12,7 +12,7 @@ import { filingsCapability } from './filings/index.js';
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
   { name: 'ops', routes: opsRoutes },
-  { name: 'auth', routes: apiKeyRoutes },
+  keysCapability,
   eventsCapability,
   { name: 'reference', routes: referenceRoutes },
   jurisdiction,

@@ -24,7 +24,7 @@ import type { Tx } from '../db/client.js';
 import { decodeCursor, encodeCursor } from '../http/pagination.js';
 import { fieldError, notFound } from '../http/problem.js';
 import { agencySubtree, getAgency } from '../reference/hierarchy.js';
-import { agencies } from '../reference/tables.js';
+import { agencySides } from '../reference/hierarchy.js';
 import { caseAccess, caseChanges, caseCoHandling, caseFormerAgencies, caseMeasures, cases, pollutionSources, type CaseStatus } from './tables.js';
 import { canRead, formerlyVisibleSql, visibleSql, type CaseRow, type Scope } from './visibility.js';
 import { caseViews } from './service.js';
@@ -153,9 +153,6 @@ interface PageSpec {
 
 const idx = (name: string) => sql`indexed by ${sql.identifier(name)}`;
 
-function agencySides(tx: Tx): Map<string, string> {
-  return new Map(tx.select({ code: agencies.code, side: agencies.side }).from(agencies).all().map((a) => [a.code, a.side]));
-}
 
 /** The codes are every agency of one side. */
 function isWholeSide(sides: Map<string, string>, codes: string[]): boolean {

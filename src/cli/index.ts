@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDb, inTx } from '../db/client.js';
-import { createKey } from '../auth/keys.js';
-import { ROLES, type Role } from '../domain/index.js';
+import { issueKey } from '../keys/service.js';
+import { Problem, type FieldError } from '../http/problem.js';
+import { ROLES, type Side } from '../domain/index.js';
 import { systemClock } from '../clock.js';
 import { seedDemo } from '../reference/demo.js';
 
@@ -32,14 +33,15 @@ function main(argv: string[]) {
       args: argv.slice(2),
       options: { role: { type: 'string' }, agency: { type: 'string' }, team: { type: 'string' }, side: { type: 'string' }, name: { type: 'string' } },
     });
-    if (!values.role || !ROLES.includes(values.role as Role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
-    if (values.side && values.side !== 'region' && values.side !== 'corps') throw new Error('--side must be region or corps');
     const db = openDb(config.databasePath);
-    const k = inTx(db, (tx) =>
-      createKey(tx, systemClock, { role: values.role as Role, agencyCode: values.agency, teamId: values.team, side: values.side as 'region' | 'corps' | undefined, name: values.name ?? 'cli' }),
-    );
-    db.$client.close();
-    console.log(JSON.stringify({ id: k.id, role: k.role, key: k.key }));
+    try {
+      const k = inTx(db, (tx) =>
+        issueKey(tx, systemClock, { role: values.role ?? '', agencyCode: values.agency, teamId: values.team, side: values.side as Side | undefined, name: values.name ?? 'cli' }, null),
+      );
+      console.log(JSON.stringify({ id: k.id, role: k.role, side: k.side, agencyCode: k.agencyCode, teamId: k.teamId, key: k.key }));
+    } finally {
+      db.$client.close();
+    }
     console.error('Store this key now: it is not shown again.');
     return;
   }
@@ -50,6 +52,13 @@ function main(argv: string[]) {
 try {
   main(process.argv.slice(2));
 } catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `error: ${(err as Error).message}`);
+  console.error(err instanceof ConfigError ? err.message : err instanceof Problem ? `error: ${cliMessage(err)}` : `error: ${(err as Error).message}`);
   process.exit(1);
+}
+
+/** The API's field names as the CLI's flags, so the same check reads naturally here. */
+function cliMessage(p: Problem): string {
+  const flag: Record<string, string> = { 'body/role': '--role', 'body/side': '--side', 'body/agencyCode': '--agency', 'body/teamId': '--team' };
+  const errs = (p.extra.errors as FieldError[] | undefined) ?? [];
+  return errs.length ? errs.map((e) => `${flag[e.field] ?? e.field} ${e.reason}`).join('; ') : p.detail;
 }

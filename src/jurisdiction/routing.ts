@@ -1,9 +1,9 @@
-import { and, asc, eq, or } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Category } from '../domain/index.js';
 import type { Deps } from '../deps.js';
-import { agencies, teams } from '../reference/tables.js';
-import { agencyAncestors, getAgency, type Agency } from '../reference/hierarchy.js';
+import { getTeam, teamsOfAgency } from '../reference/teams.js';
+import { agencyAncestors, agencyByAdminCode, getAgency, type Agency } from '../reference/hierarchy.js';
 import type { RoutableSubject } from '../domain/routing.js';
 import { routingRules } from './tables.js';
 import { spatialService, type Resolution } from './spatial-index.js';
@@ -44,25 +44,19 @@ export const isTriage = (t: { teamId: string | null }) => t.teamId === null;
 export const ruleScope = (r: { areaId?: string | null; agencyCode?: string | null }) => (r.areaId ? `area:${r.areaId}` : `agency:${r.agencyCode}`);
 
 function ruleTeam(tx: Tx, scope: string, category: string): TeamChoice | null {
-  const row = tx
-    .select({ teamId: teams.id, agencyCode: teams.agencyCode, side: agencies.side })
+  const rule = tx
+    .select({ teamId: routingRules.teamId })
     .from(routingRules)
-    .innerJoin(teams, eq(teams.id, routingRules.teamId))
-    .innerJoin(agencies, eq(agencies.code, teams.agencyCode))
     .where(and(eq(routingRules.scope, scope), eq(routingRules.category, category as Category)))
     .get();
-  return row ? { ...row, via: 'rule' } : null;
+  const team = rule && getTeam(tx, rule.teamId);
+  const agency = team && getAgency(tx, team.agencyCode);
+  return team && agency ? { teamId: team.id, agencyCode: team.agencyCode, side: agency.side, via: 'rule' } : null;
 }
 
 /** Teams of one agency handling the category, oldest first (deterministic). */
 export function teamsFor(tx: Tx, agencyCode: string, category: string) {
-  return tx
-    .select()
-    .from(teams)
-    .where(eq(teams.agencyCode, agencyCode))
-    .orderBy(asc(teams.createdAt), asc(teams.id))
-    .all()
-    .filter((t) => Array.isArray(t.categories) && t.categories.includes(category));
+  return teamsOfAgency(tx, agencyCode).filter((t) => Array.isArray(t.categories) && t.categories.includes(category));
 }
 
 /**
@@ -89,16 +83,6 @@ export function pickTeam(tx: Tx, agencyCode: string, category: string, areaIds: 
   return null;
 }
 
-/** Agency for a GB/T 2260 code when there is no location: its own code first, then its adminCode. */
-export function agencyByAdminCode(tx: Tx, code: string): Agency | undefined {
-  const rows = tx
-    .select()
-    .from(agencies)
-    .where(or(eq(agencies.code, code), eq(agencies.adminCode, code)))
-    .orderBy(asc(agencies.code))
-    .all();
-  return rows.find((a) => a.code === code) ?? rows[0];
-}
 
 const toTarget = (c: TeamChoice | null, areaId: string | null): Target => (c ? { ...c, areaId } : TRIAGE);
 

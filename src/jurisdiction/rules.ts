@@ -3,7 +3,9 @@ import type { Tx } from '../db/client.js';
 import type { Category } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
-import { agencies, areas, teams } from '../reference/tables.js';
+import { getArea } from '../reference/areas.js';
+import { getAgency } from '../reference/hierarchy.js';
+import { getTeam } from '../reference/teams.js';
 import { badRequest, conflict, notFound } from '../http/problem.js';
 import { routingRules } from './tables.js';
 import { ruleScope } from './routing.js';
@@ -26,9 +28,9 @@ export function publicRule(r: RuleRow) {
 export function createRule(tx: Tx, clock: Clock, r: NewRule, createdBy: string | null): RuleRow {
   if ((r.areaId === undefined) === (r.agencyCode === undefined))
     throw badRequest('Give exactly one of areaId or agencyCode.', [{ field: 'body/areaId', reason: 'exactly one of areaId or agencyCode is required' }]);
-  if (r.areaId !== undefined && !tx.select({ id: areas.id }).from(areas).where(eq(areas.id, r.areaId)).get()) throw notFound('area', r.areaId);
-  if (r.agencyCode !== undefined && !tx.select({ c: agencies.code }).from(agencies).where(eq(agencies.code, r.agencyCode)).get()) throw notFound('agency', r.agencyCode);
-  if (!tx.select({ id: teams.id }).from(teams).where(eq(teams.id, r.teamId)).get()) throw notFound('team', r.teamId);
+  if (r.areaId !== undefined && !getArea(tx, r.areaId)) throw notFound('area', r.areaId);
+  if (r.agencyCode !== undefined && !getAgency(tx, r.agencyCode)) throw notFound('agency', r.agencyCode);
+  if (!getTeam(tx, r.teamId)) throw notFound('team', r.teamId);
   const scope = ruleScope(r);
   const existing = tx.select().from(routingRules).where(and(eq(routingRules.scope, scope), eq(routingRules.category, r.category))).get();
   if (existing) throw conflict('routing-rule-exists', `A rule for ${scope} and ${r.category} exists (${existing.id}); delete it first.`, { ruleId: existing.id });

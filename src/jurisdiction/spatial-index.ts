@@ -1,7 +1,6 @@
 import Flatbush from 'flatbush';
 import pointInPolygon from 'point-in-polygon-hao';
-import { count, max, sum } from 'drizzle-orm';
-import { areas } from '../reference/tables.js';
+import { areaGeometries, areasStamp } from '../reference/areas.js';
 import type { Deps } from '../deps.js';
 import type { Side } from '../domain/index.js';
 import { distanceToRingsMeters, flatRing, metersToDegrees, polygonArea, polygonsOf, ringsBBox, type PolygonCoords } from './geo.js';
@@ -190,8 +189,7 @@ export class SpatialService {
   }
 
   private readStamp(): string {
-    const r = this.deps.db.select({ n: count(), u: max(areas.updatedAt), v: sum(areas.version) }).from(areas).get();
-    return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
+    return areasStamp(this.deps.db);
   }
 
   /** The current index, rebuilt first if areas changed. */
@@ -207,10 +205,7 @@ export class SpatialService {
 
   rebuild(): SpatialIndex {
     this.stamp = this.readStamp();
-    const rows = this.deps.db
-      .select({ id: areas.id, side: areas.side, agencyCode: areas.agencyCode, kind: areas.kind, geometry: areas.geometry })
-      .from(areas)
-      .all();
+    const rows = areaGeometries(this.deps.db);
     const index = new SpatialIndex(rows);
     if (index.skipped.length) this.deps.log.warn({ areas: index.skipped }, 'areas with unreadable geometry left out of the spatial index');
     this.index = index;

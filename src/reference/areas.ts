@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, max, sum, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Side } from '../domain/index.js';
@@ -214,4 +214,15 @@ export function importAreas(tx: Tx, clock: Clock, body: unknown, opts: { upsert:
     else tx.insert(areas).values({ id, ...values, createdAt: now, version: 1 }).run();
   }
   return plan.map((p) => p.id);
+}
+
+/** Changes whenever any area is added, changed or removed (the spatial index rebuilds on it). */
+export function areasStamp(db: Tx): string {
+  const r = db.select({ n: count(), u: max(areas.updatedAt), v: sum(areas.version) }).from(areas).get();
+  return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
+}
+
+/** Every area's owner and geometry, for the spatial index. */
+export function areaGeometries(db: Tx) {
+  return db.select({ id: areas.id, side: areas.side, agencyCode: areas.agencyCode, kind: areas.kind, geometry: areas.geometry }).from(areas).all();
 }

@@ -1,5 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { asc, eq, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
+import type { Side } from '../domain/index.js';
 import { agencies } from './tables.js';
 
 export type Agency = typeof agencies.$inferSelect;
@@ -44,4 +45,20 @@ export function topAgency(db: Tx, side: 'region' | 'corps'): Agency | undefined 
 /** true when `upper` is a strict ancestor of `lower`. */
 export function isAbove(db: Tx, upper: string, lower: string): boolean {
   return agencyAncestors(db, lower).some((a) => a.code === upper);
+}
+
+/** Every agency's side, by code (one read; case search filters by the lead agency's side). */
+export function agencySides(db: Tx): Map<string, Side> {
+  return new Map(db.select({ code: agencies.code, side: agencies.side }).from(agencies).all().map((a) => [a.code, a.side]));
+}
+
+/** Agency for a GB/T 2260 code: the agency with that code first, then one whose adminCode it is. */
+export function agencyByAdminCode(db: Tx, code: string): Agency | undefined {
+  const rows = db
+    .select()
+    .from(agencies)
+    .where(or(eq(agencies.code, code), eq(agencies.adminCode, code)))
+    .orderBy(asc(agencies.code))
+    .all();
+  return rows.find((a) => a.code === code) ?? rows[0];
 }

@@ -91,3 +91,8 @@ export function listTeams(db: Tx, f: TeamFilter, limit: number, afterId?: string
     .limit(limit)
     .all();
 }
+
+/** Teams of one agency, oldest first (deterministic: routing picks the first that fits). */
+export function teamsOfAgency(db: Tx, agencyCode: string): TeamRow[] {
+  return db.select().from(teams).where(eq(teams.agencyCode, agencyCode)).orderBy(asc(teams.createdAt), asc(teams.id)).all();
+}
