@@ -7,7 +7,8 @@ import { notFound, problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../deps.js';
-import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, HISTORY_ACTIONS } from './tables.js';
+import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from '../domain/index.js';
+import { HISTORY_ACTIONS } from './tables.js';
 import {
   canSee,
   claimAssignment,

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, asc, type SQL } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, isNotNull, isNull, asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -119,6 +119,31 @@ export function getAssignment(tx: Tx, id: string): AssignmentRow | undefined {
 
 export function historyOf(tx: Tx, id: string): HistoryRow[] {
   return tx.select().from(assignmentHistory).where(eq(assignmentHistory.assignmentId, id)).orderBy(asc(assignmentHistory.position)).all();
+}
+
+/** Assignments of several subjects of one kind, oldest first. */
+export function assignmentsOfSubjects(tx: Tx, kind: SubjectKind, ids: string[]): AssignmentRow[] {
+  if (!ids.length) return [];
+  return tx
+    .select()
+    .from(assignments)
+    .where(and(eq(assignments.subjectKind, kind), inArray(assignments.subjectId, ids)))
+    .orderBy(asc(assignments.createdAt), asc(assignments.id))
+    .all();
+}
+
+/**
+ * SQL condition for other capabilities' queries: the subject whose id is `subjectId` (a column
+ * of the caller's table) was ever assigned to the team, or to one of the agencies.
+ */
+export function wasAssigned(tx: Tx, kind: SubjectKind, subjectId: SQLWrapper, to: { teamId: string } | { agencyCodes: string[] }): SQL {
+  const target = 'teamId' in to ? eq(assignments.teamId, to.teamId) : inArray(assignments.agencyCode, to.agencyCodes);
+  return exists(
+    tx
+      .select({ x: sql`1` })
+      .from(assignments)
+      .where(and(eq(assignments.subjectKind, kind), eq(assignments.subjectId, subjectId), target)),
+  );
 }
 
 export function subjectAssignments(tx: Tx, kind: SubjectKind, id: string): AssignmentRow[] {

@@ -1,10 +1,9 @@
 import type { Category } from '../domain/index.js';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from '../domain/index.js';
 
 /** `superseded`: closed by the system because the work moved elsewhere (e.g. the case was transferred). */
-export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined', 'superseded'] as const;
 export const HISTORY_ACTIONS = ['created', 'claimed', 'declined', 'completed', 'overdue', 'superseded'] as const;
-export const ASSIGNMENT_ROLES = ['lead', 'co_handling'] as const;
 
 /**
  * A team's work item: one subject (complaint or case) given to one team (or to the 12369

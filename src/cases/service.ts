@@ -420,8 +420,12 @@ export function markDecisionOverdue(tx: Tx, deps: Deps, caseId: string): boolean
 
 const MEASURE_CLOSED_STATES: readonly CaseStatus[] = ['closed', 'withdrawn', 'transferred'];
 
+export function getMeasure(tx: Tx, caseId: string, mid: string): MeasureRow | undefined {
+  return tx.select().from(caseMeasures).where(and(eq(caseMeasures.id, mid), eq(caseMeasures.caseId, caseId))).get();
+}
+
 export function getMeasureOr404(tx: Tx, caseId: string, mid: string): MeasureRow {
-  const m = tx.select().from(caseMeasures).where(and(eq(caseMeasures.id, mid), eq(caseMeasures.caseId, caseId))).get();
+  const m = getMeasure(tx, caseId, mid);
   if (!m) throw notFound('measure', mid);
   return m;
 }

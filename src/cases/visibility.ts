@@ -70,9 +70,19 @@ export interface Relations {
   access: string[];
 }
 
+/** A case as stored, without a visibility check: for jobs and other capabilities' own checks. */
+export function getCase(tx: Tx, id: string): CaseRow | undefined {
+  return tx.select().from(cases).where(eq(cases.id, id)).get();
+}
+
+/** Agencies co-handling a case (联合办案). */
+export function coHandlingAgencies(tx: Tx, caseId: string): string[] {
+  return tx.select({ a: caseCoHandling.agencyCode }).from(caseCoHandling).where(eq(caseCoHandling.caseId, caseId)).all().map((r) => r.a);
+}
+
 export function relationsOf(tx: Tx, caseId: string): Relations {
   return {
-    coHandling: tx.select({ a: caseCoHandling.agencyCode }).from(caseCoHandling).where(eq(caseCoHandling.caseId, caseId)).all().map((r) => r.a),
+    coHandling: coHandlingAgencies(tx, caseId),
     access: tx.select({ a: caseAccess.agencyCode }).from(caseAccess).where(eq(caseAccess.caseId, caseId)).all().map((r) => r.a),
   };
 }
@@ -94,7 +104,7 @@ export type Access = 'read' | 'contribute' | 'manage';
  * not do this.
  */
 export function loadCase(tx: Tx, scope: Scope, id: string, need: Access = 'read'): CaseRow {
-  const c = tx.select().from(cases).where(eq(cases.id, id)).get();
+  const c = getCase(tx, id);
   if (!c) throw notFound('case', id);
   const rel = relationsOf(tx, id);
   if (!canRead(scope, c, rel)) throw notFound('case', id);

@@ -4,9 +4,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as schema from '../tables.js';
-
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+// Queries name their tables directly (no relational `db.query`), so the handle carries no schema
+// and the kernel imports no capability; src/tables.ts gathers the tables for drizzle-kit.
+export type Db = BetterSQLite3Database & { $client: Database.Database };
 /** A drizzle handle usable inside or outside a transaction. */
 export type Tx = Omit<Db, '$client'>;
 
@@ -24,7 +24,7 @@ export function openDb(path: string): Db {
   // 2 MiB holds and re-reads them from the OS on every request (bench/cases.ts).
   sqlite.pragma('cache_size = -65536');
   cacheStatements(sqlite);
-  const db = drizzle(sqlite, { schema }) as Db;
+  const db = drizzle(sqlite) as Db;
   migrate(db, { migrationsFolder: MIGRATIONS });
   return db;
 }

@@ -15,3 +15,10 @@ export type Role = (typeof ROLES)[number];
 
 /** The other side of the seam. */
 export const otherSide = (s: Side): Side => (s === 'region' ? 'corps' : 'region');
+
+/** An assignment of a subject to a team: pending → claimed → completed, or declined; superseded when re-routed. */
+export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined', 'superseded'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+/** lead, or co_handling for the other side on a joint place. */
+export const ASSIGNMENT_ROLES = ['lead', 'co_handling'] as const;
+export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];

@@ -10,13 +10,13 @@
  *
  * An overdue filing's notices are sent by the filing deadline itself (service.ts).
  */
-import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { notify } from '../notifications/index.js';
-import { assignments } from '../assignments/tables.js';
-import { complaints } from '../intake/tables.js';
-import { caseMeasures, cases } from '../cases/tables.js';
+import { subjectAssignments } from '../assignments/service.js';
+import { getComplaint } from '../intake/service.js';
+import { getCase } from '../cases/visibility.js';
+import { getMeasure } from '../cases/service.js';
 import { getAgency } from '../reference/hierarchy.js';
 import { otherSidePlaceAgencies, receiversOf } from './service.js';
 
@@ -37,7 +37,7 @@ const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { maximumFract
 export function sendNotice(tx: Tx, deps: Deps, job: NoticeJob): string[] {
   if (!job || typeof job.kind !== 'string') throw new Error('bad filing.notify payload');
   if (job.kind === 'complaint_overdue') return complaintNotice(tx, deps, job);
-  const c = job.caseId ? tx.select().from(cases).where(eq(cases.id, job.caseId)).get() : undefined;
+  const c = job.caseId ? getCase(tx, job.caseId) : undefined;
   if (!c) return [];
   const others = receiversOf(tx, deps, c).map((r) => r.agencyCode);
   const base = { subject: `cases/${c.id}`, category: c.category, actorAgencyCode: c.leadAgencyCode };
@@ -55,7 +55,7 @@ export function sendNotice(tx: Tx, deps: Deps, job: NoticeJob): string[] {
     return others;
   }
 
-  const m = job.measureId ? tx.select().from(caseMeasures).where(and(eq(caseMeasures.id, job.measureId), eq(caseMeasures.caseId, c.id))).get() : undefined;
+  const m = job.measureId ? getMeasure(tx, c.id, job.measureId) : undefined;
   const targets = [c.leadAgencyCode, ...others];
   let what: string;
   if (job.kind === 'police_transfer') {
@@ -80,17 +80,13 @@ export function sendNotice(tx: Tx, deps: Deps, job: NoticeJob): string[] {
 }
 
 function complaintNotice(tx: Tx, deps: Deps, job: NoticeJob): string[] {
-  const c = job.complaintId ? tx.select().from(complaints).where(eq(complaints.id, job.complaintId)).get() : undefined;
+  const c = job.complaintId ? getComplaint(tx, job.complaintId) : undefined;
   if (!c || !c.joint || !c.side) return [];
   const side = c.side;
   const codes = new Set<string>();
   if (c.lat !== null && c.lng !== null) for (const code of otherSidePlaceAgencies(tx, deps, c.lat, c.lng, side)) codes.add(code);
-  for (const a of tx
-    .select({ agencyCode: assignments.agencyCode, side: assignments.side })
-    .from(assignments)
-    .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, c.id), eq(assignments.role, 'co_handling')))
-    .all())
-    if (a.agencyCode && a.side && a.side !== side) codes.add(a.agencyCode);
+  for (const a of subjectAssignments(tx, 'complaint', c.id))
+    if (a.role === 'co_handling' && a.agencyCode && a.side && a.side !== side) codes.add(a.agencyCode);
   codes.delete(c.agencyCode ?? '');
   const deadline = c.overdueDeadline ?? 'handling';
   const dueAt = deadline === 'acceptance' ? c.acceptanceDueAt : c.replyDueAt;

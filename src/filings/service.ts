@@ -14,11 +14,10 @@ import { agencySubtree, getAgency, isAbove, topAgency } from '../reference/hiera
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { grantCaseAccess } from '../cases/access.js';
-import { caseCoHandling, cases } from '../cases/tables.js';
 import { caseView, listMeasures } from '../cases/service.js';
 import { publicMeasure } from '../cases/measures.js';
 import { getSource } from '../cases/sources.js';
-import { loadCase, scopeOf, type CaseRow } from '../cases/visibility.js';
+import { coHandlingAgencies, getCase, loadCase, scopeOf, type CaseRow } from '../cases/visibility.js';
 import { addInboxItem, notify } from '../notifications/index.js';
 import { setFilingItemStatus, setQuestionItemAnswered } from './inbox.js';
 import { filingComments, filings, type FilingReason, type FilingStatus, type FilingTrigger } from './tables.js';
@@ -79,7 +78,7 @@ export function receiversOf(tx: Tx, deps: Deps, c: CaseRow): Receiver[] {
     const s = getSource(tx, c.sourceId);
     if (s && s.side !== c.side) add(s.agencyCode, 'source');
   }
-  for (const r of tx.select().from(caseCoHandling).where(eq(caseCoHandling.caseId, c.id)).all()) add(r.agencyCode, 'co_handling');
+  for (const code of coHandlingAgencies(tx, c.id)) add(code, 'co_handling');
   return [...out.values()].sort((a, b) => (a.agencyCode < b.agencyCode ? -1 : 1));
 }
 
@@ -261,11 +260,7 @@ export function createFiling(tx: Tx, deps: Deps, c: CaseRow, n: NewFiling): Fili
   if (!row) return null;
   // Read access for the receiver (case registry visibility), unless it already co-handles the
   // case: that relation is never withdrawn from it, and the case's timeline stays uncluttered.
-  const coHandles = tx
-    .select({ a: caseCoHandling.agencyCode })
-    .from(caseCoHandling)
-    .where(and(eq(caseCoHandling.caseId, c.id), eq(caseCoHandling.agencyCode, row.toAgencyCode)))
-    .get();
+  const coHandles = coHandlingAgencies(tx, c.id).includes(row.toAgencyCode);
   if (!coHandles) grantCaseAccess(tx, deps.clock, { caseId: c.id, agencyCode: row.toAgencyCode, reason: `filing:${row.id}` });
   addInboxItem(tx, deps.clock, {
     agencyCode: row.toAgencyCode,
@@ -295,7 +290,7 @@ export interface EvaluateJob {
 /** The `filing.evaluate` job body: files the case with every receiving agency of the other side. */
 export function evaluateFilings(tx: Tx, deps: Deps, job: EvaluateJob): FilingRow[] {
   if (!job || typeof job.caseId !== 'string' || typeof job.eventId !== 'string') throw new Error('bad filing.evaluate payload');
-  const c = tx.select().from(cases).where(eq(cases.id, job.caseId)).get();
+  const c = getCase(tx, job.caseId);
   if (!c) return [];
   const out: FilingRow[] = [];
   for (const r of receiversOf(tx, deps, c)) {

@@ -1,7 +1,7 @@
-import { and, desc, eq, exists, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
-import { assignments } from '../assignments/tables.js';
+import { wasAssigned } from '../assignments/service.js';
 import type { Category } from '../domain/index.js';
 import { complaints, type Channel, type ComplaintStatus } from './tables.js';
 import { visibleWhere } from './visibility.js';
@@ -38,15 +38,7 @@ export function listComplaints(tx: Tx, p: Principal, f: ComplaintFilter, limit: 
   if (f.channel) conds.push(eq(complaints.channel, f.channel));
   if (f.side) conds.push(eq(complaints.side, f.side));
   if (f.agencyCode) conds.push(eq(complaints.agencyCode, f.agencyCode));
-  if (f.teamId)
-    conds.push(
-      exists(
-        tx
-          .select({ x: sql`1` })
-          .from(assignments)
-          .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, complaints.id), eq(assignments.teamId, f.teamId))),
-      ),
-    );
+  if (f.teamId) conds.push(wasAssigned(tx, 'complaint', complaints.id, { teamId: f.teamId }));
   if (f.overdue !== undefined) conds.push(eq(complaints.overdue, f.overdue));
   if (f.duplicateOf) conds.push(eq(complaints.duplicateOf, f.duplicateOf));
   if (f.receivedFrom) conds.push(gte(complaints.receivedAt, new Date(f.receivedFrom).toISOString()));

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { CHANNELS, COMPLAINT_STATUSES } from './tables.js';
-import { ASSIGNMENT_STATUSES } from '../assignments/tables.js';
+import { ASSIGNMENT_STATUSES } from '../domain/index.js';
 
 export const PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,19}$';
 

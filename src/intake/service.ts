@@ -10,8 +10,9 @@ import type { Category } from '../domain/index.js';
 import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import { checkIfMatch, type Expected } from '../http/versioning.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
-import { assignments } from '../assignments/tables.js';
-import { cases, pollutionSources } from '../cases/tables.js';
+import { assignmentsOfSubjects, getAssignment } from '../assignments/service.js';
+import { getCase } from '../cases/visibility.js';
+import { getSource } from '../cases/sources.js';
 import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
 import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
@@ -55,7 +56,7 @@ const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
 /** Complaint numbers count by the calendar year in China (UTC+8). */
 const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).getUTCFullYear();
 
-const sourceExists = (tx: Tx, id: string) => !!tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.id, id)).get();
+const sourceExists = (tx: Tx, id: string) => !!getSource(tx, id);
 
 /** Cross-field rules the JSON schema cannot say well. Field names follow the caller's format. */
 export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names: FieldNames = {}) {
@@ -76,11 +77,7 @@ export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names:
 /** Audience of a complaint's events: its owner plus every agency/team it was routed to (and its master's). */
 function eventScope(tx: Tx, row: ComplaintRow) {
   const ids = row.duplicateOf ? [row.id, row.duplicateOf] : [row.id];
-  const routes = tx
-    .select({ teamId: assignments.teamId, agencyCode: assignments.agencyCode })
-    .from(assignments)
-    .where(and(eq(assignments.subjectKind, 'complaint'), inArray(assignments.subjectId, ids)))
-    .all();
+  const routes = assignmentsOfSubjects(tx, 'complaint', ids);
   const audience = new Set<string>();
   for (const r of routes) {
     if (r.agencyCode) audience.add(`agency:${r.agencyCode}`);
@@ -351,7 +348,7 @@ export function caseReplyText(c: { number: string; decision: { summary: string; 
  * accepted) are left alone, so a second call changes nothing.
  */
 export function replyFromCase(tx: Tx, deps: Deps, complaintIds: string[], caseId: string): ComplaintRow[] {
-  const c = tx.select({ number: cases.number, decision: cases.decision }).from(cases).where(eq(cases.id, caseId)).get();
+  const c = getCase(tx, caseId);
   if (!c || complaintIds.length === 0) return [];
   const text = caseReplyText(c);
   const by = `case:${caseId}`;
@@ -446,7 +443,7 @@ export function onAutoClose(tx: Tx, deps: Deps, id: string) {
 
 /** The lead assignment of a routed complaint was claimed → in_progress. */
 export function onLeadClaimed(tx: Tx, deps: Deps, assignmentId: string) {
-  const a = tx.select().from(assignments).where(eq(assignments.id, assignmentId)).get();
+  const a = getAssignment(tx, assignmentId);
   if (!a || a.subjectKind !== 'complaint' || a.role !== 'lead' || a.status !== 'claimed') return;
   const row = getComplaint(tx, a.subjectId);
   if (row?.status === 'routed') markStarted(tx, deps, row, deps.clock.now(), `assignment:${assignmentId}`);

@@ -1,14 +1,14 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { seesAll, type Principal } from '../auth/principal.js';
 import { eventsForSubject } from '../outbox/index.js';
 import { newId } from '../ids.js';
-import { assignments } from '../assignments/tables.js';
+import { assignmentsOfSubjects, type AssignmentRow } from '../assignments/service.js';
 import { complaints, piiReads } from './tables.js';
 import { pii, type ComplaintRow } from './service.js';
 
-type RouteRow = typeof assignments.$inferSelect;
+type RouteRow = AssignmentRow;
 
 /** The API shape of a complaint (never the reporter: see detailView). */
 export function summaryView(row: ComplaintRow, routes: RouteRow[]) {
@@ -76,13 +76,7 @@ export function summaryView(row: ComplaintRow, routes: RouteRow[]) {
 export function routesOf(tx: Tx, ids: string[]): Map<string, RouteRow[]> {
   const out = new Map<string, RouteRow[]>();
   if (!ids.length) return out;
-  const rows = tx
-    .select()
-    .from(assignments)
-    .where(and(eq(assignments.subjectKind, 'complaint'), inArray(assignments.subjectId, ids)))
-    .orderBy(asc(assignments.createdAt), asc(assignments.id))
-    .all();
-  for (const r of rows) out.set(r.subjectId, [...(out.get(r.subjectId) ?? []), r]);
+  for (const r of assignmentsOfSubjects(tx, 'complaint', ids)) out.set(r.subjectId, [...(out.get(r.subjectId) ?? []), r]);
   return out;
 }
 

@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Tx } from '../db/client.js';
 import { seesAll, type Principal } from '../auth/principal.js';
 import { agencySubtree } from '../reference/hierarchy.js';
-import { assignments } from '../assignments/tables.js';
+import { wasAssigned } from '../assignments/service.js';
 import { complaints } from './tables.js';
 
 /**
@@ -22,24 +22,11 @@ function ownCondition(tx: Tx, p: Principal, c: ComplaintTable, sub: string[]): S
   if (p.role === 'partner') return eq(c.createdByKeyId, p.keyId);
   if (p.role === 'supervisor') {
     if (!sub.length) return sql`0`;
-    return or(
-      inArray(c.agencyCode, sub),
-      exists(
-        tx
-          .select({ x: sql`1` })
-          .from(assignments)
-          .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, c.id), inArray(assignments.agencyCode, sub))),
-      ),
-    );
+    return or(inArray(c.agencyCode, sub), wasAssigned(tx, 'complaint', c.id, { agencyCodes: sub }));
   }
   if (p.role === 'inspector') {
     if (!p.teamId) return sql`0`;
-    return exists(
-      tx
-        .select({ x: sql`1` })
-        .from(assignments)
-        .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, c.id), eq(assignments.teamId, p.teamId))),
-    );
+    return wasAssigned(tx, 'complaint', c.id, { teamId: p.teamId });
   }
   return sql`0`;
 }
