@@ -1,53 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { and, asc, eq, gt } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
-import { Page, PageQuery, decodeCursor, encodeCursor } from '../http/pagination.js';
+import { Page, PageQuery, decodeCursor, encodeCursor, pageOf } from '../http/pagination.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
-import { IfMatchHeaders, etagOf, parseIfMatch } from '../http/versioning.js';
+import { IfMatchHeaders, etagOf, parseIfMatch, withEtag } from '../http/versioning.js';
 import { actionRoute } from '../http/actions.js';
-import { withEtag } from '../http/versioning.js';
-import {
-  CaseListSchema,
-  CaseQuery,
-  CreateCaseBody,
-  CreateMeasureBody,
-  CreateSourceBody,
-  EvidenceBody,
-  ExtendCaseBody,
-  ExtendMeasureBody,
-  LiftMeasureBody,
-  MeasureSchema,
-  NoteBody,
-  PatchCaseBody,
-  PatchSourceBody,
-  SourceQuery,
-  SourceSchema,
-  TimelineEntrySchema,
-  TransitionBody,
-  VerifySchema,
-} from './schemas.js';
+import { CaseListSchema, CaseQuery, CreateCaseBody, CreateMeasureBody, CreateSourceBody, EvidenceBody, ExtendCaseBody, ExtendMeasureBody, LiftMeasureBody, MeasureSchema, NoteBody, PatchCaseBody, PatchSourceBody, SourceQuery, SourceSchema, TimelineEntrySchema, TransitionBody, VerifySchema } from './schemas.js';
 import { createSource, getSourceOr404, isSourceCursor, listSources, patchSource, publicSource } from './sources.js';
-import {
-  addEvidence,
-  addMeasure,
-  addNote,
-  caseView,
-  listMeasures,
-  extendCase,
-  extendCaseMeasure,
-  liftCaseMeasure,
-  patchCase,
-  registerCase,
-  transitionCase,
-} from './service.js';
+import { addEvidence, addMeasure, addNote, caseView, listMeasures, extendCase, extendCaseMeasure, liftCaseMeasure, patchCase, registerCase, transitionCase } from './service.js';
 import { publicMeasure } from './measures.js';
 import { searchCases, syncCases } from './search.js';
 import { assertCaseRoutes, loadCase, scopeOf } from './visibility.js';
-import { verifyTimeline, type TimelineRow } from './timeline.js';
-import { caseTimeline } from './tables.js';
+import { timelinePage, verifyTimeline, type TimelineRow } from './timeline.js';
 
 const CaseRef = Type.Ref('Case');
 const CaseParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, description: 'Case id' }) });
@@ -362,16 +328,8 @@ export const caseRoutes =
           loadCase(tx, scopeOf(tx, req.principal), req.params.id);
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isSeqCursor);
-          const rows = tx
-            .select()
-            .from(caseTimeline)
-            .where(and(eq(caseTimeline.caseId, req.params.id), gt(caseTimeline.seq, after?.s ?? 0)))
-            .orderBy(asc(caseTimeline.seq))
-            .limit(limit + 1)
-            .all();
-          const more = rows.length > limit;
-          const kept = more ? rows.slice(0, limit) : rows;
-          return { items: kept.map(timelineView), nextCursor: more ? encodeCursor({ s: kept[kept.length - 1].seq }) : null };
+          const rows = timelinePage(tx, req.params.id, after?.s ?? 0, limit + 1);
+          return pageOf(rows, limit, (r) => ({ s: r.seq }), timelineView);
         }),
     );
 

@@ -5,7 +5,7 @@
  * level. Altering, inserting or deleting an entry breaks the chain at that point.
  */
 import { createHash } from 'node:crypto';
-import { asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { caseTimeline } from './tables.js';
 
@@ -81,4 +81,15 @@ export function verifyTimeline(tx: Tx, caseId: string): VerifyResult {
     prev = r.hash;
   }
   return { valid: true, entries: rows.length };
+}
+
+/** A page of a case's timeline after sequence `afterSeq`, oldest first. */
+export function timelinePage(tx: Tx, caseId: string, afterSeq: number, limit: number): TimelineRow[] {
+  return tx
+    .select()
+    .from(caseTimeline)
+    .where(and(eq(caseTimeline.caseId, caseId), gt(caseTimeline.seq, afterSeq)))
+    .orderBy(asc(caseTimeline.seq))
+    .limit(limit)
+    .all();
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { or, eq } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { authenticate } from '../auth/keys.js';
 import type { Principal } from '../auth/principal.js';
@@ -9,11 +8,12 @@ import type { Role } from '../domain/index.js';
 import { Problem } from '../http/problem.js';
 import { CATEGORIES, type Category } from '../domain/index.js';
 import { sendIdempotent } from '../http/idempotency.js';
-import { complaints, type ComplaintStatus } from './tables.js';
+import type { ComplaintStatus } from './tables.js';
+import { OPEN_STATUSES } from './dedup.js';
 import { PHONE_PATTERN } from './schemas.js';
 import type { ComplaintRow, NewComplaint } from './service.js';
 import { CREATE_ROLES, createIdempotent } from './routes.js';
-import { listComplaints } from './query.js';
+import { complaintsByNumberOrId, listComplaints } from './query.js';
 import { canSee } from './visibility.js';
 
 /**
@@ -33,7 +33,6 @@ const SERVICE_NAMES: Record<(typeof CATEGORIES)[number], [string, string]> = {
   other: ['Other environmental matter (其他)', 'Anything else about the environment'],
 };
 
-const OPEN: ComplaintStatus[] = ['received', 'accepted', 'routed', 'in_progress'];
 const CLOSED: ComplaintStatus[] = ['replied', 'closed', 'not_accepted', 'transferred'];
 
 export const GeoReportErrors = Type.Array(
@@ -301,12 +300,7 @@ export const open311Routes =
         const p = principalOf(req, q.api_key, null, 'get_service_requests');
         if (q.service_request_id) {
           const ids = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 1000);
-          const rows = deps.db
-            .select()
-            .from(complaints)
-            .where(or(...ids.map((i) => or(eq(complaints.number, i), eq(complaints.id, i)))))
-            .all()
-            .filter((r) => canSee(deps.db, p, r));
+          const rows = complaintsByNumberOrId(deps.db, ids).filter((r) => canSee(deps.db, p, r));
           return rows.map(toGeo);
         }
         const now = deps.clock.now().getTime();
@@ -318,7 +312,7 @@ export const open311Routes =
         const codes = (q.service_code?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) as Category[];
         for (const c of codes) if (!serviceOf(c)) throw new GeoError(404, `service_code ${c} was not found.`);
         const wanted = new Set(q.status?.split(',') ?? ['open', 'closed']);
-        const statuses = [...(wanted.has('open') ? OPEN : []), ...(wanted.has('closed') ? CLOSED : [])];
+        const statuses = [...(wanted.has('open') ? OPEN_STATUSES : []), ...(wanted.has('closed') ? CLOSED : [])];
         const rows = listComplaints(
           deps.db,
           p,
@@ -344,11 +338,7 @@ export const open311Routes =
       async (req) => {
         const p = principalOf(req, req.query.api_key, null, 'get_service_request');
         const id = req.params.service_request_id;
-        const row = deps.db
-          .select()
-          .from(complaints)
-          .where(or(eq(complaints.number, id), eq(complaints.id, id)))
-          .get();
+        const [row] = complaintsByNumberOrId(deps.db, [id]);
         if (!row || !canSee(deps.db, p, row)) throw new GeoError(404, `service_request_id ${id} was not found.`);
         return [toGeo(row)];
       },

@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { Problem, problems } from '../http/problem.js';
 import { DateTime, Nullable } from '../http/schemas.js';
-import { complaints } from './tables.js';
+import { complaintByNumber } from './query.js';
 import { pii } from './service.js';
 import { StatusSchema } from './schemas.js';
 
@@ -44,7 +43,7 @@ export const publicLookupRoutes =
         },
       },
       async (req, reply) => {
-        const row = deps.db.select().from(complaints).where(eq(complaints.number, req.params.number)).get();
+        const row = complaintByNumber(deps.db, req.params.number);
         const cipher = pii(deps);
         // Hash even when the number is unknown, so both 404s take the same time.
         const ok = cipher.codeMatches(req.params.number, req.query.code, row?.queryCodeHash ?? '0'.repeat(64));

@@ -3,7 +3,8 @@ import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { wasAssigned } from '../assignments/service.js';
 import type { Category } from '../domain/index.js';
-import { complaints, type Channel, type ComplaintStatus } from './tables.js';
+import { complaints, piiReads, type Channel, type ComplaintStatus } from './tables.js';
+import type { ComplaintRow } from './service.js';
 import { visibleWhere } from './visibility.js';
 import { afterKey } from '../db/keyset.js';
 
@@ -59,6 +60,35 @@ export function listComplaints(tx: Tx, p: Principal, f: ComplaintFilter, limit: 
     .from(complaints)
     .where(and(...conds))
     .orderBy(desc(complaints.receivedAt), desc(complaints.id))
+    .limit(limit)
+    .all();
+}
+
+/** Complaints by number or id (Open311 names them either way). */
+export function complaintsByNumberOrId(tx: Tx, refs: string[]): ComplaintRow[] {
+  if (!refs.length) return [];
+  return tx
+    .select()
+    .from(complaints)
+    .where(or(inArray(complaints.number, refs), inArray(complaints.id, refs)))
+    .all();
+}
+
+export function complaintByNumber(tx: Tx, number: string): ComplaintRow | undefined {
+  return tx.select().from(complaints).where(eq(complaints.number, number)).get();
+}
+
+/** The audit of reporter-field reads, newest first. */
+export function listPiiReads(tx: Tx, f: { complaintId?: string; keyId?: string }, limit: number, after?: { c: string; i: string }) {
+  const conds: (SQL | undefined)[] = [];
+  if (f.complaintId) conds.push(eq(piiReads.complaintId, f.complaintId));
+  if (f.keyId) conds.push(eq(piiReads.keyId, f.keyId));
+  conds.push(afterKey(piiReads.at, piiReads.id, after && { value: after.c, id: after.i }, 'desc'));
+  return tx
+    .select()
+    .from(piiReads)
+    .where(and(...conds))
+    .orderBy(desc(piiReads.at), desc(piiReads.id))
     .limit(limit)
     .all();
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static, type TObject } from 'typebox';
-import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -11,30 +10,11 @@ import { etagOf } from '../http/versioning.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
-import { piiReads } from './tables.js';
-import {
-  accept,
-  closeManually,
-  createComplaint,
-  extend,
-  feedback,
-  getComplaint,
-  merge,
-  pii,
-  reject,
-  replyTo,
-  start,
-  transfer,
-  unlink,
-  type ActionCtx,
-  type ComplaintRow,
-  type NewComplaint,
-} from './service.js';
+import { accept, closeManually, createComplaint, extend, feedback, getComplaint, merge, pii, reject, replyTo, start, transfer, unlink, type ActionCtx, type ComplaintRow, type NewComplaint } from './service.js';
 import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
 import { canSee } from './visibility.js';
 import { detailView, routesOf, summaryView } from './views.js';
-import { listComplaints } from './query.js';
-import { afterKey } from '../db/keyset.js';
+import { listComplaints, listPiiReads } from './query.js';
 
 export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];
 const CENTER: readonly Role[] = ['intake', 'admin'];
@@ -267,17 +247,7 @@ export const intakeRoutes =
       async (req) => {
         const limit = req.query.limit ?? 50;
         const after = decodeCursor(req.query.cursor, isCreatedCursor);
-        const conds: (SQL | undefined)[] = [];
-        if (req.query.complaintId) conds.push(eq(piiReads.complaintId, req.query.complaintId));
-        if (req.query.keyId) conds.push(eq(piiReads.keyId, req.query.keyId));
-        if (after) conds.push(afterKey(piiReads.at, piiReads.id, { value: after.c, id: after.i }, 'desc'));
-        const rows = deps.db
-          .select()
-          .from(piiReads)
-          .where(and(...conds))
-          .orderBy(desc(piiReads.at), desc(piiReads.id))
-          .limit(limit + 1)
-          .all();
+        const rows = listPiiReads(deps.db, req.query, limit + 1, after);
         return pageOf(rows, limit, (r) => ({ c: r.at, i: r.id }), (r) => r);
       },
     );
