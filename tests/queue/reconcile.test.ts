@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { eq } from 'drizzle-orm';
 import { makeApp, type TestApp } from '../support/app.js';
@@ -180,6 +180,33 @@ const GRACE_MS = 1_000;
     expect(await rt().reconcile()).toBe(0);
     expect(runs).toBe(1);
   }, 60_000);
+});
+
+(hasRedis ? describe : describe.skip)('Redis eviction policy', () => {
+  const redisWith = async (args: string[]) => {
+    const port = await freePort();
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...args], { stdio: 'ignore' });
+    await waitForRedis(port);
+    return { child, url: `redis://127.0.0.1:${port}` };
+  };
+  const policyWarned = (t: TestApp) => t.logs.some((l) => l.includes('maxmemory-policy is not noeviction'));
+
+  it('warns at start when Redis may evict jobs, and tolerates CONFIG being disabled', async () => {
+    const lru = await redisWith(['--maxmemory-policy', 'allkeys-lru']);
+    const locked = await redisWith(['--maxmemory-policy', 'allkeys-lru', '--rename-command', 'CONFIG', '']);
+    const fine = await redisWith(['--maxmemory-policy', 'noeviction']);
+    const apps = await Promise.all([lru, locked, fine].map((r) => makeApp({ env: { REDIS_URL: r.url, LOG_LEVEL: 'debug' }, workers: false })));
+    try {
+      await until(() => policyWarned(apps[0]), 10_000, 'eviction warning');
+      await until(() => apps[1].logs.some((l) => l.includes('could not read Redis maxmemory-policy')), 10_000, 'CONFIG refused');
+      await until(async () => (await apps[2].app.inject({ url: '/readyz' })).statusCode === 200, 10_000, 'ready');
+      expect(apps.map(policyWarned)).toEqual([true, false, false]);
+      expect((await apps[1].app.inject({ url: '/readyz' })).statusCode).toBe(200);
+    } finally {
+      for (const a of apps) await a.close();
+      for (const r of [lru, locked, fine]) r.child.kill('SIGKILL');
+    }
+  });
 });
 
 describe('throttled Redis error logs', () => {
