@@ -102,11 +102,12 @@ export function scanUnreconciled(deps: Deps, registry: JobRegistry, graceMs: num
   return { unfinished, through, doneTimers };
 }
 
-/** Records a pass: jobs the queue finished without success, reconciled timers, the checkpoint. */
-export function recordReconciled(deps: Deps, scan: Scan, failedJobIds: string[]) {
+/** Records a pass: jobs the queue reports finished, reconciled timers, the checkpoint. */
+export function recordReconciled(deps: Deps, scan: Scan, finished: { failed: string[]; completed: string[] }) {
   const now = deps.clock.now().toISOString();
   inTx(deps.db, (tx) => {
-    for (const jobId of failedJobIds) tx.insert(jobFailures).values({ jobId, failedAt: now }).onConflictDoNothing().run();
+    for (const jobId of finished.failed) tx.insert(jobFailures).values({ jobId, failedAt: now }).onConflictDoNothing().run();
+    for (const jobId of finished.completed) tx.insert(jobRuns).values({ jobId, doneAt: now }).onConflictDoNothing().run();
     for (const id of scan.doneTimers) tx.update(timers).set({ reconciledAt: now }).where(eq(timers.id, id)).run();
     // Monotonic: every relay process reconciles.
     if (checkpoint(tx, RECONCILED) < scan.through) setCheckpoint(tx, scan.through, RECONCILED);

@@ -187,25 +187,33 @@ export class RedisRuntime implements Runtime {
 
   /**
    * One reconciler pass: of the derived jobs past the grace period and not done in SQLite, asks
-   * Redis which it still holds (one pipelined HMGET of each job's hash). Held and unfinished:
-   * waiting, delayed or running — left alone (never run twice). Held and finished: BullMQ gave up
-   * on it (job_runs would have it otherwise) — recorded in job_failures, not re-added. Not held:
-   * lost — re-added with its id. Returns how many it re-added.
+   * Redis which it still holds (one pipeline: each job's hash, and whether it is in the failed
+   * set). Held and unfinished — waiting, delayed or running: left alone (never run twice). Held
+   * and failed for good: recorded in job_failures, not re-added. Held and completed (only a
+   * worker that does not record its runs, i.e. an older version, leaves that): recorded in
+   * job_runs. Not held: lost, re-added with its id. Returns how many it re-added.
    */
   async reconcile(): Promise<number> {
     const scan = scanUnreconciled(this.deps, this.registry, this.deps.config.reconcileGraceMs, safeJobId);
     const lost: Unfinished[] = [];
-    const failed: string[] = [];
+    const finished = { failed: [] as string[], completed: [] as string[] };
     if (scan.unfinished.length) {
       const pipe = this.producer.pipeline();
-      for (const u of scan.unfinished) pipe.hmget(this.queues.get(u.job.queue)!.toKey(safeJobId(u.job.id)), 'timestamp', 'finishedOn');
+      for (const u of scan.unfinished) {
+        const q = this.queues.get(u.job.queue)!;
+        pipe.hmget(q.toKey(safeJobId(u.job.id)), 'timestamp', 'finishedOn');
+        pipe.zscore(q.toKey('failed'), safeJobId(u.job.id));
+      }
       const replies = (await pipe.exec()) ?? [];
-      scan.unfinished.forEach((u, i) => {
-        const [err, value] = replies[i] ?? [new Error('no reply')];
+      const reply = (i: number) => {
+        const [err, value] = replies[i] ?? [new Error('no reply from Redis')];
         if (err) throw err;
-        const [created, finished] = value as (string | null)[];
+        return value;
+      };
+      scan.unfinished.forEach((u, i) => {
+        const [created, finishedOn] = reply(2 * i) as (string | null)[];
         if (created === null) lost.push(u);
-        else if (finished !== null) failed.push(safeJobId(u.job.id));
+        else if (finishedOn !== null) finished[reply(2 * i + 1) === null ? 'completed' : 'failed'].push(safeJobId(u.job.id));
       });
     }
     if (lost.length) {
@@ -213,7 +221,7 @@ export class RedisRuntime implements Runtime {
       const oldest = Math.min(...lost.map((u) => Date.parse(u.since)));
       this.deps.log.warn({ count: lost.length, oldestAgeMs: this.deps.clock.now().getTime() - oldest }, 'reconciler re-added jobs Redis no longer held');
     }
-    recordReconciled(this.deps, scan, failed);
+    recordReconciled(this.deps, scan, finished);
     return lost.length;
   }
 
