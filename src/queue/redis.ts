@@ -13,19 +13,20 @@ const RECONCILE_EVERY_MS = 5_000;
 const ERROR_LOG_EVERY_MS = 10_000;
 
 /**
- * A logger for one source's connection errors: at most one line per `everyMs`, counting the
- * ones it held back (an outage repeats the same error every retry).
+ * A logger for one source's errors: at most one line per `everyMs`, counting the ones it held
+ * back (an outage repeats the same error on every retry and every relay pass).
  */
-export function throttledErrors(log: Deps['log'], source: string, everyMs = ERROR_LOG_EVERY_MS, now = Date.now) {
+export function throttledErrors(log: Deps['log'], source: string, opts: { msg?: string; everyMs?: number; now?: () => number } = {}) {
+  const { msg = 'redis error', everyMs = ERROR_LOG_EVERY_MS, now = Date.now } = opts;
   let last = -Infinity;
   let suppressed = 0;
-  return (err: Error) => {
+  return (err: unknown) => {
     const t = now();
     if (t - last < everyMs) {
       suppressed++;
       return;
     }
-    log.warn({ source, err: err.message, suppressed }, 'redis error');
+    log.warn({ source, err: (err as Error).message ?? String(err), suppressed }, msg);
     last = t;
     suppressed = 0;
   };
@@ -55,10 +56,7 @@ export class RedisRuntime implements Runtime {
   private workerConn?: Redis;
   readonly queues = new Map<QueueName, Queue>();
   private workers: Worker[] = [];
-  private pump = new Pump(
-    () => this.pass(),
-    (err) => this.deps.log.warn({ err: (err as Error).message }, 'relay could not reach Redis; will retry'),
-  );
+  private pump: Pump;
   private reconcileAsked = false;
   private lastReconcile = -Infinity;
   /** Jobs the last reconciler pass re-added (settle() waits for a pass that re-adds none). */
@@ -68,6 +66,7 @@ export class RedisRuntime implements Runtime {
     private deps: Deps,
     private registry: JobRegistry,
   ) {
+    this.pump = new Pump(() => this.pass(), throttledErrors(deps.log, 'relay', { msg: 'relay could not reach Redis; will retry' }));
     const url = deps.config.redisUrl!;
     // Producer fails fast so an outage never hangs a request or the relay.
     this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: (n) => Math.min(n * 200, 2000) });

@@ -214,7 +214,7 @@ describe('throttled Redis error logs', () => {
     const lines: Record<string, unknown>[] = [];
     const log = { warn: (o: Record<string, unknown>) => lines.push(o) } as unknown as Deps['log'];
     let now = 0;
-    const onError = throttledErrors(log, 'producer', 10_000, () => now);
+    const onError = throttledErrors(log, 'producer', { everyMs: 10_000, now: () => now });
     for (let i = 0; i < 5; i++) {
       onError(new Error('connect ECONNREFUSED'));
       now += 1_000;
