@@ -64,6 +64,8 @@ export interface Scan {
   through: number;
   /** Fired timers whose job is done. */
   doneTimers: string[];
+  /** Where the next pass goes on when this one filled its window; null: from the checkpoint. */
+  resumeAt: number | null;
 }
 
 /** Starts the checkpoint where the relay is, the first time: earlier work was handed off as before. */
@@ -76,30 +78,43 @@ export function initReconciled(db: Db) {
 
 /**
  * Relayed events and fired timers older than `graceMs` (by the injected clock) whose jobs are
- * not done. `key` maps a job id to the id its runtime runs it under.
+ * not done. `key` maps a job id to the id its runtime runs it under. A pass reads one window
+ * after the checkpoint, or after `resumeAt` (the previous pass's end), so that behind a backlog
+ * still queued at the checkpoint, later windows are looked at too (after a Redis loss they hold
+ * lost jobs as well).
  */
-export function scanUnreconciled(deps: Deps, registry: JobRegistry, graceMs: number, key: (id: string) => string): Scan {
+export function scanUnreconciled(deps: Deps, registry: JobRegistry, graceMs: number, key: (id: string) => string, resumeAt: number | null = null): Scan {
   const q = statements(deps.db);
   const done = (id: string) => q.run.get({ id: key(id) }) !== undefined || q.failure.get({ id: key(id) }) !== undefined;
   const cutoff = new Date(deps.clock.now().getTime() - graceMs).toISOString();
-  const from = checkpoint(deps.db, RECONCILED);
+  const reconciled = checkpoint(deps.db, RECONCILED);
+  const from = resumeAt !== null && resumeAt > reconciled ? resumeAt : reconciled;
   const unfinished: Unfinished[] = [];
-  let through = from;
-  let complete = true;
-  for (const e of q.window.all({ from, to: checkpoint(deps.db, RELAY) })) {
-    if (e.time > cutoff || unfinished.length >= JOB_WINDOW) break;
+  let through = reconciled;
+  let complete = from === reconciled; // only a window that starts at the checkpoint moves it
+  let last = from;
+  let full = false;
+  const rows = q.window.all({ from, to: checkpoint(deps.db, RELAY) });
+  for (const e of rows) {
+    if (e.time > cutoff) break;
+    if (unfinished.length >= JOB_WINDOW) {
+      full = true;
+      break;
+    }
     const open = registry.jobsFor(e, deps).filter((j) => !done(j.id));
     if (open.length === 0 && complete) through = e.position;
     else complete = false;
     for (const job of open) unfinished.push({ job, since: e.time });
+    last = e.position;
   }
+  if (rows.length === EVENT_WINDOW && last === rows[rows.length - 1].position) full = true;
   const doneTimers: string[] = [];
   for (const t of q.fired.all({ cutoff })) {
     const job = timerJob(registry, t);
     if (done(job.id)) doneTimers.push(t.id);
     else unfinished.push({ job, since: t.firedAt! });
   }
-  return { unfinished, through, doneTimers };
+  return { unfinished, through, doneTimers, resumeAt: full ? last : null };
 }
 
 /** Records a pass: jobs the queue reports finished, reconciled timers, the checkpoint. */

@@ -61,6 +61,7 @@ export class RedisRuntime implements Runtime {
   private lastReconcile = -Infinity;
   /** Jobs the last reconciler pass re-added (settle() waits for a pass that re-adds none). */
   private readded = 0;
+  private resumeAt: number | null = null;
 
   constructor(
     private deps: Deps,
@@ -193,7 +194,8 @@ export class RedisRuntime implements Runtime {
    * job_runs. Not held: lost, re-added with its id. Returns how many it re-added.
    */
   async reconcile(): Promise<number> {
-    const scan = scanUnreconciled(this.deps, this.registry, this.deps.config.reconcileGraceMs, safeJobId);
+    const scan = scanUnreconciled(this.deps, this.registry, this.deps.config.reconcileGraceMs, safeJobId, this.resumeAt);
+    this.resumeAt = scan.resumeAt;
     const lost: Unfinished[] = [];
     const finished = { failed: [] as string[], completed: [] as string[] };
     if (scan.unfinished.length) {
@@ -219,6 +221,7 @@ export class RedisRuntime implements Runtime {
       await this.add(lost.map((u) => u.job));
       const oldest = Math.min(...lost.map((u) => Date.parse(u.since)));
       this.deps.log.warn({ count: lost.length, oldestAgeMs: this.deps.clock.now().getTime() - oldest }, 'reconciler re-added jobs Redis no longer held');
+      if (scan.resumeAt !== null) this.reconcileAsked = true; // recovering: the next window on the next pass
     }
     recordReconciled(this.deps, scan, finished);
     return lost.length;
