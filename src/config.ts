@@ -36,6 +36,7 @@ const EnvSchema = Type.Object({
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
   EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
   EVENTS_STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
+  RECONCILE_GRACE_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 5_000 }),
   PUBLIC_LOOKUP_RATE_PER_MINUTE: Type.Integer({ minimum: 1, default: 30 }),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   AREA_IMPORT_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, default: 16_777_216 }),
@@ -84,6 +85,11 @@ export interface Config {
   eventsHeartbeatMs: number;
   /** A stream client whose unsent bytes exceed this is dropped (it resumes with Last-Event-ID). */
   eventsStreamMaxBufferBytes: number;
+  /**
+   * Redis mode: derived work younger than this (by the injected clock) is left to the relay and
+   * the workers; older and neither recorded done nor held by Redis, the reconciler re-adds it.
+   */
+  reconcileGraceMs: number;
   publicLookupRatePerMinute: number;
   bodyLimitBytes: number;
   /** Body limit of POST /v1/areas/import (real boundary files are large). */
@@ -148,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     eventsStreamMaxBufferBytes: e.EVENTS_STREAM_MAX_BUFFER_BYTES,
+    reconcileGraceMs: e.RECONCILE_GRACE_MS,
     publicLookupRatePerMinute: e.PUBLIC_LOOKUP_RATE_PER_MINUTE,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     areaImportBodyLimitBytes: e.AREA_IMPORT_BODY_LIMIT_BYTES,

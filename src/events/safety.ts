@@ -1,43 +1,77 @@
 import { lookup } from 'node:dns';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import type { LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { fieldError } from '../http/problem.js';
-
-/** Loopback and private ranges: allowed over http only with WEBHOOK_ALLOW_PRIVATE_NETWORKS. */
-const privateNets = new BlockList();
-privateNets.addSubnet('127.0.0.0', 8, 'ipv4');
-privateNets.addSubnet('10.0.0.0', 8, 'ipv4');
-privateNets.addSubnet('172.16.0.0', 12, 'ipv4');
-privateNets.addSubnet('192.168.0.0', 16, 'ipv4');
-privateNets.addSubnet('100.64.0.0', 10, 'ipv4'); // carrier-grade NAT
-privateNets.addAddress('::1', 'ipv6');
-privateNets.addSubnet('fc00::', 7, 'ipv6'); // unique local
-
-/** Never: link-local (incl. cloud metadata 169.254.169.254), unspecified, multicast, reserved. */
-const forbiddenNets = new BlockList();
-forbiddenNets.addSubnet('0.0.0.0', 8, 'ipv4');
-forbiddenNets.addSubnet('169.254.0.0', 16, 'ipv4');
-forbiddenNets.addSubnet('224.0.0.0', 4, 'ipv4');
-forbiddenNets.addSubnet('240.0.0.0', 4, 'ipv4');
-forbiddenNets.addAddress('::', 'ipv6');
-forbiddenNets.addSubnet('fe80::', 10, 'ipv6');
-forbiddenNets.addSubnet('ff00::', 8, 'ipv6');
-forbiddenNets.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
 
 export type AddressClass = 'public' | 'private' | 'forbidden';
 
+/** Cloud metadata endpoints outside link-local: AWS over IPv6, Alibaba Cloud (in CGNAT space). */
+const METADATA = new Set(['fd00:ec2::254', '100.100.100.200']);
+
+/**
+ * ipaddr.js range names. Anything not named public or private here is forbidden, so a special
+ * range added by a newer ipaddr.js is refused until someone decides otherwise.
+ */
+const V4_PUBLIC = new Set(['unicast', 'amt', 'as112']);
+const V4_PRIVATE = new Set(['loopback', 'private', 'carrierGradeNat']);
+const V6_PUBLIC = new Set(['unicast', 'amt', 'as112v6']);
+const V6_PRIVATE = new Set(['loopback', 'uniqueLocal']);
+
+const NAT64_LOCAL = ipaddr.parse('64:ff9b:1::') as ipaddr.IPv6;
+const v4At = (b: number[], i: number[]) => new ipaddr.IPv4(i.map((k) => b[k]));
+
+/**
+ * The IPv4 addresses an IPv6 address carries, wherever a translation or tunnel would deliver
+ * to them: IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96), IPv4-compatible
+ * (::/96, deprecated), NAT64 (64:ff9b::/96), 6to4 (2002::/16, bits 16–47) and Teredo
+ * (2001::/32: the server in bits 32–63, the client in the last 32 bits XOR 0xffffffff).
+ * The local-use NAT64 prefix 64:ff9b:1::/48 is refused by classifyAddress instead: where its
+ * IPv4 sits (RFC 6052 allows several layouts) is the operator's choice, unknown here.
+ */
+function embeddedV4(a: ipaddr.IPv6): ipaddr.IPv4[] {
+  const b = a.toByteArray();
+  const last = v4At(b, [12, 13, 14, 15]);
+  const range = a.range() as string;
+  if (range === 'ipv4Mapped' || range === 'rfc6145' || range === 'rfc6052') return [last];
+  if (range === '6to4') return [v4At(b, [2, 3, 4, 5])];
+  if (range === 'teredo') return [v4At(b, [4, 5, 6, 7]), new ipaddr.IPv4([12, 13, 14, 15].map((k) => b[k] ^ 0xff))];
+  if (b.slice(0, 12).every((x) => x === 0) && range === 'unicast') return [last]; // ::/96 other than :: and ::1
+  return [];
+}
+
+function classifyV4(a: ipaddr.IPv4): AddressClass {
+  if (METADATA.has(a.toString())) return 'forbidden';
+  const range = a.range() as string;
+  if (V4_PUBLIC.has(range)) return 'public';
+  return V4_PRIVATE.has(range) ? 'private' : 'forbidden';
+}
+
+const RANK: Record<AddressClass, number> = { public: 0, private: 1, forbidden: 2 };
+const worst = (cs: AddressClass[]) => cs.reduce((w, c) => (RANK[c] > RANK[w] ? c : w), 'public');
+
+/**
+ * Public, private (loopback, RFC 1918, CGNAT, unique local: allowed over http only with
+ * WEBHOOK_ALLOW_PRIVATE_NETWORKS) or forbidden (link-local, metadata, unspecified, multicast,
+ * broadcast, reserved, documentation, …). An IPv6 address that embeds IPv4 addresses is as bad
+ * as the worst of them.
+ */
 export function classifyAddress(address: string): AddressClass {
-  let a = address;
-  const family = isIP(a);
-  if (family === 0) return 'forbidden';
-  if (family === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(a);
-    if (mapped) a = mapped[1];
+  if (isIP(address) === 0) return 'forbidden';
+  let a: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    a = ipaddr.parse(address);
+  } catch {
+    return 'forbidden'; // e.g. a zone id ipaddr.js does not take
   }
-  const type = isIP(a) === 4 ? 'ipv4' : 'ipv6';
-  if (forbiddenNets.check(a, type)) return 'forbidden';
-  if (privateNets.check(a, type)) return 'private';
-  return 'public';
+  if (a.kind() === 'ipv4') return classifyV4(a as ipaddr.IPv4);
+  const v6 = a as ipaddr.IPv6;
+  if (METADATA.has(v6.toString()) || v6.match(NAT64_LOCAL, 48)) return 'forbidden';
+  const inner = embeddedV4(v6);
+  if (inner.length) return worst(inner.map(classifyV4));
+  const range = v6.range() as string;
+  if (V6_PUBLIC.has(range)) return 'public';
+  return V6_PRIVATE.has(range) ? 'private' : 'forbidden';
 }
 
 /** Whether a resolved address may receive a webhook over `protocol`. Returns the reason if not. */

@@ -9,6 +9,10 @@ const Ready = Type.Object({
   status: Type.Literal('ready'),
   database: Type.Literal('ok'),
   queue: Type.Union([Type.Literal('embedded'), Type.Literal('redis')], { description: 'Which job bus carries the work' }),
+  unreconciledOldestMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+    description:
+      'Age in ms of the oldest outbox event or fired deadline whose derived jobs are not yet known to be done (Redis) or relayed (embedded); null when there is none. On Redis it stays within about RECONCILE_GRACE_MS plus 5 s unless work is backlogged, waiting on retries or being recovered.',
+  }),
 });
 const QueueCountsSchema = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer(), completed: Type.Integer() });
 const FailedJobSchema = Type.Object({
@@ -37,7 +41,7 @@ export const opsRoutes =
           throw new Problem(503, 'not-ready', 'Not ready', 'The database is not reachable.');
         }
         if (!(await app.runtime.healthy())) throw new Problem(503, 'not-ready', 'Not ready', 'Redis is not reachable; writes are kept in the outbox and relayed when it returns.');
-        return { status: 'ready' as const, database: 'ok' as const, queue: app.runtime.mode };
+        return { status: 'ready' as const, database: 'ok' as const, queue: app.runtime.mode, unreconciledOldestMs: app.runtime.unreconciledAgeMs() };
       },
     );
     app.get(

@@ -2,9 +2,11 @@ import { and, asc, desc, eq, lte, lt, sql, count } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
 import { jobs } from './tables.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, setCheckpoint } from './relay.js';
-import { backoff, jobContext } from './context.js';
+import { backoff, jobContext, recordDone } from './context.js';
+import { oldestUnreconciledMs } from './reconcile.js';
+import { Pump, settleLoop } from './pump.js';
 import { QUEUES, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
-import { type Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 
 const POLL_MS = 250;
 const CONCURRENCY = 8;
@@ -17,11 +19,12 @@ const KEEP_COMPLETED_MS = 7 * 86_400_000;
  */
 export class EmbeddedRuntime implements Runtime {
   readonly mode = 'embedded' as const;
-  private interval?: NodeJS.Timeout;
-  private pumping?: Promise<void>;
-  private again = false;
-  private closed = false;
+  private pump = new Pump(
+    () => this.pass(),
+    (err) => this.deps.log.error({ err }, 'embedded runtime pump failed'),
+  );
   private workers = false;
+  private closed = false;
 
   constructor(
     private deps: Deps,
@@ -30,26 +33,11 @@ export class EmbeddedRuntime implements Runtime {
 
   async start(opts: { workers: boolean }) {
     this.workers = opts.workers;
-    this.interval = setInterval(() => this.poke(), POLL_MS);
-    this.interval.unref();
-    this.poke();
+    this.pump.start(POLL_MS);
   }
 
   poke() {
-    if (this.closed) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((err) => this.deps.log.error({ err }, 'embedded runtime pump failed'))
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.again && !this.closed) {
-          this.again = false;
-          this.poke();
-        }
-      });
+    this.pump.poke();
   }
 
   private enqueue(list: JobRequest[]) {
@@ -78,7 +66,7 @@ export class EmbeddedRuntime implements Runtime {
     const fired = inTx(this.deps.db, () => {
       const due = dueTimers(this.deps, this.registry);
       this.enqueue(due.map((d) => d.job));
-      for (const d of due) markFired(this.deps.db, d.timer.id, now);
+      for (const d of due) markFired(this.deps.db, d.timer.id, now, true);
       return due.length;
     });
     if (fired) this.poke();
@@ -125,8 +113,15 @@ export class EmbeddedRuntime implements Runtime {
     const db = this.deps.db;
     try {
       if (!def) throw new Error(`no handler for job ${row.name}`);
-      await def.run(row.payload, jobContext(this.deps, row.id, attempt));
-      this.stmts.completed.run({ attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), id: row.id });
+      const ctx = jobContext(this.deps, row.id, attempt);
+      await def.run(row.payload, ctx);
+      const completed = { attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), id: row.id };
+      if (ctx.recorded) this.stmts.completed.run(completed);
+      else
+        inTx(db, () => {
+          recordDone(ctx);
+          this.stmts.completed.run(completed);
+        });
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
       const unrecoverable = (err as Error).name === 'UnrecoverableError';
@@ -141,10 +136,7 @@ export class EmbeddedRuntime implements Runtime {
     }
   }
 
-  private async pump() {
-    // Yield first: `this.pumping` must be set before any work (sweep() pokes), or a second pump
-    // would start and run the same ready jobs concurrently.
-    await Promise.resolve();
+  private async pass() {
     for (;;) {
       let work = 0;
       while (this.relayOnce() > 0) work++;
@@ -161,16 +153,15 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async settle(timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.poke();
-      while (this.pumping) await this.pumping;
-      const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
-      const due = dueTimers(this.deps, this.registry, 1).length;
-      const ready = this.workers ? this.readyJobs(1).length : 0;
-      if (relayed && due === 0 && ready === 0) return;
-      if (Date.now() > deadline) throw new Error('runtime did not settle');
-    }
+    await settleLoop(
+      this.pump,
+      () => {
+        const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
+        const ready = this.workers ? this.readyJobs(1).length : 0;
+        return relayed && dueTimers(this.deps, this.registry, 1).length === 0 && ready === 0;
+      },
+      { timeoutMs, rounds: 1, pauseMs: 0 },
+    );
   }
 
   async counts() {
@@ -209,9 +200,13 @@ export class EmbeddedRuntime implements Runtime {
     return true;
   }
 
+  /** Jobs commit with the relay's checkpoint and with their timer's firing: only the unrelayed outbox is at risk. */
+  unreconciledAgeMs() {
+    return oldestUnreconciledMs(this.deps, checkpoint(this.deps.db));
+  }
+
   async close() {
     this.closed = true;
-    if (this.interval) clearInterval(this.interval);
-    while (this.pumping) await this.pumping;
+    await this.pump.close();
   }
 }

@@ -2,11 +2,36 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { inTx } from '../db/client.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, safeJobId, setCheckpoint } from './relay.js';
-import { jobContext } from './context.js';
+import { jobContext, recordDone } from './context.js';
+import { Pump, settleLoop } from './pump.js';
+import { RECONCILED, initReconciled, oldestUnreconciledMs, recordReconciled, scanUnreconciled, type Unfinished } from './reconcile.js';
 import { QUEUES, type FailedJob, type JobRegistry, type JobRequest, type QueueCounts, type QueueName, type Runtime } from './types.js';
-import { type Deps } from '../deps.js';
+import type { Deps } from '../deps.js';
 
 const POLL_MS = 250;
+/** How often the reconciler runs besides at start, on reconnect and in settle(). */
+const RECONCILE_EVERY_MS = 5_000;
+const ERROR_LOG_EVERY_MS = 10_000;
+
+/**
+ * A logger for one source's errors: at most one line per `everyMs`, counting the ones it held
+ * back (an outage repeats the same error on every retry and every relay pass).
+ */
+export function throttledErrors(log: Deps['log'], source: string, opts: { msg?: string; everyMs?: number; now?: () => number } = {}) {
+  const { msg = 'redis error', everyMs = ERROR_LOG_EVERY_MS, now = Date.now } = opts;
+  let last = -Infinity;
+  let suppressed = 0;
+  return (err: unknown) => {
+    const t = now();
+    if (t - last < everyMs) {
+      suppressed++;
+      return;
+    }
+    log.warn({ source, err: (err as Error).message ?? String(err), suppressed }, msg);
+    last = t;
+    suppressed = 0;
+  };
+}
 
 /** Resolves true when `p` settles within `ms`, false otherwise. */
 const bounded = (p: Promise<unknown>, ms: number): Promise<boolean> =>
@@ -21,8 +46,10 @@ const bounded = (p: Promise<unknown>, ms: number): Promise<boolean> =>
 /**
  * BullMQ on Redis. The relay reads the SQLite outbox and adds jobs with ids derived from the
  * event (BullMQ ignores an add whose id exists), then advances its checkpoint; a crash between
- * the two re-adds the same ids, so nothing is lost or doubled. While Redis is down the relay
- * simply does not advance and the API keeps committing to SQLite.
+ * the two re-adds the same ids. While Redis is down the relay does not advance and the API keeps
+ * committing to SQLite. Once added, a job lives only in Redis until it runs, so a Redis that
+ * comes back empty (no persistence, failover) would lose it: the reconciler re-adds, with the
+ * same ids, every derived job not recorded done in SQLite that Redis no longer holds.
  */
 export class RedisRuntime implements Runtime {
   readonly mode = 'redis' as const;
@@ -30,52 +57,72 @@ export class RedisRuntime implements Runtime {
   private workerConn?: Redis;
   readonly queues = new Map<QueueName, Queue>();
   private workers: Worker[] = [];
-  private interval?: NodeJS.Timeout;
-  private pumping?: Promise<void>;
-  private again = false;
-  private closed = false;
+  private pump: Pump;
+  private reconcileAsked = false;
+  private lastReconcile = -Infinity;
+  /** Jobs the last reconciler pass re-added (settle() waits for a pass that re-adds none). */
+  private readded = 0;
+  private resumeAt: number | null = null;
 
   constructor(
     private deps: Deps,
     private registry: JobRegistry,
   ) {
+    this.pump = new Pump(() => this.pass(), throttledErrors(deps.log, 'relay', { msg: 'relay could not reach Redis; will retry' }));
     const url = deps.config.redisUrl!;
     // Producer fails fast so an outage never hangs a request or the relay.
     this.producer = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, retryStrategy: (n) => Math.min(n * 200, 2000) });
-    this.producer.on('error', () => {});
+    this.producer.on('error', throttledErrors(deps.log, 'producer'));
+    let readies = 0;
+    this.producer.on('ready', () => {
+      if (readies++ === 0) void this.checkEvictionPolicy();
+      else this.reconcileSoon(); // back after an outage, maybe empty
+    });
     for (const q of QUEUES) {
       const queue = new Queue(q, { connection: this.producer, prefix: deps.config.redisPrefix });
-      queue.on('error', () => {});
+      queue.on('error', throttledErrors(deps.log, `queue ${q}`));
       this.queues.set(q, queue);
     }
   }
 
+  /** Evicting keys would drop jobs (and BullMQ's bookkeeping) silently. */
+  private async checkEvictionPolicy() {
+    try {
+      const [, policy] = (await this.producer.config('GET', 'maxmemory-policy')) as string[];
+      if (policy && policy !== 'noeviction') this.deps.log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs; set maxmemory-policy noeviction');
+    } catch (err) {
+      this.deps.log.debug({ err: (err as Error).message }, 'could not read Redis maxmemory-policy (CONFIG disabled?)');
+    }
+  }
+
   async start(opts: { workers: boolean }) {
+    initReconciled(this.deps.db);
     if (opts.workers) {
       this.workerConn = new Redis(this.deps.config.redisUrl!, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(n * 200, 2000) });
-      this.workerConn.on('error', () => {});
+      this.workerConn.on('error', throttledErrors(this.deps.log, 'worker connection'));
       for (const q of QUEUES) {
         const w = new Worker(q, (job: Job) => this.process(job), {
           connection: this.workerConn,
           prefix: this.deps.config.redisPrefix,
           concurrency: q === 'deliver' ? 16 : 4,
         });
-        w.on('error', (err) => this.deps.log.debug({ err: err.message }, 'bullmq worker error'));
+        w.on('error', throttledErrors(this.deps.log, `worker ${q}`));
         w.on('failed', (job, err) => {
           if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.deps.log.warn({ jobId: job.id, job: job.name, err: err.message }, 'job failed for good');
         });
         this.workers.push(w);
       }
     }
-    this.interval = setInterval(() => this.poke(), POLL_MS);
-    this.interval.unref();
-    this.poke();
+    this.reconcileAsked = true;
+    this.pump.start(POLL_MS);
   }
 
   private async process(job: Job) {
     const def = this.registry.handlers.get(job.name);
     if (!def) throw new Error(`no handler for job ${job.name}`);
-    await def.run(job.data, jobContext(this.deps, job.id!, job.attemptsMade + 1));
+    const ctx = jobContext(this.deps, job.id!, job.attemptsMade + 1);
+    await def.run(job.data, ctx);
+    recordDone(ctx);
   }
 
   private async add(list: JobRequest[]) {
@@ -103,23 +150,15 @@ export class RedisRuntime implements Runtime {
   }
 
   poke() {
-    if (this.closed) return;
-    if (this.pumping) {
-      this.again = true;
-      return;
-    }
-    this.pumping = this.pump()
-      .catch((err) => this.deps.log.warn({ err: (err as Error).message }, 'relay could not reach Redis; will retry'))
-      .finally(() => {
-        this.pumping = undefined;
-        if (this.again && !this.closed) {
-          this.again = false;
-          this.poke();
-        }
-      });
+    this.pump.poke();
   }
 
-  private async pump() {
+  private reconcileSoon() {
+    this.reconcileAsked = true;
+    this.pump.poke();
+  }
+
+  private async pass() {
     for (;;) {
       const from = checkpoint(this.deps.db);
       const b = nextBatch(this.deps, this.registry, from);
@@ -131,6 +170,11 @@ export class RedisRuntime implements Runtime {
       });
     }
     await this.sweep();
+    if (this.reconcileAsked || Date.now() - this.lastReconcile >= RECONCILE_EVERY_MS) {
+      this.reconcileAsked = false;
+      this.lastReconcile = Date.now();
+      this.readded = await this.reconcile();
+    }
   }
 
   async sweep(): Promise<number> {
@@ -138,28 +182,74 @@ export class RedisRuntime implements Runtime {
     if (!due.length) return 0;
     await this.add(due.map((d) => d.job));
     const now = this.deps.clock.now();
-    inTx(this.deps.db, (tx) => due.forEach((d) => markFired(tx, d.timer.id, now)));
+    inTx(this.deps.db, (tx) => due.forEach((d) => markFired(tx, d.timer.id, now, false)));
     return due.length;
   }
 
-  async settle(timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    for (;;) {
-      this.poke();
-      while (this.pumping) await this.pumping;
-      const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
-      const due = dueTimers(this.deps, this.registry, 1).length;
-      let busy = 0;
-      for (const q of this.queues.values()) {
-        const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed', 'waiting-children');
-        busy += Object.values(c).reduce((a, b) => a + b, 0);
+  /**
+   * One reconciler pass: of the derived jobs past the grace period and not done in SQLite, asks
+   * Redis which it still holds (one pipeline: each job's hash, and whether it is in the failed
+   * set). Held and unfinished — waiting, delayed or running: left alone (never run twice). Held
+   * and failed for good: recorded in job_failures, not re-added. Held and completed (only a
+   * worker that does not record its runs, i.e. an older version, leaves that): recorded in
+   * job_runs. Not held: lost, re-added with its id. Returns how many it re-added.
+   */
+  async reconcile(): Promise<number> {
+    const scan = scanUnreconciled(this.deps, this.registry, this.deps.config.reconcileGraceMs, safeJobId, this.resumeAt);
+    this.resumeAt = scan.resumeAt;
+    const lost: Unfinished[] = [];
+    const finished = { failed: [] as string[], completed: [] as string[] };
+    if (scan.unfinished.length) {
+      const pipe = this.producer.pipeline();
+      for (const u of scan.unfinished) {
+        const q = this.queues.get(u.job.queue)!;
+        pipe.hmget(q.toKey(safeJobId(u.job.id)), 'timestamp', 'finishedOn');
+        pipe.zscore(q.toKey('failed'), safeJobId(u.job.id));
       }
-      quiet = relayed && due === 0 && busy === 0 ? quiet + 1 : 0;
-      if (quiet >= 2) return;
-      if (Date.now() > deadline) throw new Error('runtime did not settle');
-      await new Promise((r) => setTimeout(r, 10));
+      const replies = (await pipe.exec()) ?? [];
+      const reply = (i: number) => {
+        const [err, value] = replies[i] ?? [new Error('no reply from Redis')];
+        if (err) throw err;
+        return value;
+      };
+      scan.unfinished.forEach((u, i) => {
+        const [created, finishedOn] = reply(2 * i) as (string | null)[];
+        if (created === null) lost.push(u);
+        else if (finishedOn !== null) finished[reply(2 * i + 1) === null ? 'completed' : 'failed'].push(safeJobId(u.job.id));
+      });
     }
+    if (lost.length) {
+      await this.add(lost.map((u) => u.job));
+      const oldest = Math.min(...lost.map((u) => Date.parse(u.since)));
+      this.deps.log.warn({ count: lost.length, oldestAgeMs: this.deps.clock.now().getTime() - oldest }, 'reconciler re-added jobs Redis no longer held');
+      if (scan.resumeAt !== null) this.reconcileAsked = true; // recovering: the next window on the next pass
+    }
+    recordReconciled(this.deps, scan, finished);
+    return lost.length;
+  }
+
+  unreconciledAgeMs() {
+    return oldestUnreconciledMs(this.deps, checkpoint(this.deps.db, RECONCILED));
+  }
+
+  async settle(timeoutMs = 20_000) {
+    this.reconcileAsked = true;
+    await settleLoop(
+      this.pump,
+      async () => {
+        const readded = this.readded;
+        this.reconcileAsked = true; // every round reconciles
+        const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
+        const due = dueTimers(this.deps, this.registry, 1).length;
+        let busy = 0;
+        for (const q of this.queues.values()) {
+          const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed', 'waiting-children');
+          busy += Object.values(c).reduce((a, b) => a + b, 0);
+        }
+        return readded === 0 && relayed && due === 0 && busy === 0;
+      },
+      { timeoutMs, rounds: 2, pauseMs: 10 },
+    );
   }
 
   async counts() {
@@ -210,9 +300,7 @@ export class RedisRuntime implements Runtime {
   }
 
   async close() {
-    this.closed = true;
-    if (this.interval) clearInterval(this.interval);
-    while (this.pumping) await this.pumping.catch(() => {});
+    await this.pump.close();
     // Workers first (they finish their current job), then queues, then connections. Each step is
     // bounded: after a Redis restart a worker's blocking connection can fail to notice the close.
     await Promise.all(

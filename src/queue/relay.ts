@@ -61,16 +61,23 @@ export function nextBatch(deps: Deps, registry: JobRegistry, from: number) {
 export function dueTimers(deps: Deps, registry: JobRegistry, limit = 500) {
   const now = deps.clock.now().toISOString();
   const rows = statements(deps.db).due.all({ now, limit });
-  return rows.map((t) => {
-    const def = registry.handlers.get(t.name);
-    if (!def) throw new Error(`timer ${t.id} names unknown job ${t.name}`);
-    const job: JobRequest = { queue: def.queue, name: t.name, id: `timer-${t.id}-${t.dueAt.replace(/[:.]/g, '')}`, payload: t.payload, priority: 3 };
-    return { timer: t, job };
-  });
+  return rows.map((t) => ({ timer: t, job: timerJob(registry, t) }));
 }
 
-export function markFired(tx: Tx, id: string, at: Date) {
-  tx.update(timers).set({ firedAt: at.toISOString() }).where(eq(timers.id, id)).run();
+/** The job a timer fires: its id derives from the timer id and due time (a re-scheduled timer fires anew). */
+export function timerJob(registry: JobRegistry, t: Pick<typeof timers.$inferSelect, 'id' | 'name' | 'payload' | 'dueAt'>): JobRequest {
+  const def = registry.handlers.get(t.name);
+  if (!def) throw new Error(`timer ${t.id} names unknown job ${t.name}`);
+  return { queue: def.queue, name: t.name, id: `timer-${t.id}-${t.dueAt.replace(/[:.]/g, '')}`, payload: t.payload, priority: 3 };
+}
+
+/** `reconciled`: the job was committed with the firing (embedded), so the reconciler can skip it. */
+export function markFired(tx: Tx, id: string, at: Date, reconciled: boolean) {
+  const firedAt = at.toISOString();
+  tx.update(timers)
+    .set({ firedAt, reconciledAt: reconciled ? firedAt : null })
+    .where(eq(timers.id, id))
+    .run();
 }
 
 export const safeJobId = (s: string) => s.replace(/:/g, '_');

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 
 /** How far each outbox consumer (the relay) has read. */
@@ -31,7 +32,12 @@ export const jobs = sqliteTable(
   (t) => [index('jobs_ready').on(t.status, t.priority, t.createdAt, t.runAt), index('jobs_failed').on(t.status, t.finishedAt)],
 );
 
-/** Durable deadlines. The sweeper fires due timers (by the injected clock) into the job queues. */
+/**
+ * Durable deadlines. The sweeper fires due timers (by the injected clock) into the job queues.
+ * `reconciled_at`: the fired timer's job can no longer be lost — set at firing when the job row
+ * commits with it (embedded), or by the reconciler once the job's run is recorded (Redis).
+ * timers_unreconciled holds only fired timers still waiting for that, which is all it scans.
+ */
 export const timers = sqliteTable(
   'timers',
   {
@@ -41,12 +47,32 @@ export const timers = sqliteTable(
     dueAt: text('due_at').notNull(),
     firedAt: text('fired_at'),
     cancelledAt: text('cancelled_at'),
+    reconciledAt: text('reconciled_at'),
   },
-  (t) => [index('timers_due').on(t.firedAt, t.cancelledAt, t.dueAt)],
+  (t) => [
+    index('timers_due').on(t.firedAt, t.cancelledAt, t.dueAt),
+    index('timers_unreconciled')
+      .on(t.firedAt)
+      .where(sql`${t.firedAt} IS NOT NULL AND ${t.reconciledAt} IS NULL AND ${t.cancelledAt} IS NULL`),
+  ],
 );
 
-/** Effects-once guard: a handler records its job id in the same transaction as its effects. */
+/**
+ * Effects-once guard: a handler records its job id in the same transaction as its effects
+ * (`once`); the runtime records every other successful job after its handler returns. A job id
+ * here is done: the reconciler never re-adds it.
+ */
 export const jobRuns = sqliteTable('job_runs', {
   jobId: text('job_id').primaryKey(),
   doneAt: text('done_at').notNull(),
+});
+
+/**
+ * Redis mode: jobs BullMQ finished without success (failed for good, dead-lettered), as the
+ * reconciler found them. Accounted for like job_runs, so they are not re-added after Redis
+ * loses them; POST /v1/admin/jobs/{id}/retry is how one runs again.
+ */
+export const jobFailures = sqliteTable('job_failures', {
+  jobId: text('job_id').primaryKey(),
+  failedAt: text('failed_at').notNull(),
 });

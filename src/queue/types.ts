@@ -94,6 +94,11 @@ export interface Runtime {
   retry(id: string): Promise<boolean>;
   /** Redis reachable (always true when embedded). */
   healthy(): Promise<boolean>;
+  /**
+   * Age (ms) of the oldest outbox event or fired timer whose derived work is not yet known to be
+   * safe (done, or committed with it in SQLite); null when there is none.
+   */
+  unreconciledAgeMs(): number | null;
 }
 
 /** Deadlines: a timer row written in the caller's transaction; fires as job `name` on `queue`. */
