@@ -9,3 +9,5 @@ export * from './queue/tables.js';
 export * from './http/tables.js';
 export * from './cases/tables.js';
 export * from './filings/tables.js';
+export * from './outbox/tables.js';
+export * from './notifications/tables.js';
