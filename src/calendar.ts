@@ -26,6 +26,16 @@ export interface HolidayYear {
   source: string;
 }
 
+const DAY = 86_400_000;
+const CST_OFFSET_MS = 8 * 3_600_000;
+
+const parse = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+const format = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export function addDays(d: string, n: number): string {
+  return format(parse(d) + n * DAY);
+}
+
 const range = (from: string, to: string): string[] => {
   const out: string[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
@@ -79,15 +89,6 @@ export const HOLIDAYS: Record<number, HolidayYear> = {
 const OFF = new Set(Object.values(HOLIDAYS).flatMap((y) => y.off));
 const WORK = new Set(Object.values(HOLIDAYS).flatMap((y) => y.work));
 
-const DAY = 86_400_000;
-const CST_OFFSET_MS = 8 * 3_600_000;
-
-const parse = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
-const format = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-export function addDays(d: string, n: number): string {
-  return format(parse(d) + n * DAY);
-}
 
 /** The calendar date in China time (UTC+8) of an instant. */
 export function chinaDate(at: Date): string {
