@@ -277,7 +277,7 @@ function updatePlan(tx: Tx, deps: Deps, cur: PlanRow, set: Partial<PlanRow>): Pl
 }
 
 const planClosed = (plan: PlanRow) =>
-  conflict('plan-drawn', `Plan ${plan.id} is ${plan.status}: it was drawn once and takes no more commitments or reveals.`, { status: plan.status });
+  conflict('plan-drawn', `Plan ${plan.id} is ${plan.status}: it was drawn once and takes no more commitments or reveals.`, { planStatus: plan.status });
 
 export function commit(tx: Tx, deps: Deps, p: Principal, id: string, b: Static<typeof CommitmentBody>): PlanRow {
   const { plan } = loadPlanForParty(tx, p, id, b.agencyCode);
@@ -538,7 +538,7 @@ export function recordInspection(tx: Tx, deps: Deps, p: Principal, id: string, b
     if (!b.officersPresent.some((o) => mine.includes(o))) throw forbidden('The recording officer must be one of the officers present.');
   }
   if (i.status === 'drawn') throw conflict('inspection-not-open', `Inspection ${id} opens when its period starts (${plan.periodFrom}).`);
-  if (i.status !== 'open') throw conflict('already-recorded', `Inspection ${id} was already recorded at ${i.recordedAt}.`, { status: i.status });
+  if (i.status !== 'open') throw conflict('already-recorded', `Inspection ${id} was already recorded at ${i.recordedAt}.`, { inspectionStatus: i.status });
   const today = chinaDate(now);
   const date = b.inspectionDate ?? today;
   if (date > today) throw fieldError('body/inspectionDate', 'is in the future');
