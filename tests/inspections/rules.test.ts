@@ -160,6 +160,25 @@ describe('random inspections: rules', () => {
     t.clock.set('2026-03-02T02:00:00.000Z');
   });
 
+  it('rotation (轮换): the next plan of the same scope pairs no officer with a source he inspected in the previous one', async () => {
+    const body = { name: 'rotation', ratios: { key: 1, special: 0, general: 0 }, period: { from: '2026-03-09', to: '2026-03-31' } };
+    const pairs = async (id: string) =>
+      (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${id}`)).json().targets.flatMap((x: { sourceId: string; officers: string[] }) => x.officers.map((o) => `${o}@${x.sourceId}`));
+    const first = await createPlan(t, 'changjiSupervisor', body);
+    expect((await commitAndReveal(t, first.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+    const before = await pairs(first.id);
+    expect(before).toHaveLength(4);
+    for (let round = 0; round < 3; round++) {
+      const next = await createPlan(t, 'changjiSupervisor', { ...body, name: `rotation ${round}` });
+      expect((await commitAndReveal(t, next.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+      const p = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${next.id}`)).json();
+      const previous = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${p.previousPlanId}`)).json();
+      const prevPairs = await pairs(previous.id);
+      expect(prevPairs).toHaveLength(4);
+      for (const pair of await pairs(next.id)) expect(prevPairs).not.toContain(pair);
+    }
+  });
+
   it('an unsatisfiable draw leaves the plan failed and the last reveal answers 422 naming the constraint', async () => {
     // Every Changji officer's certificate runs out before the period starts.
     for (const o of DEMO_INSPECTORS.filter((x) => x.agencyCode === '652301')) {
