@@ -151,7 +151,6 @@ export class RandomStream {
 export const targetCount = (ratio: number, size: number) => Math.ceil(Math.round(ratio * size * 1e6) / 1e6);
 
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-const pairKey = (inspectorId: string, sourceId: string) => `${inspectorId}\u0000${sourceId}`;
 
 /** Runs the draw. `seedHex` is the 64-hex-character seed. */
 export function runDraw(input: DrawInput, seedHex: string): DrawResult {
@@ -176,8 +175,21 @@ export function runDraw(input: DrawInput, seedHex: string): DrawResult {
   // Officers per target.
   const officers = [...input.pools.officers].sort(byId);
   const load = new Int32Array(officers.length);
-  const conflicts = new Set(input.pools.conflicts.map((c) => pairKey(c.inspectorId, c.sourceId)));
-  const previous = new Set(input.pools.previousPairs.map((c) => pairKey(c.inspectorId, c.sourceId)));
+  // Per source: the officer indexes excluded by a declared conflict or by the previous plan's pairs.
+  const index = new Map(officers.map((o, i) => [o.id, i]));
+  const bySource = (pairs: Pair[]) => {
+    const m = new Map<string, Set<number>>();
+    for (const p of pairs) {
+      const i = index.get(p.inspectorId);
+      if (i === undefined) continue;
+      let set = m.get(p.sourceId);
+      if (!set) m.set(p.sourceId, (set = new Set()));
+      set.add(i);
+    }
+    return m;
+  };
+  const conflicts = bySource(input.pools.conflicts);
+  const previous = bySource(input.pools.previousPairs);
   const base: number[] = [];
   for (let i = 0; i < officers.length; i++) if (officers[i].active) base.push(i);
   const certified = base.filter((i) => officers[i].certificateValidUntil >= input.inspectionDate);
@@ -186,6 +198,8 @@ export function runDraw(input: DrawInput, seedHex: string): DrawResult {
   const chosen = new Uint8Array(officers.length);
   for (let t = 0; t < picked.length; t++) {
     const src = picked[t].source;
+    const conflicted = conflicts.get(src.id);
+    const paired = previous.get(src.id);
     const mine: number[] = [];
     for (let slot = 0; slot < k; slot++) {
       const wantSide: DrawSide | null =
@@ -198,9 +212,9 @@ export function runDraw(input: DrawInput, seedHex: string): DrawResult {
       let nSide = 0;
       for (const i of certified) {
         const o = officers[i];
-        if (conflicts.size && conflicts.has(pairKey(o.id, src.id))) continue;
+        if (conflicted && conflicted.has(i)) continue;
         nConflict++;
-        if (previous.size && previous.has(pairKey(o.id, src.id))) continue;
+        if (paired && paired.has(i)) continue;
         nRotation++;
         if (wantSide && o.side !== wantSide) continue;
         nSide++;
