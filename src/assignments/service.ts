@@ -138,6 +138,28 @@ export function assignToTeams(
   return out;
 }
 
+/**
+ * Completes a subject's open (pending or claimed) assignments on the system's behalf, e.g. when
+ * the inspection they were for has been recorded. Returns the assignments completed.
+ */
+export function completeSubjectAssignments(tx: Tx, deps: Deps, kind: SubjectKind, id: string, note: string, actorAgencyCode?: string | null): AssignmentRow[] {
+  const now = deps.clock.now();
+  const out: AssignmentRow[] = [];
+  for (const a of subjectAssignments(tx, kind, id).filter((x) => (OPEN as readonly string[]).includes(x.status))) {
+    const row = tx
+      .update(assignments)
+      .set({ status: 'completed', completedAt: now.toISOString(), completedBy: null, completionNote: note, updatedAt: now.toISOString(), version: a.version + 1 })
+      .where(eq(assignments.id, a.id))
+      .returning()
+      .get();
+    addHistory(tx, deps, row, 'completed', null, note);
+    cancelTimer(tx, claimTimerId(a.id), now);
+    emit(tx, deps, 'assignment.completed', row, { completedAt: row.completedAt, by: 'system' }, actorAgencyCode);
+    out.push(row);
+  }
+  return out;
+}
+
 export function getAssignment(tx: Tx, id: string): AssignmentRow | undefined {
   return tx.select().from(assignments).where(eq(assignments.id, id)).get();
 }

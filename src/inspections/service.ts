@@ -16,7 +16,7 @@ import { getArea } from '../reference/areas.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { classifiedSources, getSource, sourceNames as sourceNamesOf } from '../cases/sources.js';
 import { registerInspectionCase } from '../cases/service.js';
-import { assignToTeams } from '../assignments/service.js';
+import { assignToTeams, completeSubjectAssignments } from '../assignments/service.js';
 import { chinaDate, endOfChinaDay, startOfChinaDay, workingDayDeadline } from '../calendar.js';
 import { canonicalJson, commitmentOf, inputHash, runDraw, seedOf, type DrawInput, type DrawRecord, type Pair } from './draw.js';
 import { inspectionItems, inspectionPlans, inspections, inspectorConflicts, inspectors, type ItemResult, type PlanParty } from './tables.js';
@@ -596,6 +596,8 @@ export function recordInspection(tx: Tx, deps: Deps, p: Principal, id: string, b
     .returning()
     .get();
   scheduleTimer(tx, { id: publicationTimerId(id), name: PUBLICATION_DUE_JOB, dueAt: due, payload: { inspectionId: id } });
+  // The work is done: the inspection's assignments on the teams' lists close.
+  completeSubjectAssignments(tx, deps, 'inspection', id, 'inspection recorded', p.agencyCode);
   emitInspection(tx, deps, row, plan.agencyCode, 'inspection.recorded', { outcome: row.outcome, caseId, publicationDueAt: row.publicationDueAt });
   return row;
 }

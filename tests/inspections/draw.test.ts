@@ -6,7 +6,7 @@ const src = (n: number, cls: PoolSource['class'] = 'key', side: PoolSource['side
   Array.from({ length: n }, (_, i) => ({ id: `s${String(i).padStart(3, '0')}`, class: cls, side }));
 const off = (n: number, side: PoolOfficer['side'] = 'region', over: Partial<PoolOfficer> = {}, prefix = side[0]): PoolOfficer[] =>
   Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, side, active: true, certificateValidUntil: '2030-01-01', ...over }));
-const input = (over: Partial<DrawInput> & { pools?: Partial<DrawInput['pools']> } = {}): DrawInput => ({
+const input = (over: Omit<Partial<DrawInput>, 'pools'> & { pools?: Partial<DrawInput['pools']> } = {}): DrawInput => ({
   planId: 'p',
   inspectionDate: '2026-04-01',
   ratios: { key: 1, special: 1, general: 1 },

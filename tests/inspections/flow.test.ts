@@ -84,6 +84,15 @@ describeModes('random inspections: a full plan on both sides, from commitments t
         expect(a.filter((x: { role: string }) => x.role === 'lead')).toHaveLength(1);
       }
     }
+    // Events follow the same visibility: the plan agency and the drawn teams, no other agency.
+    const feed = async (label: string) => (await t.req(label, 'GET', '/v1/events?types=inspection.*,inspection_plan.*&limit=500')).json().items;
+    expect(await feed('urumqiSupervisor')).toEqual([]);
+    expect(await feed('d6Supervisor')).toEqual([]);
+    const mineOpened = (await feed(plans.region.targets[0].officers[0])).filter((e: { type: string }) => e.type === 'inspection.opened');
+    expect(mineOpened.length).toBeGreaterThan(0);
+    expect((await t.req('admin', 'GET', '/v1/event-types')).json().items.map((x: { type: string }) => x.type)).toEqual(
+      expect.arrayContaining(['inspection_plan.committed', 'inspection_plan.frozen', 'inspection_plan.drawn', 'inspection_plan.failed', 'inspection.opened', 'inspection.recorded', 'inspection.published', 'inspection.publication_overdue']),
+    );
     const all = [...plans.region.targets, ...plans.corps.targets];
     for (const o of DEMO_INSPECTORS) {
       const mine = (await t.req(o.id, 'GET', '/v1/inspections')).json().items.map((i: { id: string }) => i.id).sort();
@@ -111,6 +120,9 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     expect(i).toMatchObject({ status: 'recorded', outcome: 'case', inspectionDate: '2026-03-10' });
     const c = (await t.req('admin', 'GET', `/v1/cases/${i.caseId}`)).json();
     expect(c).toMatchObject({ origin: { kind: 'inspection' }, sourceId: first.sourceId, leadAgencyCode: '652301' });
+    // The inspection's assignments are completed on the teams' work lists.
+    const a = (await t.req('admin', 'GET', `/v1/assignments?subjectKind=inspection&subjectId=${first.inspectionId}`)).json().items;
+    expect(a.map((x: { status: string }) => x.status)).toEqual(a.map(() => 'completed'));
 
     const rec2 = await t.req(second.officers[1], 'POST', `/v1/inspections/${second.inspectionId}/record`, {
       results: [
