@@ -5,6 +5,7 @@ import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
+import { getKey } from '../auth/keys.js';
 import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
 import { checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
@@ -96,6 +97,14 @@ function checkTeam(tx: Tx, teamId: string, agencyCode: string, field: string) {
   if (t.agencyCode !== agencyCode) throw fieldError(field, `team ${teamId} belongs to ${t.agencyCode}, not ${agencyCode}`);
 }
 
+/** A roster entry links only a live inspector key of the officer's own agency. */
+function checkKey(tx: Tx, keyId: string | null | undefined, agencyCode: string) {
+  if (!keyId) return;
+  const k = getKey(tx, keyId);
+  if (!k || k.revokedAt) throw fieldError('body/keyId', `no active API key ${keyId}`);
+  if (k.role !== 'inspector' || k.agencyCode !== agencyCode) throw fieldError('body/keyId', `must be an inspector key of agency ${agencyCode}`);
+}
+
 function assertUniqueCertificate(tx: Tx, no: string, exceptId?: string) {
   const other = tx.select({ id: inspectors.id }).from(inspectors).where(eq(inspectors.certificateNo, no)).get();
   if (other && other.id !== exceptId) throw conflict('duplicate-certificate', `Certificate ${no} is already on the roster (${other.id}).`, { existingId: other.id });
@@ -105,6 +114,7 @@ export function createInspector(tx: Tx, deps: Deps, p: Principal, b: Static<type
   const agency = requireAgency(tx, b.agencyCode, 'body/agencyCode');
   assertMayAddInspector(tx, p, agency.code);
   checkTeam(tx, b.teamId, agency.code, 'body/teamId');
+  checkKey(tx, b.keyId, agency.code);
   assertUniqueCertificate(tx, b.certificateNo);
   const now = deps.clock.now().toISOString();
   return tx
@@ -133,6 +143,7 @@ export function patchInspector(tx: Tx, deps: Deps, p: Principal, id: string, exp
   checkVersion(expected, cur.version, 'inspector', id);
   if (b.teamId !== undefined) checkTeam(tx, b.teamId, cur.agencyCode, 'body/teamId');
   if (b.certificateNo !== undefined) assertUniqueCertificate(tx, b.certificateNo, id);
+  checkKey(tx, b.keyId, cur.agencyCode);
   return tx
     .update(inspectors)
     .set({ ...b, updatedAt: deps.clock.now().toISOString(), version: cur.version + 1 })
@@ -228,7 +239,7 @@ export function createPlan(tx: Tx, deps: Deps, p: Principal, b: Static<typeof Cr
       agencyCode: agency.code,
       side: agency.side,
       scope,
-      scopeKey: canonicalJson({ agencyCode: agency.code, scopeAgency, areaIds: scope.areaIds ?? null, mode: b.mode }),
+      scopeKey: canonicalJson({ agencyCode: agency.code, scopeAgency, areaIds: scope.areaIds ?? null, categories: scope.categories ?? null, mode: b.mode }),
       periodFrom: b.period.from,
       periodTo: b.period.to,
       ratios: b.ratios,
@@ -284,6 +295,8 @@ export function commit(tx: Tx, deps: Deps, p: Principal, id: string, b: Static<t
   if (plan.status === 'drawn' || plan.status === 'failed') throw planClosed(plan);
   const party = plan.parties.find((x) => x.agencyCode === b.agencyCode)!;
   if (party.commitment) throw conflict('already-committed', `Agency ${b.agencyCode} already committed to plan ${plan.id} at ${party.committedAt}.`);
+  if (plan.parties.some((x) => x.commitment === b.commitment))
+    throw conflict('duplicate-commitment', 'Another party already committed to this value: each party commits to its own 32 random bytes.');
   const at = deps.clock.now().toISOString();
   const parties = plan.parties.map((x) => (x.agencyCode === b.agencyCode ? { ...x, commitment: b.commitment, committedAt: at, committedBy: p.keyId } : x));
   let row = updatePlan(tx, deps, plan, { parties });

@@ -83,7 +83,7 @@ export const inspectionPlans = sqliteTable(
     agencyCode: text('agency_code').notNull(),
     side: text('side', { enum: ['region', 'corps'] }).notNull(),
     scope: text('scope', { mode: 'json' }).$type<PlanScope>().notNull(),
-    /** canonical JSON of agencyCode + scope: plans of the same scope rotate officers. */
+    /** canonical JSON of the plan agency, scope (agency, areas, categories) and mode: plans of the same scope rotate officers. */
     scopeKey: text('scope_key').notNull(),
     periodFrom: text('period_from').notNull(),
     periodTo: text('period_to').notNull(),

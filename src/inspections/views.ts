@@ -76,7 +76,8 @@ export function planView(tx: Tx, plan: PlanRow, access: 'full' | 'party') {
   const full = access === 'full';
   const rows = full && plan.status === 'drawn' ? planInspections(tx, plan.id) : [];
   return {
-    ...basePlan(plan, d, full, full),
+    // Secrets only once drawn: until then not even the plan agency sees another party's secret.
+    ...basePlan(plan, d, full && (plan.status === 'drawn' || plan.status === 'failed'), full),
     targets: full && plan.status === 'drawn' ? rows.map((r) => ({ inspectionId: r.id, sourceId: r.sourceId, class: r.sourceClass, officers: r.officers })) : null,
     createdAt: plan.createdAt,
     updatedAt: plan.updatedAt,

@@ -48,6 +48,7 @@ describe('random inspections: rules', () => {
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: 'ABC' })).statusCode).toBe(400);
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: c1 })).statusCode).toBe(200);
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: c1 })).json().type).toMatch(/already-committed/);
+    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: c1 })).json().type).toMatch(/duplicate-commitment/);
     // Reveals wait for every commitment.
     expect((await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') })).json().type).toMatch(/not-all-committed/);
     expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: commitmentOf(secretOf('b')) })).statusCode).toBe(200);
@@ -63,11 +64,15 @@ describe('random inspections: rules', () => {
     expect(after.parties.find((p: { agencyCode: string }) => p.agencyCode === '652301').revealed).toBe(false);
     expect((await t.req('urumqiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '650100', secret: secretOf('a') })).statusCode).toBe(403);
 
-    expect((await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') })).statusCode).toBe(200);
-    expect((await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') })).json().type).toMatch(/already-revealed/);
-    const last = await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') });
+    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') })).statusCode).toBe(200);
+    // Until the draw nobody, not even the plan agency, sees another party's secret.
+    const mid = (await t.req('changjiSupervisor', 'GET', url)).json();
+    expect(mid.parties.map((p: { revealed: boolean; secret?: string | null }) => [p.revealed, p.secret ?? null])).toEqual([[false, null], [true, null]]);
+    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') })).json().type).toMatch(/already-revealed/);
+    const last = await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') });
     expect(last.statusCode, last.body).toBe(200);
     expect(last.json().status).toBe('drawn');
+    expect(last.json().parties.map((p: { secret: string }) => p.secret)).toEqual([secretOf('a'), secretOf('b')]);
   });
 
   it('a plan is drawn exactly once: any commitment or reveal after the draw → 409 and the drawn list does not change', async () => {
@@ -202,6 +207,11 @@ describe('random inspections: rules', () => {
     expect((await t.req('d8Supervisor', 'GET', '/v1/inspectors?agencyCode=652301')).json().items).toEqual([]);
     expect((await t.req('regionTop', 'GET', '/v1/inspectors/insp-652301-01')).statusCode).toBe(200);
     expect((await t.req('insp-652301-01', 'GET', '/v1/inspectors/insp-652301-01')).statusCode).toBe(403);
+    // A roster entry links only an inspector key of its own agency.
+    const cur = await t.req('changjiSupervisor', 'GET', '/v1/inspectors/insp-652301-02');
+    const corpsKey = (await t.req('admin', 'GET', '/v1/inspectors/insp-xpcc-d8-01')).json().keyId;
+    for (const keyId of ['nope', corpsKey])
+      expect((await t.req('changjiSupervisor', 'PATCH', '/v1/inspectors/insp-652301-02', { keyId }, { 'if-match': cur.headers.etag as string })).json().errors[0].field).toBe('body/keyId');
     // Every D8 officer but one declares a conflict with src-xpcc-d8-01; that one must then inspect it.
     const d8 = DEMO_INSPECTORS.filter((o) => o.agencyCode.startsWith('XPCC-D8'));
     const free = ['insp-xpcc-d8-02', 'insp-xpcc-d8-03'];
@@ -210,7 +220,11 @@ describe('random inspections: rules', () => {
       expect(r.statusCode, r.body).toBe(201);
     }
     expect((await t.req('insp-xpcc-d8-02', 'POST', '/v1/inspectors/insp-xpcc-d8-03/conflicts', { sourceId: 'src-xpcc-d8-01', reason: 'x' })).statusCode).toBe(404);
-    const plan = await createPlan(t, 'd8Supervisor', { name: 'conflicts', agencyCode: 'XPCC-D8', parties: ['XPCC-D8', 'XPCC'], ratios: { key: 1, special: 0, general: 0 } });
+    // Its own scope (air only), so no earlier plan's pairs rotate anyone out.
+    const plan = await createPlan(t, 'd8Supervisor', {
+      name: 'conflicts', agencyCode: 'XPCC-D8', parties: ['XPCC-D8', 'XPCC'], ratios: { key: 1, special: 0, general: 0 }, scope: { categories: ['air'] }, itemCodes: ['AIR-01'],
+    });
+    expect(plan.previousPlanId).toBeNull();
     expect((await commitAndReveal(t, plan.id, [['XPCC-D8', 'd8Supervisor'], ['XPCC', 'corpsTop']])).statusCode).toBe(200);
     const p = (await t.req('d8Supervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     const target = p.targets.find((x: { sourceId: string }) => x.sourceId === 'src-xpcc-d8-01');
