@@ -26,6 +26,7 @@ await optional('./intake.js');
 await optional('./routing.js');
 await optional('./events.js');
 await optional('./cases.js');
+await optional('./inspections.js');
 
 let bareRps: number | undefined;
 const bare = async () => {

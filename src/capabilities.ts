@@ -8,6 +8,7 @@ import { assignmentsCapability } from './assignments/index.js';
 import { intakeCapability } from './intake/index.js';
 import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
+import { inspectionsCapability } from './inspections/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -20,4 +21,5 @@ export const capabilities: Capability[] = [
   intakeCapability,
   casesCapability,
   filingsCapability,
+  inspectionsCapability,
 ];

@@ -32,6 +32,7 @@ const EnvSchema = Type.Object({
   FILING_FINE_THRESHOLD_FEN: Type.Integer({ minimum: 0, default: 10_000_000 }),
   FILING_ACK_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 3 }),
   FILING_ESCALATE_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 7 }),
+  INSPECTION_PUBLICATION_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 250, default: 20 }),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
   EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
@@ -79,6 +80,8 @@ export interface Config {
   filingFineThresholdFen: number;
   filingAckDays: number;
   filingEscalateDays: number;
+  /** Random-inspection results are published within this many working days of the inspection (国发〔2019〕5号; unverified, configurable). */
+  inspectionPublicationWorkingDays: number;
   webhookAllowPrivateNetworks: boolean;
   replayMaxEvents: number;
   /** SSE heartbeat comment interval (GET /v1/events/stream). */
@@ -150,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     filingFineThresholdFen: e.FILING_FINE_THRESHOLD_FEN,
     filingAckDays: e.FILING_ACK_DAYS,
     filingEscalateDays: e.FILING_ESCALATE_DAYS,
+    inspectionPublicationWorkingDays: e.INSPECTION_PUBLICATION_WORKING_DAYS,
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,

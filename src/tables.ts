@@ -11,3 +11,6 @@ export * from './intake/tables.js';
 export * from './events/tables.js';
 export * from './cases/tables.js';
 export * from './filings/tables.js';
+export * from './outbox/tables.js';
+export * from './notifications/tables.js';
+export * from './inspections/tables.js';

@@ -35,7 +35,7 @@ const AssignmentSchema = Type.Object(
   {
     id: Type.String(),
     subject: Type.Object(
-      { kind: Type.Enum(['complaint', 'case'] as const), id: Type.String(), path: Type.String({ description: 'e.g. complaints/<id>' }) },
+      { kind: Type.Enum(['complaint', 'case', 'inspection'] as const), id: Type.String(), path: Type.String({ description: 'e.g. complaints/<id>, cases/<id>, inspections/<id>' }) },
       { description: 'What is assigned' },
     ),
     role: Type.Enum(ASSIGNMENT_ROLES, { description: 'lead, or co_handling for the other side on a joint place' }),
@@ -112,7 +112,7 @@ export const assignmentRoutes =
             overdue: Type.Optional(Type.Boolean({ description: 'Only overdue (true) or not overdue (false)' })),
             triage: Type.Optional(Type.Boolean({ description: 'Only the 12369 center’s triage items (true) or only team items (false)' })),
             role: Type.Optional(Type.Enum(ASSIGNMENT_ROLES)),
-            subjectKind: Type.Optional(Type.Enum(['complaint', 'case'] as const)),
+            subjectKind: Type.Optional(Type.Enum(['complaint', 'case', 'inspection'] as const)),
             subjectId: Type.Optional(Type.String({ maxLength: 64 })),
             agencyCode: Type.Optional(Type.String({ maxLength: 64 })),
             side: Type.Optional(SideSchema),

@@ -71,13 +71,14 @@ function emit(tx: Tx, deps: Deps, type: string, a: AssignmentRow, extra: Record<
 export function createAssignment(
   tx: Tx,
   deps: Deps,
-  s: { kind: SubjectKind; id: string; category: string; claimHours?: number },
+  s: { kind: SubjectKind; id: string; category: string; claimHours?: number; dueAt?: Date },
   role: 'lead' | 'co_handling',
   target: Target,
   previousId: string | null = null,
 ): AssignmentRow {
   const now = deps.clock.now();
   const hours = s.claimHours && s.claimHours > 0 ? s.claimHours : deps.config.assignmentClaimHours;
+  const dueAt = s.dueAt ?? new Date(now.getTime() + hours * HOUR_MS);
   const row: AssignmentRow = {
     id: newId(),
     subjectKind: s.kind,
@@ -91,7 +92,7 @@ export function createAssignment(
     category: s.category as Category,
     via: target.via,
     areaId: target.areaId,
-    dueAt: new Date(now.getTime() + hours * HOUR_MS).toISOString(),
+    dueAt: dueAt.toISOString(),
     claimedAt: null,
     claimedBy: null,
     completedAt: null,
@@ -111,6 +112,54 @@ export function createAssignment(
   emit(tx, deps, 'assignment.created', row);
   scheduleTimer(tx, { id: claimTimerId(row.id), name: claimDeadlineJob(row.side), dueAt: new Date(row.dueAt), payload: { assignmentId: row.id } });
   return row;
+}
+
+/**
+ * For subjects whose teams are already chosen (a drawn random inspection: the drawn officers'
+ * teams): one assignment per distinct team — the first team leads, the others co-handle — due at
+ * `dueAt`, with `via: drawn`. Does nothing when the subject already has assignments (a repeated
+ * job). Each goes on its side's work list like any other.
+ */
+export function assignToTeams(
+  tx: Tx,
+  deps: Deps,
+  subject: { kind: SubjectKind; id: string; category: string },
+  teams: { teamId: string; agencyCode: string; side: 'region' | 'corps' }[],
+  dueAt: Date,
+): AssignmentRow[] {
+  if (subjectAssignments(tx, subject.kind, subject.id).length) return [];
+  const seen = new Set<string>();
+  const out: AssignmentRow[] = [];
+  for (const t of teams) {
+    if (seen.has(t.teamId)) continue;
+    seen.add(t.teamId);
+    out.push(
+      createAssignment(tx, deps, { ...subject, dueAt }, out.length === 0 ? 'lead' : 'co_handling', { teamId: t.teamId, agencyCode: t.agencyCode, side: t.side, via: 'drawn', areaId: null }),
+    );
+  }
+  return out;
+}
+
+/**
+ * Completes a subject's open (pending or claimed) assignments on the system's behalf, e.g. when
+ * the inspection they were for has been recorded. Returns the assignments completed.
+ */
+export function completeSubjectAssignments(tx: Tx, deps: Deps, kind: SubjectKind, id: string, note: string, actorAgencyCode?: string | null): AssignmentRow[] {
+  const now = deps.clock.now();
+  const out: AssignmentRow[] = [];
+  for (const a of subjectAssignments(tx, kind, id).filter((x) => (OPEN as readonly string[]).includes(x.status))) {
+    const row = tx
+      .update(assignments)
+      .set({ status: 'completed', completedAt: now.toISOString(), completedBy: null, completionNote: note, updatedAt: now.toISOString(), version: a.version + 1 })
+      .where(eq(assignments.id, a.id))
+      .returning()
+      .get();
+    addHistory(tx, deps, row, 'completed', null, note);
+    cancelTimer(tx, claimTimerId(a.id), now);
+    emit(tx, deps, 'assignment.completed', row, { completedAt: row.completedAt, by: 'system' }, actorAgencyCode);
+    out.push(row);
+  }
+  return out;
 }
 
 export function getAssignment(tx: Tx, id: string): AssignmentRow | undefined {

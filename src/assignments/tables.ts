@@ -14,7 +14,7 @@ export const assignments = sqliteTable(
   'assignments',
   {
     id: text('id').primaryKey(),
-    subjectKind: text('subject_kind', { enum: ['complaint', 'case'] }).notNull(),
+    subjectKind: text('subject_kind', { enum: ['complaint', 'case', 'inspection'] }).notNull(),
     subjectId: text('subject_id').notNull(),
     role: text('role', { enum: ASSIGNMENT_ROLES }).notNull(),
     status: text('status', { enum: ASSIGNMENT_STATUSES }).notNull(),

@@ -56,6 +56,10 @@ export function createKey(tx: Tx, clock: Clock, k: NewKey, createdBy: string | n
   return { ...publicKey(row), key };
 }
 
+export function getKey(db: Tx, id: string): ApiKeyRow | undefined {
+  return db.select().from(apiKeys).where(eq(apiKeys.id, id)).get();
+}
+
 export function listKeys(db: Tx, limit: number, after?: { createdAt: string; id: string }) {
   const where = after
     ? afterKey(apiKeys.createdAt, apiKeys.id, { value: after.createdAt, id: after.id }, 'desc')

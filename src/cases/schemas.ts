@@ -23,6 +23,11 @@ export const CreditCodeSchema = Type.String({
   examples: ['91350100M000100Y43'],
 });
 
+export const SupervisionClassSchema = Type.Union([Type.Literal('key'), Type.Literal('special'), Type.Literal('general')], {
+  description: 'Supervision class for random inspections: key 重点排污单位, special 特殊监管对象, general 一般排污单位 (null: not classified, never drawn)',
+  examples: ['key'],
+});
+
 export const SourceSchema = Type.Object(
   {
     id: Type.String(),
@@ -35,6 +40,8 @@ export const SourceSchema = Type.Object(
     industry: Type.String({ description: 'Industry (e.g. GB/T 4754 name or code)' }),
     permitNumber: Nullable(Type.String({ description: 'Pollutant discharge permit number (排污许可证编号)' })),
     gridId: Nullable(Type.String({ description: 'Grid cell (网格) the source lies in; resolved from the location when not given' })),
+    supervisionClass: Nullable(SupervisionClassSchema),
+    supervisionClassSetOn: Nullable(Type.String({ format: 'date', description: 'Date (China time) the supervision class was last set', examples: ['2026-03-02'] })),
     createdAt: DateTime(),
     updatedAt: DateTime(),
     version: Type.Integer({ description: 'Increments on every change; the ETag is its quoted value' }),
@@ -54,6 +61,7 @@ export const CreateSourceBody = Type.Object(
     industry: Type.String({ minLength: 1, maxLength: 200 }),
     permitNumber: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Pollutant discharge permit number' })),
     gridId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Grid cell; resolved from the location when absent' })),
+    supervisionClass: Type.Optional(SupervisionClassSchema),
   },
   { additionalProperties: false },
 );
@@ -68,6 +76,7 @@ export const PatchSourceBody = Type.Object(
     industry: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     permitNumber: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
     gridId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64 }))),
+    supervisionClass: Type.Optional(Nullable(SupervisionClassSchema)),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -177,12 +177,25 @@ function requireAgency(tx: Tx, code: string): Agency {
   return a;
 }
 
-export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateCaseBody>): CaseRow {
-  const scope = scopeForWrite(tx, p);
-  if (p.role === 'intake') throw forbidden('Cases are registered by inspectors, supervisors or admins.');
+/**
+ * For the inspections capability: registers the case a random inspection found (origin
+ * `inspection`), in the caller's transaction, led by the source's supervising agency. The
+ * inspections capability has already decided the caller may record the inspection (a drawn
+ * officer, possibly of the other side in a cross-side plan), so the registering agency's scope is
+ * not checked here.
+ */
+export function registerInspectionCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateCaseBody>): CaseRow {
+  return registerCase(tx, deps, p, { ...b, origin: { kind: 'inspection' } }, { authorized: true });
+}
+
+export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateCaseBody>, opts: { authorized?: boolean } = {}): CaseRow {
   const lead = requireAgency(tx, b.leadAgencyCode);
-  if (scope.kind === 'agency' && !scope.down.includes(lead.code))
-    throw forbidden(`Agency ${p.agencyCode} may register cases only for itself or an agency below it, not ${lead.code}.`);
+  if (!opts.authorized) {
+    const scope = scopeForWrite(tx, p);
+    if (p.role === 'intake') throw forbidden('Cases are registered by inspectors, supervisors or admins.');
+    if (scope.kind === 'agency' && !scope.down.includes(lead.code))
+      throw forbidden(`Agency ${p.agencyCode} may register cases only for itself or an agency below it, not ${lead.code}.`);
+  }
 
   const requested = b.coHandlingAgencyCodes ?? [];
   const coAgencies = requested.map((code) => requireAgency(tx, code));

@@ -1,7 +1,9 @@
 /** Pollution sources (污染源档案): service functions. */
 import { and, asc, eq, inArray, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Tx } from '../db/client.js';
+import { inTx, type Db, type Tx } from '../db/client.js';
+import type { Clock } from '../clock.js';
+import { DEMO_SOURCES } from '../reference/demo.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
@@ -10,6 +12,7 @@ import { agencySubtree, getAgency } from '../reference/hierarchy.js';
 import { checkVersion, type Expected } from '../http/versioning.js';
 import { validateCreditCode } from './credit-code.js';
 import { resolvePlace } from './spatial.js';
+import { cstDate } from './dates.js';
 import { pollutionSources } from './tables.js';
 import type { CreateSourceBody, PatchSourceBody, SourceQuery } from './schemas.js';
 import { afterKey } from '../db/keyset.js';
@@ -28,6 +31,8 @@ export function publicSource(r: SourceRow, warnings?: string[]) {
     industry: r.industry,
     permitNumber: r.permitNumber,
     gridId: r.gridId,
+    supervisionClass: r.supervisionClass,
+    supervisionClassSetOn: r.supervisionClassSetOn,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     version: r.version,
@@ -88,6 +93,8 @@ export function createSource(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
       industry: b.industry,
       permitNumber: b.permitNumber ?? null,
       gridId,
+      supervisionClass: b.supervisionClass ?? null,
+      supervisionClassSetOn: b.supervisionClass ? cstDate(deps.clock.now()) : null,
       createdAt: now,
       updatedAt: now,
       version: 1,
@@ -121,6 +128,10 @@ export function patchSource(tx: Tx, deps: Deps, p: Principal, id: string, expect
     set.lng = b.location.lng;
   }
   if (b.gridId !== undefined) set.gridId = b.gridId;
+  if (b.supervisionClass !== undefined && b.supervisionClass !== cur.supervisionClass) {
+    set.supervisionClass = b.supervisionClass;
+    set.supervisionClassSetOn = b.supervisionClass ? cstDate(deps.clock.now()) : null;
+  }
   // A move re-resolves the grid unless the client sets it.
   if (b.location !== undefined && b.gridId === undefined) set.gridId = resolvePlace(deps, b.location.lat, b.location.lng)?.gridId ?? cur.gridId;
   const row = tx
@@ -155,4 +166,90 @@ export function listSources(tx: Tx, q: Static<typeof SourceQuery>, limit: number
     .orderBy(asc(pollutionSources.name), asc(pollutionSources.id))
     .limit(limit)
     .all();
+}
+
+/** A classified source as the random-inspection pool reads it. */
+export interface PoolSourceRow {
+  id: string;
+  name: string;
+  creditCode: string;
+  side: 'region' | 'corps';
+  agencyCode: string;
+  supervisionClass: 'key' | 'special' | 'general';
+  lat: number;
+  lng: number;
+  gridId: string | null;
+}
+
+/**
+ * For the inspections capability: the classified sources supervised by these agencies (sources
+ * without a supervision class are not in any pool), ordered by id.
+ */
+export function classifiedSources(tx: Tx, agencyCodes: string[]): PoolSourceRow[] {
+  if (agencyCodes.length === 0) return [];
+  return tx
+    .select({
+      id: pollutionSources.id,
+      name: pollutionSources.name,
+      creditCode: pollutionSources.creditCode,
+      side: pollutionSources.side,
+      agencyCode: pollutionSources.agencyCode,
+      supervisionClass: pollutionSources.supervisionClass,
+      lat: pollutionSources.lat,
+      lng: pollutionSources.lng,
+      gridId: pollutionSources.gridId,
+    })
+    .from(pollutionSources)
+    .where(and(inArray(pollutionSources.agencyCode, agencyCodes), sql`${pollutionSources.supervisionClass} is not null`))
+    .orderBy(asc(pollutionSources.id))
+    .all() as PoolSourceRow[];
+}
+
+/** For published inspection results: name and credit code of these sources. */
+export function sourceNames(tx: Tx, ids: string[]): Map<string, { name: string; creditCode: string; agencyCode: string }> {
+  if (ids.length === 0) return new Map();
+  const rows = tx
+    .select({ id: pollutionSources.id, name: pollutionSources.name, creditCode: pollutionSources.creditCode, agencyCode: pollutionSources.agencyCode })
+    .from(pollutionSources)
+    .where(inArray(pollutionSources.id, [...new Set(ids)]))
+    .all();
+  return new Map(rows.map((r) => [r.id, { name: r.name, creditCode: r.creditCode, agencyCode: r.agencyCode }]));
+}
+
+/**
+ * Demo pollution sources with their supervision classes (DEMO_SOURCES in src/reference/demo.ts),
+ * each only if its id is absent; called by `npm run demo` and `npm run cli -- seed demo` after the
+ * reference data.
+ */
+export function seedDemoSources(db: Db, clock: Clock): number {
+  return inTx(db, (tx) => {
+    let n = 0;
+    const now = clock.now();
+    for (const s of DEMO_SOURCES) {
+      if (getSource(tx, s.id) || tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.creditCode, s.creditCode)).get()) continue;
+      checkCreditCode(s.creditCode);
+      tx.insert(pollutionSources)
+        .values({
+          id: s.id,
+          name: s.name,
+          creditCode: s.creditCode,
+          side: s.side,
+          agencyCode: s.agencyCode,
+          lat: s.location.lat,
+          lng: s.location.lng,
+          address: s.address,
+          industry: s.industry,
+          permitNumber: null,
+          gridId: null,
+          supervisionClass: s.supervisionClass,
+          supervisionClassSetOn: cstDate(now),
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+          version: 1,
+        })
+        .run();
+      n++;
+    }
+    return n;
+  });
 }

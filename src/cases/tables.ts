@@ -16,12 +16,17 @@ export const pollutionSources = sqliteTable(
     industry: text('industry').notNull(),
     permitNumber: text('permit_number'),
     gridId: text('grid_id'),
+    /** 重点排污单位 key, 特殊监管对象 special, 一般排污单位 general; null = not classified (never drawn). */
+    supervisionClass: text('supervision_class', { enum: ['key', 'special', 'general'] }),
+    /** The date (China time) the class was last set. */
+    supervisionClassSetOn: text('supervision_class_set_on'),
     createdAt: text('created_at').notNull(),
     updatedAt: text('updated_at').notNull(),
     version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('sources_credit_code').on(t.creditCode),
+    index('sources_agency_class').on(t.agencyCode, t.supervisionClass),
     index('sources_name').on(t.name, t.id),
     index('sources_agency').on(t.agencyCode, t.name, t.id),
     index('sources_grid').on(t.gridId, t.name, t.id),

@@ -5,6 +5,8 @@ import { openDb, inTx } from '../db/client.js';
 import { createKey } from '../auth/keys.js';
 import { systemClock } from '../clock.js';
 import { seedDemo } from '../reference/demo.js';
+import { seedDemoSources } from '../cases/sources.js';
+import { seedDemoInspections } from '../inspections/demo.js';
 
 /**
  * `npm run demo`: the embedded default with demo reference data. On first run it also creates a
@@ -15,6 +17,8 @@ const config = configOrExit({ ...process.env, SEED_DEMO: 'true' });
 const keyFile = join(dirname(resolve(config.databasePath)), 'demo-admin-key.txt');
 const db = openDb(config.databasePath);
 seedDemo(db, systemClock);
+seedDemoSources(db, systemClock);
+seedDemoInspections(db, systemClock);
 let key: string;
 if (existsSync(keyFile)) key = readFileSync(keyFile, 'utf8').trim();
 else {

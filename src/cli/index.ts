@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { verifyDrawRecord } from '../inspections/draw.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDb, inTx } from '../db/client.js';
 import { issueKey } from '../keys/service.js';
@@ -6,16 +8,20 @@ import { Problem, type FieldError } from '../http/problem.js';
 import { ROLES, type Side } from '../domain/index.js';
 import { systemClock } from '../clock.js';
 import { seedDemo } from '../reference/demo.js';
+import { seedDemoSources } from '../cases/sources.js';
+import { seedDemoInspections } from '../inspections/demo.js';
 
 const USAGE = `usage:
   npm run cli -- keys create --role <${ROLES.join('|')}> [--agency CODE] [--team ID] [--side region|corps] [--name LABEL]
   npm run cli -- seed demo
-  npm run cli -- migrate`;
+  npm run cli -- migrate
+  npm run cli -- draw verify <draw-record.json>   (no database: re-runs a published random-inspection draw)`;
 
 /** Operator commands against DATABASE_PATH: the first admin key on a new install, seeding, migrating. */
 function main(argv: string[]) {
-  const config = loadConfig();
   const [group, cmd] = argv;
+  if (group === 'draw' && cmd === 'verify') return verifyCommand(argv[2]);
+  const config = loadConfig();
   if (group === 'migrate') {
     openDb(config.databasePath).$client.close();
     console.log(`migrated ${config.databasePath}`);
@@ -24,8 +30,10 @@ function main(argv: string[]) {
   if (group === 'seed' && cmd === 'demo') {
     const db = openDb(config.databasePath);
     seedDemo(db, systemClock);
+    seedDemoSources(db, systemClock);
+    seedDemoInspections(db, systemClock);
     db.$client.close();
-    console.log(`demo reference data loaded into ${config.databasePath}`);
+    console.log(`demo reference data, pollution sources, checklist and rosters loaded into ${config.databasePath}`);
     return;
   }
   if (group === 'keys' && cmd === 'create') {
@@ -47,6 +55,27 @@ function main(argv: string[]) {
   }
   console.error(USAGE);
   process.exit(64);
+}
+
+/**
+ * `draw verify <file>`: reads a draw record (GET /v1/public/inspection-plans/{id}/draw-record)
+ * and re-runs the draw with the same pure function as the service. No database, no network,
+ * no configuration. Exit 0 when it matches, 2 when it does not.
+ */
+function verifyCommand(file: string | undefined) {
+  if (!file) throw new Error('usage: npm run cli -- draw verify <draw-record.json>');
+  const text = readFileSync(file, 'utf8');
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (err) {
+    console.log(`MISMATCH: ${file} is not valid JSON (${(err as Error).message})`);
+    process.exit(2);
+  }
+  const report = verifyDrawRecord(record);
+  for (const c of report.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
+  console.log(report.ok ? 'MATCH: the published draw follows from the commitments, the secrets and the frozen pools.' : 'MISMATCH: the published data does not reproduce this draw.');
+  if (!report.ok) process.exit(2);
 }
 
 try {

@@ -7,8 +7,11 @@ import type { Side } from './index.js';
  * (complaints, cases). A subject capability registers its hooks with `registerSubject` in its
  * `init`; the routing job `route.subject` (queue `route`, payload RouteJob) loads the
  * subject through them, creates the assignments, then calls `onRouted` in the same transaction.
+ * Drawn random inspections (kind `inspection`) are not routed by place: their assignments go to the
+ * drawn officers' teams (assignToTeams in src/assignments); their hooks say they are not routable,
+ * so a declined inspection assignment is not re-routed.
  */
-export type SubjectKind = 'complaint' | 'case';
+export type SubjectKind = 'complaint' | 'case' | 'inspection';
 
 export interface RoutableSubject {
   kind: SubjectKind;
@@ -105,4 +108,4 @@ export function registerSubject(deps: Deps, kind: SubjectKind, hooks: SubjectHoo
 export type SourceLocator = (tx: Tx, sourceId: string) => { location?: { lat: number; lng: number } | null; agencyCode?: string | null } | null;
 
 /** Event subject of a routed subject: `complaints/<id>` or `cases/<id>`. */
-export const subjectPath = (kind: SubjectKind, id: string) => `${kind === 'complaint' ? 'complaints' : 'cases'}/${id}`;
+export const subjectPath = (kind: SubjectKind, id: string) => `${kind === 'complaint' ? 'complaints' : kind === 'case' ? 'cases' : 'inspections'}/${id}`;

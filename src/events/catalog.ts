@@ -1,4 +1,5 @@
 import { Type, type TSchema } from 'typebox';
+import { inspectionCatalog } from '../inspections/events.js';
 
 /**
  * The published event catalog: every CloudEvents `type` this service emits and the JSON Schema of
@@ -101,6 +102,8 @@ export const EVENT_TYPES: Record<string, EventTypeEntry> = {
   'filing.overdue': filing('A filing was not acknowledged in time.'),
   'filing.escalated': filing('A filing still unacknowledged at FILING_ESCALATE_DAYS was escalated to the top agencies of both sides (data.escalatedTo).'),
   'filing.commented': filing('A comment, information request (data.kind = question) or answer was added to a filing (data.commentId; the text is in the API).'),
+  // inspection_plan.* and inspection.* — owned by src/inspections (events.ts)
+  ...inspectionCatalog(),
   'notification.created': {
     description: 'A notification (通报) was created for another side or for supervisors.',
     data: loose('Notification id'),

@@ -223,3 +223,89 @@ export function seedDemo(db: Db, clock: Clock): void {
     for (const a of DEMO_AREAS) if (!getArea(tx, a.id!)) createArea(tx, clock, a);
   });
 }
+
+// ---- pollution sources, checklist and officer roster (random inspections) --------------------
+//
+// Data only: the cases capability loads DEMO_SOURCES (seedDemoSources) and the inspections
+// capability the checklist and roster (seedDemoInspections), through their own service rules,
+// from `npm run demo` and `npm run cli -- seed demo`. Names and credit codes are invented (the
+// codes pass GB 32100 and the inner GB 11714 check); no real enterprise is meant.
+
+export interface DemoSource {
+  id: string;
+  name: string;
+  creditCode: string;
+  side: 'region' | 'corps';
+  agencyCode: string;
+  location: DemoPoint;
+  address: string;
+  industry: string;
+  /** key 重点排污单位, special 特殊监管对象, general 一般排污单位. */
+  supervisionClass: 'key' | 'special' | 'general';
+}
+
+const src = (id: string, name: string, creditCode: string, agencyCode: string, side: 'region' | 'corps', dx: number, dy: number, address: string, industry: string, supervisionClass: DemoSource['supervisionClass']): DemoSource => {
+  const c = side === 'region' ? DEMO_POINTS.changjiCenter : DEMO_POINTS.shiheziCenter;
+  return { id, name, creditCode, side, agencyCode, location: { lng: c.lng + dx, lat: c.lat + dy }, address, industry, supervisionClass };
+};
+
+export const DEMO_SOURCES: DemoSource[] = [
+  src('src-652301-01', '昌吉示例热电有限公司', '91652301700100010A', '652301', 'region', 0.02, 0.01, '昌吉市示例工业园1号', '热电联产', 'key'),
+  src('src-652301-02', '昌吉示例水泥有限公司', '916523017001003878', '652301', 'region', -0.03, 0.02, '昌吉市示例工业园2号', '水泥制造', 'key'),
+  src('src-652301-03', '昌吉示例化工有限公司', '91652301700100758Y', '652301', 'region', 0.04, -0.02, '昌吉市示例工业园3号', '基础化学原料制造', 'special'),
+  src('src-652301-04', '昌吉示例污水处理厂', '916523017001011281', '652301', 'region', -0.01, -0.03, '昌吉市示例路4号', '污水处理', 'special'),
+  src('src-652301-05', '昌吉示例食品有限公司', '91652301700101494W', '652301', 'region', 0.01, 0.04, '昌吉市示例路5号', '食品制造', 'general'),
+  src('src-652301-06', '昌吉示例汽修厂', '91652301700101865K', '652301', 'region', -0.04, 0.0, '昌吉市示例路6号', '汽车修理', 'general'),
+  src('src-652301-07', '昌吉示例印刷厂', '91652301700102235M', '652301', 'region', 0.03, 0.03, '昌吉市示例路7号', '印刷', 'general'),
+  src('src-xpcc-d8-01', '石河子示例电力有限公司', '91659001800200019B', 'XPCC-D8', 'corps', 0.01, 0.01, '石河子市示例开发区1号', '火力发电', 'key'),
+  src('src-xpcc-d8-02', '石河子示例化纤有限公司', '916590018002003857', 'XPCC-D8', 'corps', -0.02, 0.02, '石河子市示例开发区2号', '化学纤维制造', 'key'),
+  src('src-xpcc-d8-03', '石河子示例造纸有限公司', '91659001800200756X', 'XPCC-D8', 'corps', 0.02, -0.02, '石河子市示例开发区3号', '造纸', 'special'),
+  src('src-xpcc-d8-04', '石河子示例危废处置中心', '916590018002011260', 'XPCC-D8', 'corps', -0.03, -0.01, '石河子市示例开发区4号', '危险废物治理', 'special'),
+  src('src-xpcc-d8-05', '石河子示例乳业有限公司', '91659001800201492U', 'XPCC-D8', 'corps', 0.03, 0.02, '石河子市示例路5号', '乳制品制造', 'general'),
+  src('src-xpcc-d8-06', '石河子示例棉纺厂', '91659001800201863J', 'XPCC-D8', 'corps', -0.01, 0.03, '石河子市示例路6号', '棉纺织', 'general'),
+  src('src-xpcc-d8-07', '石河子示例建材厂', '91659001800202233L', 'XPCC-D8', 'corps', 0.0, -0.03, '石河子市示例路7号', '建筑材料', 'general'),
+];
+
+export interface DemoInspectionItem {
+  agencyCode: string;
+  code: string;
+  name: string;
+  legalBasis: string;
+  categories: Category[];
+  targetClasses: ('key' | 'special' | 'general')[];
+  method: string;
+}
+
+const items = (agencyCode: string): DemoInspectionItem[] => [
+  { agencyCode, code: 'AIR-01', name: '大气污染防治设施运行情况', legalBasis: '《中华人民共和国大气污染防治法》第二十条', categories: ['air'], targetClasses: ['key', 'special', 'general'], method: '现场检查、查阅运行台账和在线监测数据' },
+  { agencyCode, code: 'WATER-01', name: '水污染物排放情况', legalBasis: '《中华人民共和国水污染防治法》第二十一条', categories: ['water'], targetClasses: ['key', 'special', 'general'], method: '现场检查排放口、采样监测' },
+  { agencyCode, code: 'PERMIT-01', name: '排污许可证执行情况', legalBasis: '《排污许可管理条例》第十七条', categories: ['air', 'water', 'solid_waste'], targetClasses: ['key', 'special'], method: '核查许可证载明事项与执行报告' },
+  { agencyCode, code: 'WASTE-01', name: '危险废物贮存和转移情况', legalBasis: '《中华人民共和国固体废物污染环境防治法》第七十七条', categories: ['solid_waste'], targetClasses: ['key', 'special', 'general'], method: '现场检查贮存设施、核对转移联单' },
+];
+
+/** The checklist of both sides (items of the top agency are usable by every agency below it). */
+export const DEMO_INSPECTION_ITEMS: DemoInspectionItem[] = [...items('650000'), ...items('XPCC')];
+
+export interface DemoInspector {
+  id: string;
+  name: string;
+  agencyCode: string;
+  teamId: string;
+  certificateNo: string;
+  certificateValidUntil: string;
+  expert?: boolean;
+}
+
+/** Officer rosters of both sides (names invented). */
+export const DEMO_INSPECTORS: DemoInspector[] = [
+  { id: 'insp-652301-01', name: '王建国', agencyCode: '652301', teamId: 'team-652301-air', certificateNo: '6523012026001', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-652301-02', name: '李娜', agencyCode: '652301', teamId: 'team-652301-air', certificateNo: '6523012026002', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-652301-03', name: '阿不都热合曼·买买提', agencyCode: '652301', teamId: 'team-652301-general', certificateNo: '6523012026003', certificateValidUntil: '2027-06-30' },
+  { id: 'insp-652301-04', name: '张伟', agencyCode: '652301', teamId: 'team-652301-general', certificateNo: '6523012026004', certificateValidUntil: '2028-12-31', expert: true },
+  { id: 'insp-652300-01', name: '古丽娜尔·艾力', agencyCode: '652300', teamId: 'team-652300-general', certificateNo: '6523002026001', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-xpcc-d8-01', name: '刘强', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-air', certificateNo: 'BT0082026001', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-xpcc-d8-02', name: '陈静', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-air', certificateNo: 'BT0082026002', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-xpcc-d8-03', name: '赵磊', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-general', certificateNo: 'BT0082026003', certificateValidUntil: '2028-12-31' },
+  { id: 'insp-xpcc-d8-04', name: '马晓燕', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-water-soil', certificateNo: 'BT0082026004', certificateValidUntil: '2028-12-31', expert: true },
+  { id: 'insp-xpcc-d8-r121-01', name: '孙浩', agencyCode: 'XPCC-D8-R121', teamId: 'team-xpcc-d8-r121-general', certificateNo: 'BT1212026001', certificateValidUntil: '2028-12-31' },
+];
