@@ -271,7 +271,20 @@ export function loadCases(sqlite: Database.Database, n: number): Loaded {
       const code = first17 + creditCodeCheckChar(first17);
       const ctr = CENTRE[agency];
       const id = uuid7(Date.parse(at), rand);
-      insSource.run(id, name, code, side.get(agency)!, agency, ctr.lat + (rand() - 0.5) * 0.2, ctr.lng + (rand() - 0.5) * 0.2, `${pick(rand, PLACES)}工业园区${1 + Math.floor(rand() * 40)}号`, industry, rand() < 0.7 ? `9165${i}P` : null, at, at);
+      insSource.run(
+        id,
+        name,
+        code,
+        side.get(agency)!,
+        agency,
+        ctr.lat + (rand() - 0.5) * 0.2,
+        ctr.lng + (rand() - 0.5) * 0.2,
+        `${pick(rand, PLACES)}工业园区${1 + Math.floor(rand() * 40)}号`,
+        industry,
+        rand() < 0.7 ? `9165${i}P` : null,
+        at,
+        at,
+      );
       sourceIds.push(id);
       sourceNames.push(name);
       sourceCodes.push(code);
@@ -494,7 +507,8 @@ export function loadCases(sqlite: Database.Database, n: number): Loaded {
   })();
   const coHandling = coRows.length;
   sqlite.transaction(() => {
-    for (const r of accessRows) insAccess.run(ids[r.i], r.agency, r.reason, r.at, ...r.copy, new Date(reg[r.i]).toISOString(), new Date(upd[r.i]).toISOString(), seqOf[r.i]);
+    for (const r of accessRows)
+      insAccess.run(ids[r.i], r.agency, r.reason, r.at, ...r.copy, new Date(reg[r.i]).toISOString(), new Date(upd[r.i]).toISOString(), seqOf[r.i]);
   })();
   const access = accessRows.length;
   const insFormer = sqlite.prepare("INSERT INTO case_former_agencies (case_id, agency_code, relation, left_seq, change_seq) VALUES (?, ?, 'lead', ?, ?)");
@@ -670,8 +684,18 @@ export async function runCasesBench(opts: { cases?: number; iterations?: number 
     { id: 'f1', label: '(f) overdue=true', who: S.admin, url: '/v1/cases?overdue=true' },
     { id: 'f2', label: '(f) overdue=true', who: S.pref, url: '/v1/cases?overdue=true' },
     { id: 'f3', label: '(f) overdue=false', who: S.admin, url: '/v1/cases?overdue=false' },
-    { id: 'g1', label: '(g) registered within one week, a year ago', who: S.admin, url: `/v1/cases?registeredFrom=${iso(yearAgo)}&registeredTo=${iso(new Date(yearAgo.getTime() + 7 * DAY))}` },
-    { id: 'g2', label: '(g) registered within one day, a year ago', who: S.cj, url: `/v1/cases?registeredFrom=${iso(yearAgo)}&registeredTo=${iso(new Date(yearAgo.getTime() + DAY))}` },
+    {
+      id: 'g1',
+      label: '(g) registered within one week, a year ago',
+      who: S.admin,
+      url: `/v1/cases?registeredFrom=${iso(yearAgo)}&registeredTo=${iso(new Date(yearAgo.getTime() + 7 * DAY))}`,
+    },
+    {
+      id: 'g2',
+      label: '(g) registered within one day, a year ago',
+      who: S.cj,
+      url: `/v1/cases?registeredFrom=${iso(yearAgo)}&registeredTo=${iso(new Date(yearAgo.getTime() + DAY))}`,
+    },
     { id: 'h1', label: '(h) q= common word (扬尘)', who: S.admin, url: `/v1/cases?q=${encodeURIComponent('扬尘')}` },
     { id: 'h2', label: '(h) q= party name', who: S.admin, url: `/v1/cases?q=${encodeURIComponent(L.samplePartyWord)}` },
     { id: 'h3', label: '(h) q= case number', who: S.admin, url: `/v1/cases?q=${encodeURIComponent(L.sampleNumber)}` },
@@ -774,7 +798,9 @@ export async function runCasesBench(opts: { cases?: number; iterations?: number 
         lw.push(...r.wall);
         lc.push(...r.cpu);
       }
-      rows.push(row('baseline: GET /v1/cases?limit=1 (one case, newest)', S.admin, lw, lc, 'the route with one index step: auth, validation, one row, serialisation'));
+      rows.push(
+        row('baseline: GET /v1/cases?limit=1 (one case, newest)', S.admin, lw, lc, 'the route with one index step: auth, validation, one row, serialisation'),
+      );
     }
 
     for (const q of queries) {
@@ -801,7 +827,10 @@ export async function runCasesBench(opts: { cases?: number; iterations?: number 
         items += r.items;
         passes++;
       }
-      const p99 = quantile([...wall].sort((x, y) => x - y), 0.99);
+      const p99 = quantile(
+        [...wall].sort((x, y) => x - y),
+        0.99,
+      );
       const flags = [p99 > TARGET_P99_MS ? `p99 over ${TARGET_P99_MS} ms` : '', fullScan ? 'FULL SCAN in plan' : ''].filter(Boolean).join('; ');
       const note = [flags || 'ok', q.pages ? `${(wall.length / passes).toFixed(0)} pages per walk` : ''].filter(Boolean).join('; ');
       rows.push(row(`${q.id} ${q.label}`, q.who, wall, cpu, note, { 'items/req': Math.round((items / wall.length) * 10) / 10 }));
@@ -811,7 +840,13 @@ export async function runCasesBench(opts: { cases?: number; iterations?: number 
     await app.close();
     if (!keep) rmSync(dirname(dbPath), { recursive: true, force: true });
   }
-  rows.unshift({ bench: 'cases', variant: `data: ${meta}`, as: '', samples: 0, note: `target p99 < ${TARGET_P99_MS} ms; ≥ ${iterations} requests per query after warm-up; cpu = process CPU time (all threads) per request` });
+  rows.unshift({
+    bench: 'cases',
+    variant: `data: ${meta}`,
+    as: '',
+    samples: 0,
+    note: `target p99 < ${TARGET_P99_MS} ms; ≥ ${iterations} requests per query after warm-up; cpu = process CPU time (all threads) per request`,
+  });
   const plansText = `# EXPLAIN QUERY PLAN — GET /v1/cases at ${L.n} cases\n\nEvery SQL statement on case tables that the first request of each query ran (captured with its parameters, explained with them).\n\n${plans.join('\n')}`;
   console.log(table(rows));
   console.log(`\n${plansText}`);

@@ -241,7 +241,16 @@ async function rawPosts(receiver: Receiver, total: number, concurrency: number):
     side: 'region',
     agencyCode: 'XJ-URUMQI',
     category: 'air',
-    data: { id: `bench-raw-${i}`, side: 'region', agencyCode: 'XJ-URUMQI', category: 'air', channel: 'phone', receivedAt: new Date().toISOString(), acceptanceDueAt: new Date().toISOString(), by: { role: 'intake' } },
+    data: {
+      id: `bench-raw-${i}`,
+      side: 'region',
+      agencyCode: 'XJ-URUMQI',
+      category: 'air',
+      channel: 'phone',
+      receivedAt: new Date().toISOString(),
+      acceptanceDueAt: new Date().toISOString(),
+      by: { role: 'intake' },
+    },
   });
   const sent = new Map<string, number>();
   let next = 0;
@@ -374,7 +383,11 @@ async function sseApp(): Promise<Row> {
   try {
     await clients.connect(`${base}/v1/events/stream`, auth, SSE_STREAMS);
     const started = performance.now();
-    await paced(() => appendEvents(app, 1), commit, () => app.deps.poke());
+    await paced(
+      () => appendEvents(app, 1),
+      commit,
+      () => app.deps.poke(),
+    );
     const expected = SSE_STREAMS * SSE_EVENTS;
     const complete = await until(() => clients.received >= expected, SSE_TIMEOUT_MS);
     return lagRow(`SSE: ${SSE_STREAMS} streams, ${SSE_EVENTS} live events ~${SSE_SPACING_MS} ms apart, commit → frame (embedded)`, clients.lags, {
@@ -410,7 +423,30 @@ async function sseBare(): Promise<Row> {
       () => {
         const now = new Date().toISOString();
         const id = `bare${++position}-01JBENCHBENCHBENCHBENCH`;
-        return [{ position, id, type: 'complaint.received', subject: `complaints/${id}`, sequence: 1, time: now, source: '/enforcement/agencies/XJ-URUMQI', side: 'region', agencyCode: 'XJ-URUMQI', category: 'air', data: { id, side: 'region', agencyCode: 'XJ-URUMQI', category: 'air', channel: 'phone', receivedAt: now, acceptanceDueAt: now, by: { role: 'intake' } } }];
+        return [
+          {
+            position,
+            id,
+            type: 'complaint.received',
+            subject: `complaints/${id}`,
+            sequence: 1,
+            time: now,
+            source: '/enforcement/agencies/XJ-URUMQI',
+            side: 'region',
+            agencyCode: 'XJ-URUMQI',
+            category: 'air',
+            data: {
+              id,
+              side: 'region',
+              agencyCode: 'XJ-URUMQI',
+              category: 'air',
+              channel: 'phone',
+              receivedAt: now,
+              acceptanceDueAt: now,
+              by: { role: 'intake' },
+            },
+          },
+        ];
       },
       commit,
       (evs) => {

@@ -26,8 +26,16 @@ function pools(mode: DrawInput['mode']): DrawInput {
   }
   const officers: PoolOfficer[] = [];
   for (let i = 0; i < N_OFFICERS; i++)
-    officers.push({ id: `insp-${String(i).padStart(5, '0')}`, side: i % 2 ? 'corps' : 'region', active: r() >= 0.05, certificateValidUntil: r() < 0.05 ? '2026-01-31' : '2028-12-31' });
-  const conflicts = Array.from({ length: 2_000 }, () => ({ inspectorId: officers[Math.floor(r() * N_OFFICERS)].id, sourceId: sources[Math.floor(r() * N_SOURCES)].id }));
+    officers.push({
+      id: `insp-${String(i).padStart(5, '0')}`,
+      side: i % 2 ? 'corps' : 'region',
+      active: r() >= 0.05,
+      certificateValidUntil: r() < 0.05 ? '2026-01-31' : '2028-12-31',
+    });
+  const conflicts = Array.from({ length: 2_000 }, () => ({
+    inspectorId: officers[Math.floor(r() * N_OFFICERS)].id,
+    sourceId: sources[Math.floor(r() * N_SOURCES)].id,
+  }));
   const dedup = [...new Map(conflicts.map((c) => [`${c.inspectorId}|${c.sourceId}`, c])).values()];
   return {
     planId: 'bench-plan',
@@ -111,9 +119,19 @@ export async function runInspectionsBench(): Promise<Row[]> {
     seed,
     result: { status: 'drawn', targets: out.targets },
   };
-  rows.push(row('input hash at freeze (canonical JSON + SHA-256)', time(() => inputHash(input))));
+  rows.push(
+    row(
+      'input hash at freeze (canonical JSON + SHA-256)',
+      time(() => inputHash(input)),
+    ),
+  );
   const text = JSON.stringify(record);
-  rows.push(row(`draw verify of the published record (${(text.length / 2 ** 20).toFixed(1)} MiB JSON, parse included)`, time(() => verifyDrawRecord(JSON.parse(text)))));
+  rows.push(
+    row(
+      `draw verify of the published record (${(text.length / 2 ** 20).toFixed(1)} MiB JSON, parse included)`,
+      time(() => verifyDrawRecord(JSON.parse(text))),
+    ),
+  );
   console.log(table(rows));
   return rows;
 }

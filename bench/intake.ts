@@ -46,7 +46,6 @@ const CENTRES: DemoPoint[] = [
 const CHANNELS = ['phone', 'web', 'wechat'] as const;
 const RETRY_EVERY = 20;
 
-
 /** A request generator: new bodies with unique keys, and every RETRY_EVERY-th a retry of an earlier one. */
 function requests(workload: Workload, token: string) {
   const rand = rng(workload === 'spread' ? 7 : 11);
@@ -111,7 +110,12 @@ async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: 
   const { app, url, token } = await startApp(mode, redisUrl);
   try {
     const gen = requests(workload, token);
-    const r = await autocannon({ url, connections: 50, duration: seconds, requests: [{ method: 'POST', path: '/v1/complaints', setupRequest: gen.setupRequest }] });
+    const r = await autocannon({
+      url,
+      connections: 50,
+      duration: seconds,
+      requests: [{ method: 'POST', path: '/v1/complaints', setupRequest: gen.setupRequest }],
+    });
     const db = app.deps.db;
     const created = db.select({ n: count() }).from(complaints).get()!.n;
     const dups = db.select({ n: count() }).from(complaints).where(isNotNull(complaints.duplicateOf)).get()!.n;

@@ -19,7 +19,6 @@ const DLAT = 0.01;
 const PER_SIDE = 12; // 4 × 12 + closing = 49 positions
 const BUFFER_M = 1000;
 
-
 export function generateGrid(): AreaInput[] {
   const rand = rng(42);
   const out: AreaInput[] = [];
@@ -47,7 +46,13 @@ export function generateGrid(): AreaInput[] {
         }
       }
       ring.push([...ring[0]]);
-      out.push({ id: `grid-${r}-${c}`, side: c < COLS / 2 ? 'region' : 'corps', agencyCode: `A-${r >> 3}-${c >> 3}`, kind: 'grid', geometry: { type: 'Polygon', coordinates: [ring] } });
+      out.push({
+        id: `grid-${r}-${c}`,
+        side: c < COLS / 2 ? 'region' : 'corps',
+        agencyCode: `A-${r >> 3}-${c >> 3}`,
+        kind: 'grid',
+        geometry: { type: 'Polygon', coordinates: [ring] },
+      });
     }
   }
   return out;

@@ -22,7 +22,12 @@ const box = (x0: number, y0: number, x1: number, y1: number) => [
 ];
 
 async function measure(mode: 'embedded' | 'redis', n: number, redisUrl?: string): Promise<Row> {
-  const env: Record<string, string> = { DATABASE_PATH: tmpDb(`routing-${mode}`), LOG_LEVEL: 'silent', DEDUP_WINDOW_HOURS: '0', REDIS_PREFIX: `bench${Date.now()}` };
+  const env: Record<string, string> = {
+    DATABASE_PATH: tmpDb(`routing-${mode}`),
+    LOG_LEVEL: 'silent',
+    DEDUP_WINDOW_HOURS: '0',
+    REDIS_PREFIX: `bench${Date.now()}`,
+  };
   if (redisUrl) env.REDIS_URL = redisUrl;
   const app = await buildApp(loadConfig(env));
   await app.ready();
@@ -31,12 +36,36 @@ async function measure(mode: 'embedded' | 'redis', n: number, redisUrl?: string)
   const now = new Date().toISOString();
   const stamp = { createdAt: now, updatedAt: now };
   const key = inTx(db, (tx) => {
-    tx.insert(agencies).values({ code: 'R', name: 'region county', side: 'region', level: 'county', parentCode: null, adminCode: '652301', ...stamp }).run();
-    tx.insert(agencies).values({ code: 'C', name: 'corps division', side: 'corps', level: 'division', parentCode: null, adminCode: '659001', ...stamp }).run();
-    tx.insert(teams).values({ id: 'team-r', agencyCode: 'R', name: 'r', categories: ['air'], ...stamp }).run();
-    tx.insert(teams).values({ id: 'team-c', agencyCode: 'C', name: 'c', categories: ['air'], ...stamp }).run();
+    tx.insert(agencies)
+      .values({ code: 'R', name: 'region county', side: 'region', level: 'county', parentCode: null, adminCode: '652301', ...stamp })
+      .run();
+    tx.insert(agencies)
+      .values({ code: 'C', name: 'corps division', side: 'corps', level: 'division', parentCode: null, adminCode: '659001', ...stamp })
+      .run();
+    tx.insert(teams)
+      .values({ id: 'team-r', agencyCode: 'R', name: 'r', categories: ['air'], ...stamp })
+      .run();
+    tx.insert(teams)
+      .values({ id: 'team-c', agencyCode: 'C', name: 'c', categories: ['air'], ...stamp })
+      .run();
     const area = (id: string, side: 'region' | 'corps', agencyCode: string, b: number[]) =>
-      tx.insert(areas).values({ id, name: id, side, agencyCode, kind: 'jurisdiction', geometry: { type: 'Polygon', coordinates: [box(b[0], b[1], b[2], b[3])] }, minLng: b[0], minLat: b[1], maxLng: b[2], maxLat: b[3], areaSize: (b[2] - b[0]) * (b[3] - b[1]), ...stamp }).run();
+      tx
+        .insert(areas)
+        .values({
+          id,
+          name: id,
+          side,
+          agencyCode,
+          kind: 'jurisdiction',
+          geometry: { type: 'Polygon', coordinates: [box(b[0], b[1], b[2], b[3])] },
+          minLng: b[0],
+          minLat: b[1],
+          maxLng: b[2],
+          maxLat: b[3],
+          areaSize: (b[2] - b[0]) * (b[3] - b[1]),
+          ...stamp,
+        })
+        .run();
     area('area-r', 'region', 'R', [86.0, 44.0, 86.1, 44.1]);
     area('area-c', 'corps', 'C', [86.1, 44.0, 86.2, 44.1]);
     return createKey(tx, systemClock, { role: 'intake', name: 'bench' }).key;
@@ -51,14 +80,25 @@ async function measure(mode: 'embedded' | 'redis', n: number, redisUrl?: string)
       const lng = 86.0 + ((i * 0.0137) % 0.2);
       const lat = 44.0 + ((i * 0.0071) % 0.1);
       const t0 = performance.now();
-      const r = await app.inject({ method: 'POST', url: '/v1/complaints', headers, payload: { channel: 'phone', category: 'air', description: 'smoke', location: { lat, lng } } });
+      const r = await app.inject({
+        method: 'POST',
+        url: '/v1/complaints',
+        headers,
+        payload: { channel: 'phone', category: 'air', description: 'smoke', location: { lat, lng } },
+      });
       if (r.statusCode !== 201) throw new Error(`create: ${r.statusCode} ${r.body}`);
       const id = r.json().id as string;
       const a = await app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers });
       if (a.statusCode !== 200) throw new Error(`accept: ${a.statusCode} ${a.body}`);
       const t1 = performance.now();
       const deadline = Date.now() + 10_000;
-      while (!db.select({ id: assignments.id }).from(assignments).where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, id))).get()) {
+      while (
+        !db
+          .select({ id: assignments.id })
+          .from(assignments)
+          .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, id)))
+          .get()
+      ) {
         if (Date.now() > deadline) throw new Error(`complaint ${id} was not routed within 10 s`);
         await new Promise((res) => setTimeout(res, 0));
       }

@@ -33,17 +33,7 @@ export interface BuildOptions {
 }
 
 /** Log redaction: secrets and reporter personal data never reach the logs. */
-export const REDACT = [
-  'req.headers.authorization',
-  'req.headers["x-api-key"]',
-  '*.reporter',
-  '*.key',
-  '*.secret',
-  '*.phone',
-  '*.email',
-  '*.name',
-  'reporter',
-];
+export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', '*.reporter', '*.key', '*.secret', '*.phone', '*.email', '*.name', 'reporter'];
 
 /** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`. */
 const SECRET_PARAMS = /([?&](?:api_key|code)=)[^&#]*/gi;
@@ -87,7 +77,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       openapi: '3.1.0',
       info: { title: 'Region–Corps Joint Environmental Enforcement API', version: '1.0.0', description: API_DESCRIPTION },
       servers: [{ url: config.publicBaseUrl }],
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } },
+      },
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

@@ -89,7 +89,6 @@ export const HOLIDAYS: Record<number, HolidayYear> = {
 const OFF = new Set(Object.values(HOLIDAYS).flatMap((y) => y.off));
 const WORK = new Set(Object.values(HOLIDAYS).flatMap((y) => y.work));
 
-
 /** The calendar date in China time (UTC+8) of an instant. */
 export function chinaDate(at: Date): string {
   return format(at.getTime() + CST_OFFSET_MS);

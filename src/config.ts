@@ -125,9 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const ajvErrors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
     const first = ajvErrors?.[0];
     const name = first ? first.instancePath.replace(/^\//, '') || String(first.params?.missingProperty ?? '') : '';
-    throw new ConfigError(
-      name ? `invalid configuration: ${name} ${first?.message ?? 'is invalid'}` : `invalid configuration: ${(err as Error).message}`,
-    );
+    throw new ConfigError(name ? `invalid configuration: ${name} ${first?.message ?? 'is invalid'}` : `invalid configuration: ${(err as Error).message}`);
   }
   const inContainer = existsSync('/.dockerenv') && env.NODE_ENV === 'production';
   return {

@@ -35,18 +35,28 @@ const AssignmentSchema = Type.Object(
   {
     id: Type.String(),
     subject: Type.Object(
-      { kind: Type.Enum(['complaint', 'case', 'inspection'] as const), id: Type.String(), path: Type.String({ description: 'e.g. complaints/<id>, cases/<id>, inspections/<id>' }) },
+      {
+        kind: Type.Enum(['complaint', 'case', 'inspection'] as const),
+        id: Type.String(),
+        path: Type.String({ description: 'e.g. complaints/<id>, cases/<id>, inspections/<id>' }),
+      },
       { description: 'What is assigned' },
     ),
     role: Type.Enum(ASSIGNMENT_ROLES, { description: 'lead, or co_handling for the other side on a joint place' }),
-    status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed' }),
+    status: Type.Enum(ASSIGNMENT_STATUSES, {
+      description:
+        'pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed',
+    }),
     overdue: Type.Boolean({ description: 'Not claimed by dueAt' }),
     triage: Type.Boolean({ description: 'true = with the 12369 center (no team, side or agency)' }),
     teamId: Nullable(Type.String()),
     agencyCode: Nullable(Type.String()),
     side: Nullable(SideSchema),
     category: CategorySchema,
-    via: Type.String({ description: 'How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to)' }),
+    via: Type.String({
+      description:
+        'How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to)',
+    }),
     areaId: Nullable(Type.String({ description: 'Area the place resolved to for this team' })),
     dueAt: DateTime('Claim deadline'),
     claimedAt: Nullable(DateTime()),
@@ -89,7 +99,19 @@ function publicAssignment(a: AssignmentRow, history?: HistoryRow[]) {
     createdAt: a.createdAt,
     updatedAt: a.updatedAt,
     version: a.version,
-    ...(history ? { history: history.map((h) => ({ at: h.at, action: h.action, status: h.status, byKeyId: h.byKeyId, byRole: h.byRole, byAgencyCode: h.byAgencyCode, reason: h.reason })) } : {}),
+    ...(history
+      ? {
+          history: history.map((h) => ({
+            at: h.at,
+            action: h.action,
+            status: h.status,
+            byKeyId: h.byKeyId,
+            byRole: h.byRole,
+            byAgencyCode: h.byAgencyCode,
+            reason: h.reason,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -124,14 +146,24 @@ export const assignmentRoutes =
         const { limit = 50, cursor, ...f } = req.query;
         const after = decodeCursor(cursor, isCreatedCursor);
         const rows = listAssignments(deps.db, req.principal, f, limit + 1, after);
-        return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => publicAssignment(r));
+        return pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.createdAt, i: r.id }),
+          (r) => publicAssignment(r),
+        );
       },
     );
     app.get(
       '/v1/assignments/:id',
       {
         config: { roles: WORKERS },
-        schema: { tags: ['assignments'], summary: 'One assignment with its history', params: IdParam, response: { 200: AssignmentSchema, ...problems(401, 403, 404) } },
+        schema: {
+          tags: ['assignments'],
+          summary: 'One assignment with its history',
+          params: IdParam,
+          response: { 200: AssignmentSchema, ...problems(401, 403, 404) },
+        },
       },
       async (req, reply) => {
         const a = getAssignment(deps.db, req.params.id);
@@ -142,7 +174,15 @@ export const assignmentRoutes =
 
     const view = (row: AssignmentRow) => publicAssignment(row, historyOf(deps.db, row.id));
     const action = <B extends TObject>(path: string, summary: string, body: B | undefined, run: (tx: Tx, a: ActionArgs<Static<B>>) => AssignmentRow) =>
-      actionRoute(app, { url: `/v1/assignments/:id/${path}`, tags: ['assignments'], summary, roles: WORKERS, body, response: AssignmentSchema, run: (a) => view(inTx(deps.db, (tx) => run(tx, a))) });
+      actionRoute(app, {
+        url: `/v1/assignments/:id/${path}`,
+        tags: ['assignments'],
+        summary,
+        roles: WORKERS,
+        body,
+        response: AssignmentSchema,
+        run: (a) => view(inTx(deps.db, (tx) => run(tx, a))),
+      });
 
     action('claim', 'Claim an assignment for the team (pending → claimed)', undefined, (tx, a) => claimAssignment(tx, deps, a.principal, a.id, a.expected));
     action(
@@ -151,7 +191,9 @@ export const assignmentRoutes =
       Type.Object(
         {
           reason: Type.String({ minLength: 1, maxLength: 2000, description: 'Why the team declines' }),
-          suggestedAgencyCode: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Agency the place belongs to, if another (required to dispatch a triage item)' })),
+          suggestedAgencyCode: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, description: 'Agency the place belongs to, if another (required to dispatch a triage item)' }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -14,7 +14,15 @@ import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/rout
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { assignments, assignmentHistory } from './tables.js';
 import { notify } from '../notifications/index.js';
-import { subjectHooks, subjectPath, type RoutableSubject, type RoutedAssignment, type RoutingOutcome, type SubjectKind, type TransferJob } from '../domain/routing.js';
+import {
+  subjectHooks,
+  subjectPath,
+  type RoutableSubject,
+  type RoutedAssignment,
+  type RoutingOutcome,
+  type SubjectKind,
+  type TransferJob,
+} from '../domain/routing.js';
 import { afterKey } from '../db/keyset.js';
 
 export type AssignmentRow = typeof assignments.$inferSelect;
@@ -30,7 +38,16 @@ const OPEN = ['pending', 'claimed'] as const;
 
 function addHistory(tx: Tx, deps: Deps, a: AssignmentRow, action: HistoryRow['action'], by: Actor, reason: string | null = null) {
   tx.insert(assignmentHistory)
-    .values({ assignmentId: a.id, at: deps.clock.now().toISOString(), action, status: a.status, byKeyId: by?.keyId ?? null, byRole: by?.role ?? null, byAgencyCode: by?.agencyCode ?? null, reason })
+    .values({
+      assignmentId: a.id,
+      at: deps.clock.now().toISOString(),
+      action,
+      status: a.status,
+      byKeyId: by?.keyId ?? null,
+      byRole: by?.role ?? null,
+      byAgencyCode: by?.agencyCode ?? null,
+      reason,
+    })
     .run();
 }
 
@@ -134,7 +151,13 @@ export function assignToTeams(
     if (seen.has(t.teamId)) continue;
     seen.add(t.teamId);
     out.push(
-      createAssignment(tx, deps, { ...subject, dueAt }, out.length === 0 ? 'lead' : 'co_handling', { teamId: t.teamId, agencyCode: t.agencyCode, side: t.side, via: 'drawn', areaId: null }),
+      createAssignment(tx, deps, { ...subject, dueAt }, out.length === 0 ? 'lead' : 'co_handling', {
+        teamId: t.teamId,
+        agencyCode: t.agencyCode,
+        side: t.side,
+        via: 'drawn',
+        areaId: null,
+      }),
     );
   }
   return out;
@@ -150,7 +173,14 @@ export function completeSubjectAssignments(tx: Tx, deps: Deps, kind: SubjectKind
   for (const a of subjectAssignments(tx, kind, id).filter((x) => (OPEN as readonly string[]).includes(x.status))) {
     const row = tx
       .update(assignments)
-      .set({ status: 'completed', completedAt: now.toISOString(), completedBy: null, completionNote: note, updatedAt: now.toISOString(), version: a.version + 1 })
+      .set({
+        status: 'completed',
+        completedAt: now.toISOString(),
+        completedBy: null,
+        completionNote: note,
+        updatedAt: now.toISOString(),
+        version: a.version + 1,
+      })
       .where(eq(assignments.id, a.id))
       .returning()
       .get();
@@ -328,7 +358,11 @@ export function rerouteAfterTransfer(tx: Tx, deps: Deps, job: TransferJob): Rout
   const plan = planRouting(tx, deps, subject);
   const all = subjectAssignments(tx, subject.kind, subject.id);
   const openLeads = all.filter((a) => a.role === 'lead' && isOpen(a));
-  const done = openLeads.length === 1 && openLeads[0].via === 'transferred' && openLeads[0].teamId === plan.lead.teamId && openLeads[0].agencyCode === plan.lead.agencyCode;
+  const done =
+    openLeads.length === 1 &&
+    openLeads[0].via === 'transferred' &&
+    openLeads[0].teamId === plan.lead.teamId &&
+    openLeads[0].agencyCode === plan.lead.agencyCode;
   if (done) return null;
 
   const reason = `transferred to ${job.toAgencyCode}`;
@@ -455,7 +489,6 @@ function loadForAction(tx: Tx, p: Principal, id: string, expected?: Expected): A
   return a;
 }
 
-
 const stateConflict = (a: AssignmentRow, wanted: string) =>
   conflict('assignment-state', `The assignment is ${a.status}; ${wanted}.`, { currentStatus: a.status });
 
@@ -478,18 +511,36 @@ export function claimAssignment(tx: Tx, deps: Deps, p: Principal, id: string, ex
   return row;
 }
 
-export function declineAssignment(tx: Tx, deps: Deps, p: Principal, id: string, body: { reason: string; suggestedAgencyCode?: string }, expected?: Expected): AssignmentRow {
+export function declineAssignment(
+  tx: Tx,
+  deps: Deps,
+  p: Principal,
+  id: string,
+  body: { reason: string; suggestedAgencyCode?: string },
+  expected?: Expected,
+): AssignmentRow {
   const reason = body.reason.trim();
   if (!reason) throw fieldError('body/reason', 'must not be blank');
   const a = loadForAction(tx, p, id, expected);
   if (a.status !== 'pending' && a.status !== 'claimed') throw stateConflict(a, 'only a pending or claimed assignment can be declined');
   const suggested = body.suggestedAgencyCode;
   if (suggested !== undefined && !getAgency(tx, suggested)) throw notFound('agency', suggested);
-  if (a.teamId === null && !suggested) throw badRequest('A triage assignment is declined by naming the agency it goes to.', [{ field: 'body/suggestedAgencyCode', reason: 'is required to dispatch a triage assignment' }]);
+  if (a.teamId === null && !suggested)
+    throw badRequest('A triage assignment is declined by naming the agency it goes to.', [
+      { field: 'body/suggestedAgencyCode', reason: 'is required to dispatch a triage assignment' },
+    ]);
   const now = deps.clock.now();
   const row = tx
     .update(assignments)
-    .set({ status: 'declined', declinedAt: now.toISOString(), declinedBy: p.keyId, declineReason: reason, suggestedAgencyCode: suggested ?? null, updatedAt: now.toISOString(), version: a.version + 1 })
+    .set({
+      status: 'declined',
+      declinedAt: now.toISOString(),
+      declinedBy: p.keyId,
+      declineReason: reason,
+      suggestedAgencyCode: suggested ?? null,
+      updatedAt: now.toISOString(),
+      version: a.version + 1,
+    })
     .where(eq(assignments.id, a.id))
     .returning()
     .get();
@@ -505,7 +556,14 @@ export function completeAssignment(tx: Tx, deps: Deps, p: Principal, id: string,
   const now = deps.clock.now();
   const row = tx
     .update(assignments)
-    .set({ status: 'completed', completedAt: now.toISOString(), completedBy: p.keyId, completionNote: body.note ?? null, updatedAt: now.toISOString(), version: a.version + 1 })
+    .set({
+      status: 'completed',
+      completedAt: now.toISOString(),
+      completedBy: p.keyId,
+      completionNote: body.note ?? null,
+      updatedAt: now.toISOString(),
+      version: a.version + 1,
+    })
     .where(eq(assignments.id, a.id))
     .returning()
     .get();

@@ -61,9 +61,7 @@ export function getKey(db: Tx, id: string): ApiKeyRow | undefined {
 }
 
 export function listKeys(db: Tx, limit: number, after?: { createdAt: string; id: string }) {
-  const where = after
-    ? afterKey(apiKeys.createdAt, apiKeys.id, { value: after.createdAt, id: after.id }, 'desc')
-    : undefined;
+  const where = after ? afterKey(apiKeys.createdAt, apiKeys.id, { value: after.createdAt, id: after.id }, 'desc') : undefined;
   return db.select().from(apiKeys).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id)).limit(limit).all();
 }
 
@@ -84,7 +82,11 @@ export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: st
   if (adminKey && bearer.length === adminKey.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(adminKey))) {
     return { keyId: 'env:ADMIN_API_KEY', role: 'admin', side: null, agencyCode: null, teamId: null };
   }
-  const row = db.select().from(apiKeys).where(and(eq(apiKeys.hash, sha256(bearer)), isNull(apiKeys.revokedAt))).get();
+  const row = db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, sha256(bearer)), isNull(apiKeys.revokedAt)))
+    .get();
   if (!row) return null;
   const now = clock.now();
   if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {

@@ -33,7 +33,10 @@ export function grantCaseAccess(tx: Tx, clock: Clock, g: { caseId: string; agenc
 
 /** Withdraws access; the agency's apps get a tombstone on their next sync. */
 export function revokeCaseAccess(tx: Tx, clock: Clock, g: { caseId: string; agencyCode: string }, actor: Actor = SYSTEM): boolean {
-  const r = tx.delete(caseAccess).where(and(eq(caseAccess.caseId, g.caseId), eq(caseAccess.agencyCode, g.agencyCode))).run();
+  const r = tx
+    .delete(caseAccess)
+    .where(and(eq(caseAccess.caseId, g.caseId), eq(caseAccess.agencyCode, g.agencyCode)))
+    .run();
   if (r.changes === 0) return false;
   const at = clock.now().toISOString();
   appendTimeline(tx, g.caseId, 'change', at, actor, { action: 'access_revoked', agencyCode: g.agencyCode });

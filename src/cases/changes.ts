@@ -54,7 +54,10 @@ export function recordChange(tx: Tx, caseId: string, at: string): number {
 export function recordLeft(tx: Tx, caseId: string, agencyCode: string, relation: 'lead' | 'co_handling' | 'access', seq: number) {
   tx.insert(caseFormerAgencies)
     .values({ caseId, agencyCode, relation, leftSeq: seq, changeSeq: seq })
-    .onConflictDoUpdate({ target: [caseFormerAgencies.caseId, caseFormerAgencies.agencyCode, caseFormerAgencies.relation], set: { leftSeq: seq, changeSeq: seq } })
+    .onConflictDoUpdate({
+      target: [caseFormerAgencies.caseId, caseFormerAgencies.agencyCode, caseFormerAgencies.relation],
+      set: { leftSeq: seq, changeSeq: seq },
+    })
     .run();
 }
 

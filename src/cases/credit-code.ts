@@ -12,8 +12,7 @@ export const CREDIT_CODE_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13,
 export const ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2];
 
 export type CreditCodeResult =
-  | { valid: true; code: string; warnings: string[] }
-  | { valid: false; reason: 'length' | 'charset' | 'check_character'; message: string; expected?: string };
+  { valid: true; code: string; warnings: string[] } | { valid: false; reason: 'length' | 'charset' | 'check_character'; message: string; expected?: string };
 
 /** Check character (the 18th) for the first 17 characters, which must be in the charset. */
 export function creditCodeCheckChar(first17: string): string {
@@ -55,7 +54,6 @@ export function validateCreditCode(code: string): CreditCodeResult {
   if (code[17] !== expected)
     return { valid: false, reason: 'check_character', message: `check character (18th) is ${code[17]}, expected ${expected}`, expected };
   const warnings: string[] = [];
-  if (!orgCodeCheckOk(code.slice(8, 17)))
-    warnings.push('positions 9–17 fail the GB 11714 organisation-code check (accepted; please verify the code)');
+  if (!orgCodeCheckOk(code.slice(8, 17))) warnings.push('positions 9–17 fail the GB 11714 organisation-code check (accepted; please verify the code)');
   return { valid: true, code, warnings };
 }

@@ -24,7 +24,10 @@ export const RULES = {
   restrictionOneExtension: { name: 'production_restriction.one_extension', source: 'MEP order no. 30 (2014)' },
   rectificationPlan: { name: 'production_suspension.rectification_plan_working_days', source: 'MEP order no. 30 (2014)' },
   policeCriminalMaterials: { name: 'police_transfer.criminal_materials_within_hours', source: '环境保护行政执法与刑事司法衔接工作办法 (2017)' },
-  policeDetentionMaterials: { name: 'police_transfer.detention_materials_within_hours', source: '行政主管部门移送适用行政拘留环境违法案件暂行办法 (2014) (unverified; configurable)' },
+  policeDetentionMaterials: {
+    name: 'police_transfer.detention_materials_within_hours',
+    source: '行政主管部门移送适用行政拘留环境违法案件暂行办法 (2014) (unverified; configurable)',
+  },
   listedSupervisionAbove: { name: 'listed_supervision.supervisor_above_lead', source: '环境违法案件挂牌督办管理办法' },
 } as const;
 export type Rule = (typeof RULES)[keyof typeof RULES];
@@ -72,13 +75,11 @@ export function sealSeizure(input: { startsOn: string; endsOn: string }, limits:
 
 /** One extension of a seal / seizure, of at most SEAL_SEIZURE_EXTENSION_DAYS days. */
 export function sealSeizureExtension(current: { endsOn: string; extensionCount: number }, newEndsOn: string, limits: Limits): { extensionDays: number } {
-  if (current.extensionCount >= 1)
-    throw limitBreached(RULES.sealSeizureOneExtension, 1, 'a seal/seizure may be extended only once, and it already was');
+  if (current.extensionCount >= 1) throw limitBreached(RULES.sealSeizureOneExtension, 1, 'a seal/seizure may be extended only once, and it already was');
   const extensionDays = daysBetween(current.endsOn, newEndsOn);
   if (extensionDays < 1) throw fieldError('body/newEndsOn', `must be after the current end ${current.endsOn}`);
   const max = limits.sealSeizureExtensionDays;
-  if (extensionDays > max)
-    throw limitBreached(RULES.sealSeizureExtensionMax, max, `the extension is at most ${max} days; ${extensionDays} days requested`);
+  if (extensionDays > max) throw limitBreached(RULES.sealSeizureExtensionMax, max, `the extension is at most ${max} days; ${extensionDays} days requested`);
   return { extensionDays };
 }
 
@@ -91,12 +92,20 @@ export function productionRestriction(input: { startsOn: string; endsOn: string 
   const max = limits.restrictionMaxMonths;
   const latestEndsOn = lastDayOfMonths(input.startsOn, max);
   if (input.endsOn > latestEndsOn)
-    throw limitBreached(RULES.restrictionMax, `${max} months`, `a production restriction starting ${input.startsOn} may end on ${latestEndsOn} at the latest; ${input.endsOn} requested`);
+    throw limitBreached(
+      RULES.restrictionMax,
+      `${max} months`,
+      `a production restriction starting ${input.startsOn} may end on ${latestEndsOn} at the latest; ${input.endsOn} requested`,
+    );
   return { durationDays, latestEndsOn };
 }
 
 /** One extension of a production restriction, of at most PRODUCTION_RESTRICTION_EXTENSION_MONTHS months. */
-export function productionRestrictionExtension(current: { endsOn: string; extensionCount: number }, newEndsOn: string, limits: Limits): { extensionDays: number } {
+export function productionRestrictionExtension(
+  current: { endsOn: string; extensionCount: number },
+  newEndsOn: string,
+  limits: Limits,
+): { extensionDays: number } {
   if (current.extensionCount >= 1)
     throw limitBreached(RULES.restrictionOneExtension, 1, 'a production restriction may be extended only once, and it already was');
   const extensionDays = daysBetween(current.endsOn, newEndsOn);
@@ -127,7 +136,11 @@ export function policeTransfer(
   const due = decided + hours * 3_600_000;
   const materialsDueAt = new Date(due).toISOString();
   if (transferred > due)
-    throw limitBreached(rule, `${hours} hours`, `materials must be handed to the police by ${materialsDueAt} (${hours} h after the transfer decision); transferredAt is later`);
+    throw limitBreached(
+      rule,
+      `${hours} hours`,
+      `materials must be handed to the police by ${materialsDueAt} (${hours} h after the transfer decision); transferredAt is later`,
+    );
   return { materialsDueAt };
 }
 
@@ -136,7 +149,11 @@ export function decisionExtensionDays(extensionCount: number, collective: boolea
   if (extensionCount === 0) return limits.extensionDays;
   if (extensionCount === 1) {
     if (!collective)
-      throw limitBreached(RULES.secondExtension, `${limits.secondExtensionDays} days`, 'a second extension needs a collective decision of the agency leaders (collective: true)');
+      throw limitBreached(
+        RULES.secondExtension,
+        `${limits.secondExtensionDays} days`,
+        'a second extension needs a collective decision of the agency leaders (collective: true)',
+      );
     return limits.secondExtensionDays;
   }
   throw limitBreached(RULES.maxExtensions, 2, 'the decision deadline was already extended twice');

@@ -49,11 +49,7 @@ export interface BuiltMeasure {
  * that is missing or does not belong to the type, 404 for an unknown supervising agency, 422
  * (naming the rule and the limit) when a legal limit is exceeded.
  */
-export function buildMeasure(
-  tx: Tx,
-  b: MeasureBody,
-  ctx: { leadAgencyCode: string; today: string; limits: Limits },
-): BuiltMeasure {
+export function buildMeasure(tx: Tx, b: MeasureBody, ctx: { leadAgencyCode: string; today: string; limits: Limits }): BuiltMeasure {
   const spec = FIELDS[b.type];
   const allowed = new Set<string>([...COMMON, ...spec.required, ...(spec.optional ?? [])]);
   for (const k of Object.keys(b) as (keyof MeasureBody)[]) {
@@ -75,11 +71,19 @@ export function buildMeasure(
     }
     case 'seal_seizure': {
       const { durationDays } = sealSeizure({ startsOn: b.startsOn!, endsOn: b.endsOn! }, L);
-      return { amountFen: null, legalBasis: b.legalBasis ?? null, details: { ...base, startsOn: b.startsOn, endsOn: b.endsOn, originalEndsOn: b.endsOn, durationDays } };
+      return {
+        amountFen: null,
+        legalBasis: b.legalBasis ?? null,
+        details: { ...base, startsOn: b.startsOn, endsOn: b.endsOn, originalEndsOn: b.endsOn, durationDays },
+      };
     }
     case 'production_restriction': {
       const { durationDays } = productionRestriction({ startsOn: b.startsOn!, endsOn: b.endsOn! }, L);
-      return { amountFen: null, legalBasis: b.legalBasis ?? null, details: { ...base, startsOn: b.startsOn, endsOn: b.endsOn, originalEndsOn: b.endsOn, durationDays } };
+      return {
+        amountFen: null,
+        legalBasis: b.legalBasis ?? null,
+        details: { ...base, startsOn: b.startsOn, endsOn: b.endsOn, originalEndsOn: b.endsOn, durationDays },
+      };
     }
     case 'production_suspension':
       return {

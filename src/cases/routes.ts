@@ -7,9 +7,40 @@ import { Page, PageQuery, decodeCursor, encodeCursor, pageOf } from '../http/pag
 import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
 import { IfMatchHeaders, etagOf, parseIfMatch, withEtag } from '../http/versioning.js';
 import { actionRoute } from '../http/actions.js';
-import { CaseListSchema, CaseQuery, CreateCaseBody, CreateMeasureBody, CreateSourceBody, EvidenceBody, ExtendCaseBody, ExtendMeasureBody, LiftMeasureBody, MeasureSchema, NoteBody, PatchCaseBody, PatchSourceBody, SourceQuery, SourceSchema, TimelineEntrySchema, TransitionBody, VerifySchema } from './schemas.js';
+import {
+  CaseListSchema,
+  CaseQuery,
+  CreateCaseBody,
+  CreateMeasureBody,
+  CreateSourceBody,
+  EvidenceBody,
+  ExtendCaseBody,
+  ExtendMeasureBody,
+  LiftMeasureBody,
+  MeasureSchema,
+  NoteBody,
+  PatchCaseBody,
+  PatchSourceBody,
+  SourceQuery,
+  SourceSchema,
+  TimelineEntrySchema,
+  TransitionBody,
+  VerifySchema,
+} from './schemas.js';
 import { createSource, getSourceOr404, isSourceCursor, listSources, patchSource, publicSource } from './sources.js';
-import { addEvidence, addMeasure, addNote, caseView, listMeasures, extendCase, extendCaseMeasure, liftCaseMeasure, patchCase, registerCase, transitionCase } from './service.js';
+import {
+  addEvidence,
+  addMeasure,
+  addNote,
+  caseView,
+  listMeasures,
+  extendCase,
+  extendCaseMeasure,
+  liftCaseMeasure,
+  patchCase,
+  registerCase,
+  transitionCase,
+} from './service.js';
 import { publicMeasure } from './measures.js';
 import { searchCases, syncCases } from './search.js';
 import { assertCaseRoutes, loadCase, scopeOf } from './visibility.js';
@@ -61,10 +92,15 @@ export const sourceRoutes =
         },
       },
       async (req, reply) => {
-        const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/sources', key: req.headers['idempotency-key'], body: req.body }, (tx) => {
-          const { row, warnings } = createSource(tx, deps, req.principal, req.body);
-          return { status: 201, body: publicSource(row, warnings), location: `/v1/sources/${row.id}` };
-        });
+        const r = idempotent(
+          deps.db,
+          deps.clock,
+          { keyId: req.principal.keyId, route: 'POST /v1/sources', key: req.headers['idempotency-key'], body: req.body },
+          (tx) => {
+            const { row, warnings } = createSource(tx, deps, req.principal, req.body);
+            return { status: 201, body: publicSource(row, warnings), location: `/v1/sources/${row.id}` };
+          },
+        );
         reply.header('etag', etagOf((r.body as { version: number }).version));
         return sendIdempotent(reply, r);
       },
@@ -165,10 +201,15 @@ export const caseRoutes =
         },
       },
       async (req, reply) => {
-        const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/cases', key: req.headers['idempotency-key'], body: req.body }, (tx) => {
-          const row = registerCase(tx, deps, req.principal, req.body);
-          return { status: 201, body: caseView(tx, row), location: `/v1/cases/${row.id}` };
-        });
+        const r = idempotent(
+          deps.db,
+          deps.clock,
+          { keyId: req.principal.keyId, route: 'POST /v1/cases', key: req.headers['idempotency-key'], body: req.body },
+          (tx) => {
+            const row = registerCase(tx, deps, req.principal, req.body);
+            return { status: 201, body: caseView(tx, row), location: `/v1/cases/${row.id}` };
+          },
+        );
         reply.header('etag', etagOf((r.body as { version: number }).version));
         return sendIdempotent(reply, r);
       },
@@ -196,7 +237,13 @@ export const caseRoutes =
     app.get(
       '/v1/cases/:id',
       {
-        schema: { tags: TAGS, summary: 'Get a case', description: CASE_ROLES_NOTE, params: CaseParams, response: { 200: withEtag(CaseRef), ...problems(401, 404) } },
+        schema: {
+          tags: TAGS,
+          summary: 'Get a case',
+          description: CASE_ROLES_NOTE,
+          params: CaseParams,
+          response: { 200: withEtag(CaseRef), ...problems(401, 404) },
+        },
       },
       async (req, reply) => {
         const view = inTx(deps.db, (tx) => caseView(tx, loadCase(tx, scopeOf(tx, req.principal), req.params.id)));
@@ -252,7 +299,13 @@ export const caseRoutes =
     app.get(
       '/v1/cases/:id/measures',
       {
-        schema: { tags: TAGS, summary: 'List a case’s measures', description: CASE_ROLES_NOTE, params: CaseParams, response: { 200: Type.Object({ items: Type.Array(MeasureSchema) }), ...problems(401, 404) } },
+        schema: {
+          tags: TAGS,
+          summary: 'List a case’s measures',
+          description: CASE_ROLES_NOTE,
+          params: CaseParams,
+          response: { 200: Type.Object({ items: Type.Array(MeasureSchema) }), ...problems(401, 404) },
+        },
       },
       async (req) =>
         inTx(deps.db, (tx) => {
@@ -260,7 +313,6 @@ export const caseRoutes =
           return { items: listMeasures(tx, req.params.id).map(publicMeasure) };
         }),
     );
-
 
     app.post(
       '/v1/cases/:id/measures',

@@ -41,7 +41,9 @@ export const SourceSchema = Type.Object(
     permitNumber: Nullable(Type.String({ description: 'Pollutant discharge permit number (排污许可证编号)' })),
     gridId: Nullable(Type.String({ description: 'Grid cell (网格) the source lies in; resolved from the location when not given' })),
     supervisionClass: Nullable(SupervisionClassSchema),
-    supervisionClassSetOn: Nullable(Type.String({ format: 'date', description: 'Date (China time) the supervision class was last set', examples: ['2026-03-02'] })),
+    supervisionClassSetOn: Nullable(
+      Type.String({ format: 'date', description: 'Date (China time) the supervision class was last set', examples: ['2026-03-02'] }),
+    ),
     createdAt: DateTime(),
     updatedAt: DateTime(),
     version: Type.Integer({ description: 'Increments on every change; the ETag is its quoted value' }),
@@ -170,7 +172,12 @@ export const CreateCaseBody = Type.Object(
       {
         kind: Type.Enum(ORIGIN_KINDS, { description: 'How the case came about' }),
         complaintIds: Type.Optional(
-          Type.Array(Id('Complaint id'), { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Complaints the case is opened from (required when kind = complaint)' }),
+          Type.Array(Id('Complaint id'), {
+            minItems: 1,
+            maxItems: 50,
+            uniqueItems: true,
+            description: 'Complaints the case is opened from (required when kind = complaint)',
+          }),
         ),
       },
       { additionalProperties: false },
@@ -248,7 +255,9 @@ export const CaseQuery = Type.Object({
 export const CaseListSchema = Type.Object(
   {
     items: Type.Array(Type.Union([Type.Ref('Case'), Type.Ref('CaseTombstone')])),
-    nextCursor: Nullable(Type.String({ description: 'Search: pass as ?cursor= for the next page, null at the end. Sync: pass as ?updatedSince= next time (never null)' })),
+    nextCursor: Nullable(
+      Type.String({ description: 'Search: pass as ?cursor= for the next page, null at the end. Sync: pass as ?updatedSince= next time (never null)' }),
+    ),
     hasMore: Type.Optional(Type.Boolean({ description: 'Sync only: more changes are waiting; call again at once' })),
   },
   { description: 'Cases (search), or changes since a cursor (sync)' },
@@ -261,14 +270,18 @@ export const CreateMeasureBody = Type.Object(
     type: MeasureTypeSchema,
     legalBasis: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Legal basis (required for fine)' })),
     description: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-    amountFen: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'fine: amount in fen (1 yuan = 100 fen), integer ≥ 1' })),
+    amountFen: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'fine: amount in fen (1 yuan = 100 fen), integer ≥ 1' }),
+    ),
     originalFineFen: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'daily_penalty: the original fine in fen' })),
     correctionServedOn: Type.Optional(DateOnly('daily_penalty: date the correction order (责令改正) was served')),
     reinspectedOn: Type.Optional(DateOnly('daily_penalty: date the re-inspection found the violation continuing')),
     startsOn: Type.Optional(DateOnly('seal_seizure, production_restriction: first day')),
     endsOn: Type.Optional(DateOnly('seal_seizure, production_restriction: last day (inclusive)')),
     servedOn: Type.Optional(DateOnly('production_suspension: date the order was served')),
-    transferKind: Type.Optional(Type.Enum(['administrative_detention', 'criminal'] as const, { description: 'police_transfer: 移送行政拘留 or 移送涉嫌环境犯罪' })),
+    transferKind: Type.Optional(
+      Type.Enum(['administrative_detention', 'criminal'] as const, { description: 'police_transfer: 移送行政拘留 or 移送涉嫌环境犯罪' }),
+    ),
     decidedAt: Type.Optional(DateTime('police_transfer: when the transfer was decided')),
     transferredAt: Type.Optional(DateTime('police_transfer: when the case and materials were handed to the police')),
     receivingBureau: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'police_transfer: receiving public security bureau' })),
@@ -304,7 +317,9 @@ export const MeasureSchema = Type.Object(
       Type.Object({ newEndsOn: Type.String({ format: 'date' }), days: Type.Integer(), reason: Type.String(), approvedBy: Type.String(), at: DateTime() }),
     ),
     servedOn: Type.Optional(Type.String({ format: 'date' })),
-    rectificationPlanDueOn: Type.Optional(Type.String({ format: 'date', description: 'production_suspension: rectification plan due (working days after service)' })),
+    rectificationPlanDueOn: Type.Optional(
+      Type.String({ format: 'date', description: 'production_suspension: rectification plan due (working days after service)' }),
+    ),
     transferKind: Type.Optional(Type.Enum(['administrative_detention', 'criminal'] as const)),
     decidedAt: Type.Optional(DateTime()),
     transferredAt: Type.Optional(DateTime()),

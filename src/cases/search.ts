@@ -38,10 +38,29 @@ export type CaseQueryT = Static<typeof CaseQuery>;
 
 const isSearchCursor = (v: any): v is { k: string; i: string } => v && typeof v === 'object' && typeof v.k === 'string' && typeof v.i === 'string';
 
-const FILTERS = ['status', 'side', 'agencyCode', 'category', 'sourceId', 'creditCode', 'measureType', 'overdue', 'joint', 'registeredFrom', 'registeredTo', 'q', 'sort', 'cursor'] as const;
+const FILTERS = [
+  'status',
+  'side',
+  'agencyCode',
+  'category',
+  'sourceId',
+  'creditCode',
+  'measureType',
+  'overdue',
+  'joint',
+  'registeredFrom',
+  'registeredTo',
+  'q',
+  'sort',
+  'cursor',
+] as const;
 
 /** `col IN (…)` that the planner may not drive an index with (a check on rows read otherwise). */
-const checkIn = (col: SQLWrapper, values: string[]): SQL => sql`+${col} in (${sql.join(values.map((v) => sql`${v}`), sql`, `)})`;
+const checkIn = (col: SQLWrapper, values: string[]): SQL =>
+  sql`+${col} in (${sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  )})`;
 
 /** The columns filters read: the case's own, or the copies on its case_co_handling and case_access rows. */
 interface FilterCols {
@@ -85,7 +104,9 @@ export function searchCases(tx: Tx, scope: Scope, q: CaseQueryT) {
   if (q.category) filters.push((c) => eq(c.category, q.category!));
   if (q.sourceId) filters.push((c) => eq(c.sourceId, q.sourceId!));
   if (q.creditCode)
-    filters.push((c) => inArray(c.sourceId, tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.creditCode, q.creditCode!))));
+    filters.push((c) =>
+      inArray(c.sourceId, tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.creditCode, q.creditCode!))),
+    );
   if (q.measureType)
     filters.push((c) => sql`exists (select 1 from ${caseMeasures} where ${and(eq(caseMeasures.caseId, c.id), eq(caseMeasures.type, q.measureType!))})`);
   if (q.overdue !== undefined) filters.push((c) => (q.overdue ? overdueSql(c) : sql`not (${overdueSql(c)})`));
@@ -152,7 +173,6 @@ interface PageSpec {
 }
 
 const idx = (name: string) => sql`indexed by ${sql.identifier(name)}`;
-
 
 /** The codes are every agency of one side. */
 function isWholeSide(sides: Map<string, string>, codes: string[]): boolean {
@@ -255,7 +275,14 @@ function readPage(tx: Tx, scope: Scope, p: PageSpec): CaseRow[] {
 /** The cases with these ids, in this order. */
 function byIds(tx: Tx, ids: string[]): CaseRow[] {
   if (!ids.length) return [];
-  const found = new Map(tx.select().from(cases).where(inArray(cases.id, ids)).all().map((c) => [c.id, c]));
+  const found = new Map(
+    tx
+      .select()
+      .from(cases)
+      .where(inArray(cases.id, ids))
+      .all()
+      .map((c) => [c.id, c]),
+  );
   return ids.map((id) => found.get(id)!);
 }
 
@@ -305,7 +332,9 @@ function changedSince(tx: Tx, scope: Scope, from: number, n: number): { seq: num
   const f = caseFormerAgencies;
   const arms: SQL[] = [];
   for (const code of scope.leadView)
-    arms.push(sql`select * from (select ${cc.seq} as seq, ${cc.caseId} as id from ${cc} ${idx('case_changes_lead')} where ${cc.leadAgencyCode} = ${code} and ${cc.seq} > ${from} order by ${cc.seq} limit ${n})`);
+    arms.push(
+      sql`select * from (select ${cc.seq} as seq, ${cc.caseId} as id from ${cc} ${idx('case_changes_lead')} where ${cc.leadAgencyCode} = ${code} and ${cc.seq} > ${from} order by ${cc.seq} limit ${n})`,
+    );
   for (const t of [caseCoHandling, caseAccess])
     for (const code of scope.down)
       arms.push(

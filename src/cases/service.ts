@@ -47,7 +47,12 @@ export function caseViews(tx: Tx, rows: CaseRow[]) {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const co = new Map<string, string[]>();
-  for (const r of tx.select().from(caseCoHandling).where(inArray(caseCoHandling.caseId, ids)).orderBy(asc(caseCoHandling.addedAt), asc(caseCoHandling.agencyCode)).all())
+  for (const r of tx
+    .select()
+    .from(caseCoHandling)
+    .where(inArray(caseCoHandling.caseId, ids))
+    .orderBy(asc(caseCoHandling.addedAt), asc(caseCoHandling.agencyCode))
+    .all())
     co.set(r.caseId, [...(co.get(r.caseId) ?? []), r.agencyCode]);
   const cps = new Map<string, string[]>();
   for (const r of tx.select().from(caseComplaints).where(inArray(caseComplaints.caseId, ids)).orderBy(asc(caseComplaints.complaintId)).all())
@@ -99,7 +104,14 @@ export const isOverdue = (c: CaseRow) => c.overdueAt !== null && isPreDecision(c
  * and case_access agencies, plus `extra` agencies (e.g. the previous lead after a transfer).
  * Never reporter data.
  */
-export function emitCase(tx: Tx, deps: Deps, c: CaseRow, type: string, data: Record<string, unknown> = {}, opts: { actorAgencyCode?: string | null; extra?: string[] } = {}) {
+export function emitCase(
+  tx: Tx,
+  deps: Deps,
+  c: CaseRow,
+  type: string,
+  data: Record<string, unknown> = {},
+  opts: { actorAgencyCode?: string | null; extra?: string[] } = {},
+) {
   const rel = relationsOf(tx, c.id);
   const audience = [...new Set([...rel.coHandling, ...rel.access, ...(opts.extra ?? [])])].map((a) => `agency:${a}`);
   return appendEvent(tx, deps.clock, {
@@ -155,7 +167,14 @@ function tableExists(tx: Tx, name: string): boolean {
 function verifyComplaints(tx: Tx, ids: string[]) {
   if (ids.length === 0 || !tableExists(tx, 'complaints')) return;
   const found = new Set(
-    tx.all<{ id: string }>(sql`select id from complaints where id in (${sql.join(ids.map((i) => sql`${i}`), sql`, `)})`).map((r) => r.id),
+    tx
+      .all<{ id: string }>(
+        sql`select id from complaints where id in (${sql.join(
+          ids.map((i) => sql`${i}`),
+          sql`, `,
+        )})`,
+      )
+      .map((r) => r.id),
   );
   const missing = ids.find((i) => !found.has(i));
   if (missing) throw notFound('complaint', missing);
@@ -263,8 +282,14 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
     .returning()
     .get();
   const keys = caseCopy(row);
-  for (const code of requested) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: code, reason: 'requested', addedAt: at, ...keys }).run();
-  for (const a of auto) tx.insert(caseCoHandling).values({ caseId: id, agencyCode: a.code, reason: a.reason, addedAt: at, ...keys }).run();
+  for (const code of requested)
+    tx.insert(caseCoHandling)
+      .values({ caseId: id, agencyCode: code, reason: 'requested', addedAt: at, ...keys })
+      .run();
+  for (const a of auto)
+    tx.insert(caseCoHandling)
+      .values({ caseId: id, agencyCode: a.code, reason: a.reason, addedAt: at, ...keys })
+      .run();
   for (const cid of complaintIds) tx.insert(caseComplaints).values({ caseId: id, complaintId: cid }).run();
 
   appendTimeline(tx, id, 'change', at, actorOf(p), {
@@ -278,22 +303,28 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
   });
   recordChange(tx, id, at);
   scheduleTimer(tx, { id: decisionTimerId(id), name: DECISION_DUE_JOB, dueAt: new Date(row.decisionDueAt), payload: { caseId: id } });
-  emitCase(tx, deps, row, 'case.registered', {
-    title: row.title,
-    location: { lat: row.lat, lng: row.lng },
-    areaId: row.areaId,
-    gridId: row.gridId,
-    originKind: row.originKind,
-    complaintIds,
-    registeredAt: row.registeredAt,
-    decisionDueAt: row.decisionDueAt,
-  }, { actorAgencyCode: p.agencyCode ?? lead.code });
+  emitCase(
+    tx,
+    deps,
+    row,
+    'case.registered',
+    {
+      title: row.title,
+      location: { lat: row.lat, lng: row.lng },
+      areaId: row.areaId,
+      gridId: row.gridId,
+      originKind: row.originKind,
+      complaintIds,
+      registeredAt: row.registeredAt,
+      decisionDueAt: row.decisionDueAt,
+    },
+    { actorAgencyCode: p.agencyCode ?? lead.code },
+  );
   return row;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Edits
-
 
 export function patchCase(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof PatchCaseBody>): CaseRow {
   const c = loadCase(tx, scopeForWrite(tx, p), id, 'manage');
@@ -354,7 +385,9 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
   const { row, seq } = updateCase(tx, deps, c, set);
   if (newLead) {
     // The new lead is no longer a co-handler; the old lead leaves (tombstone in its sync).
-    tx.delete(caseCoHandling).where(and(eq(caseCoHandling.caseId, id), eq(caseCoHandling.agencyCode, newLead.code))).run();
+    tx.delete(caseCoHandling)
+      .where(and(eq(caseCoHandling.caseId, id), eq(caseCoHandling.agencyCode, newLead.code)))
+      .run();
     recordLeft(tx, id, c.leadAgencyCode, 'lead', seq);
     clearLeft(tx, id, newLead.code, 'lead');
   }
@@ -376,7 +409,12 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
     { actorAgencyCode: p.agencyCode, extra: newLead ? [c.leadAgencyCode] : [] },
   );
   if (b.to === 'closed') {
-    const complaintIds = tx.select().from(caseComplaints).where(eq(caseComplaints.caseId, id)).all().map((r) => r.complaintId);
+    const complaintIds = tx
+      .select()
+      .from(caseComplaints)
+      .where(eq(caseComplaints.caseId, id))
+      .all()
+      .map((r) => r.complaintId);
     if (complaintIds.length) deps.services.onCaseClosed?.(tx, complaintIds, id);
   }
   return row;
@@ -434,7 +472,11 @@ export function markDecisionOverdue(tx: Tx, deps: Deps, caseId: string): boolean
 const MEASURE_CLOSED_STATES: readonly CaseStatus[] = ['closed', 'withdrawn', 'transferred'];
 
 export function getMeasure(tx: Tx, caseId: string, mid: string): MeasureRow | undefined {
-  return tx.select().from(caseMeasures).where(and(eq(caseMeasures.id, mid), eq(caseMeasures.caseId, caseId))).get();
+  return tx
+    .select()
+    .from(caseMeasures)
+    .where(and(eq(caseMeasures.id, mid), eq(caseMeasures.caseId, caseId)))
+    .get();
 }
 
 export function getMeasureOr404(tx: Tx, caseId: string, mid: string): MeasureRow {
@@ -477,7 +519,14 @@ export function addMeasure(tx: Tx, deps: Deps, p: Principal, id: string, expecte
   const { row } = updateCase(tx, deps, c, {});
   const view = publicMeasure(m);
   appendTimeline(tx, id, 'change', at, actorOf(p), { action: 'measure_added', measure: view });
-  emitCase(tx, deps, row, 'case.measure_added', { measureId: m.id, measureType: m.type, amountFen: m.amountFen, measure: view }, { actorAgencyCode: p.agencyCode });
+  emitCase(
+    tx,
+    deps,
+    row,
+    'case.measure_added',
+    { measureId: m.id, measureType: m.type, amountFen: m.amountFen, measure: view },
+    { actorAgencyCode: p.agencyCode },
+  );
   return m;
 }
 
@@ -497,7 +546,14 @@ export function extendCaseMeasure(tx: Tx, deps: Deps, p: Principal, id: string, 
     .get();
   const { row } = updateCase(tx, deps, c, {});
   appendTimeline(tx, id, 'change', at, actorOf(p), { action: 'measure_extended', measureId: mid, measureType: m.type, from: m.details.endsOn, ...extension });
-  emitCase(tx, deps, row, 'case.measure_extended', { measureId: mid, measureType: m.type, endsOn: b.newEndsOn, extensionDays }, { actorAgencyCode: p.agencyCode });
+  emitCase(
+    tx,
+    deps,
+    row,
+    'case.measure_extended',
+    { measureId: mid, measureType: m.type, endsOn: b.newEndsOn, extensionDays },
+    { actorAgencyCode: p.agencyCode },
+  );
   return next;
 }
 
@@ -507,7 +563,12 @@ export function liftCaseMeasure(tx: Tx, deps: Deps, p: Principal, id: string, mi
   if (!LIFTABLE.includes(m.type)) throw conflict('not-liftable', `A ${m.type} measure is not lifted; only ${LIFTABLE.join(', ')} are.`);
   if (m.status === 'lifted') throw conflict('measure-lifted', `Measure ${mid} was already lifted at ${m.liftedAt}.`);
   const at = deps.clock.now().toISOString();
-  const next = tx.update(caseMeasures).set({ status: 'lifted', liftedAt: at, liftReason: reason, updatedAt: at }).where(eq(caseMeasures.id, mid)).returning().get();
+  const next = tx
+    .update(caseMeasures)
+    .set({ status: 'lifted', liftedAt: at, liftReason: reason, updatedAt: at })
+    .where(eq(caseMeasures.id, mid))
+    .returning()
+    .get();
   const { row } = updateCase(tx, deps, c, {});
   appendTimeline(tx, id, 'change', at, actorOf(p), { action: 'measure_lifted', measureId: mid, measureType: m.type, reason });
   emitCase(tx, deps, row, 'case.measure_lifted', { measureId: mid, measureType: m.type }, { actorAgencyCode: p.agencyCode });
@@ -571,5 +632,10 @@ export const caseRoutingHooks: SubjectHooks = {
 
 /** Cases linked to a complaint (the link the other way), for the complaint flow. */
 export function casesForComplaint(tx: Tx, complaintId: string): string[] {
-  return tx.select().from(caseComplaints).where(eq(caseComplaints.complaintId, complaintId)).all().map((r) => r.caseId);
+  return tx
+    .select()
+    .from(caseComplaints)
+    .where(eq(caseComplaints.complaintId, complaintId))
+    .all()
+    .map((r) => r.caseId);
 }

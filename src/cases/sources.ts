@@ -226,7 +226,8 @@ export function seedDemoSources(db: Db, clock: Clock): number {
     let n = 0;
     const now = clock.now();
     for (const s of DEMO_SOURCES) {
-      if (getSource(tx, s.id) || tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.creditCode, s.creditCode)).get()) continue;
+      if (getSource(tx, s.id) || tx.select({ id: pollutionSources.id }).from(pollutionSources).where(eq(pollutionSources.creditCode, s.creditCode)).get())
+        continue;
       checkCreditCode(s.creditCode);
       tx.insert(pollutionSources)
         .values({

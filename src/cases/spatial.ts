@@ -16,8 +16,6 @@ export function resolvePlace(deps: Deps, lat: number, lng: number): PlaceInfo {
 export function otherSideAgency(place: PlaceInfo, leadSide: Side): string | null {
   if (place.side && place.side !== leadSide && place.agencyCode) return place.agencyCode;
   if (!place.joint) return null;
-  const n = place.neighbours
-    .filter((x) => x.side !== leadSide && x.agencyCode)
-    .sort((a, b) => (a.distanceMeters ?? 0) - (b.distanceMeters ?? 0))[0];
+  const n = place.neighbours.filter((x) => x.side !== leadSide && x.agencyCode).sort((a, b) => (a.distanceMeters ?? 0) - (b.distanceMeters ?? 0))[0];
   return n?.agencyCode ?? null;
 }

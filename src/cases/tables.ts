@@ -85,9 +85,7 @@ export const cases = sqliteTable(
     decisionDueAt: text('decision_due_at').notNull(),
     extensionCount: integer('extension_count').notNull().default(0),
     /** JSON list of approved extensions. */
-    extensions: text('extensions', { mode: 'json' })
-      .$type<{ days: number; reason: string; approvedBy: string; collective: boolean; at: string }[]>()
-      .notNull(),
+    extensions: text('extensions', { mode: 'json' }).$type<{ days: number; reason: string; approvedBy: string; collective: boolean; at: string }[]>().notNull(),
     /** Set when the decision deadline passed without a decision. */
     overdueAt: text('overdue_at'),
     decidedAt: text('decided_at'),
@@ -108,8 +106,12 @@ export const cases = sqliteTable(
     index('cases_source').on(t.sourceId, t.registeredAt, t.id),
     index('cases_category_registered').on(t.category, t.registeredAt, t.id),
     // Partial: only cases whose decision deadline passed (the overdue filter walks these in order).
-    index('cases_overdue_registered').on(t.registeredAt, t.id).where(sql`${t.overdueAt} is not null`),
-    index('cases_lead_overdue_registered').on(t.leadAgencyCode, t.registeredAt, t.id).where(sql`${t.overdueAt} is not null`),
+    index('cases_overdue_registered')
+      .on(t.registeredAt, t.id)
+      .where(sql`${t.overdueAt} is not null`),
+    index('cases_lead_overdue_registered')
+      .on(t.leadAgencyCode, t.registeredAt, t.id)
+      .where(sql`${t.overdueAt} is not null`),
   ],
 );
 

@@ -21,9 +21,7 @@ import { forbidden, notFound } from '../http/problem.js';
 import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
 
 export type Scope =
-  | { kind: 'all'; canWrite: boolean }
-  | { kind: 'none' }
-  | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[] };
+  { kind: 'all'; canWrite: boolean } | { kind: 'none' } | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[] };
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -77,24 +75,30 @@ export function getCase(tx: Tx, id: string): CaseRow | undefined {
 
 /** Agencies co-handling a case (联合办案). */
 export function coHandlingAgencies(tx: Tx, caseId: string): string[] {
-  return tx.select({ a: caseCoHandling.agencyCode }).from(caseCoHandling).where(eq(caseCoHandling.caseId, caseId)).all().map((r) => r.a);
+  return tx
+    .select({ a: caseCoHandling.agencyCode })
+    .from(caseCoHandling)
+    .where(eq(caseCoHandling.caseId, caseId))
+    .all()
+    .map((r) => r.a);
 }
 
 export function relationsOf(tx: Tx, caseId: string): Relations {
   return {
     coHandling: coHandlingAgencies(tx, caseId),
-    access: tx.select({ a: caseAccess.agencyCode }).from(caseAccess).where(eq(caseAccess.caseId, caseId)).all().map((r) => r.a),
+    access: tx
+      .select({ a: caseAccess.agencyCode })
+      .from(caseAccess)
+      .where(eq(caseAccess.caseId, caseId))
+      .all()
+      .map((r) => r.a),
   };
 }
 
 export function canRead(scope: Scope, c: CaseRow, rel: Relations): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'none') return false;
-  return (
-    scope.leadView.includes(c.leadAgencyCode) ||
-    rel.coHandling.some((a) => scope.down.includes(a)) ||
-    rel.access.some((a) => scope.down.includes(a))
-  );
+  return scope.leadView.includes(c.leadAgencyCode) || rel.coHandling.some((a) => scope.down.includes(a)) || rel.access.some((a) => scope.down.includes(a));
 }
 
 export type Access = 'read' | 'contribute' | 'manage';
@@ -115,8 +119,7 @@ export function loadCase(tx: Tx, scope: Scope, id: string, need: Access = 'read'
   }
   if (scope.kind !== 'agency') throw notFound('case', id);
   const manages = scope.down.includes(c.leadAgencyCode);
-  if (need === 'manage' && !manages)
-    throw forbidden(`Only the lead agency ${c.leadAgencyCode} (or an agency above it) may change this case.`);
+  if (need === 'manage' && !manages) throw forbidden(`Only the lead agency ${c.leadAgencyCode} (or an agency above it) may change this case.`);
   if (need === 'contribute' && !manages && !rel.coHandling.some((a) => scope.down.includes(a)))
     throw forbidden('Only the lead and co-handling agencies may add notes and evidence to this case.');
   return c;

@@ -44,7 +44,12 @@ function main(argv: string[]) {
     const db = openDb(config.databasePath);
     try {
       const k = inTx(db, (tx) =>
-        issueKey(tx, systemClock, { role: values.role ?? '', agencyCode: values.agency, teamId: values.team, side: values.side as Side | undefined, name: values.name ?? 'cli' }, null),
+        issueKey(
+          tx,
+          systemClock,
+          { role: values.role ?? '', agencyCode: values.agency, teamId: values.team, side: values.side as Side | undefined, name: values.name ?? 'cli' },
+          null,
+        ),
       );
       console.log(JSON.stringify({ id: k.id, role: k.role, side: k.side, agencyCode: k.agencyCode, teamId: k.teamId, key: k.key }));
     } finally {
@@ -74,7 +79,11 @@ function verifyCommand(file: string | undefined) {
   }
   const report = verifyDrawRecord(record);
   for (const c of report.checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}${c.detail ? ` — ${c.detail}` : ''}`);
-  console.log(report.ok ? 'MATCH: the published draw follows from the commitments, the secrets and the frozen pools.' : 'MISMATCH: the published data does not reproduce this draw.');
+  console.log(
+    report.ok
+      ? 'MATCH: the published draw follows from the commitments, the secrets and the frozen pools.'
+      : 'MISMATCH: the published data does not reproduce this draw.',
+  );
   if (!report.ok) process.exit(2);
 }
 

@@ -102,7 +102,8 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
         else claimed = claimIn(tx, deps, id, 1);
       });
       const c = claimed as Claimed | null; // assigned inside the callback
-      if (!first) await attempt(deps, id, 1); // a re-run job: the delivery row exists already
+      if (!first)
+        await attempt(deps, id, 1); // a re-run job: the delivery row exists already
       else if (c) await send(deps, c);
     },
   });
@@ -226,7 +227,11 @@ function record(deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
       if (sub && sub.status === 'active') disableSubscription(tx, deps, sub, 'gone');
     } else {
       if (d.attempts >= d.maxAttempts) finish(tx, deps, d, 'failed', fields);
-      else tx.update(deliveries).set({ ...fields, updatedAt: now.toISOString() }).where(eq(deliveries.id, d.id)).run();
+      else
+        tx.update(deliveries)
+          .set({ ...fields, updatedAt: now.toISOString() })
+          .where(eq(deliveries.id, d.id))
+          .run();
       if (sub && d.kind !== 'ping') {
         const since = sub.failingSince ?? now.toISOString();
         if (!sub.failingSince) tx.update(subscriptions).set({ failingSince: since }).where(eq(subscriptions.id, sub.id)).run();
@@ -244,7 +249,13 @@ function finish(tx: Tx, deps: Deps, d: Delivery, status: 'delivered' | 'failed' 
   const { lastStatusCode, lastError, deliveredAt, ...rest } = fields;
   if (status === 'delivered' && Object.keys(rest).length === 0) {
     // The common case (a 2xx), prepared; the same update as below.
-    q.markDelivered.run({ lastStatusCode: lastStatusCode ?? null, lastError: lastError ?? null, deliveredAt: deliveredAt ?? null, now: now.toISOString(), id: d.id });
+    q.markDelivered.run({
+      lastStatusCode: lastStatusCode ?? null,
+      lastError: lastError ?? null,
+      deliveredAt: deliveredAt ?? null,
+      now: now.toISOString(),
+      id: d.id,
+    });
   } else {
     tx.update(deliveries)
       .set({ ...fields, status, nextAttemptAt: null, updatedAt: now.toISOString() })
@@ -322,7 +333,20 @@ export async function ping(deps: Deps, sub: Subscription): Promise<Delivery> {
   inTx(deps.db, (tx) =>
     tx
       .insert(deliveries)
-      .values({ id, subscriptionId: sub.id, kind: 'ping', eventId, eventPosition: null, type: 'ping', subject: envelope.subject, envelope, status: 'pending', maxAttempts: 1, createdAt: now, updatedAt: now })
+      .values({
+        id,
+        subscriptionId: sub.id,
+        kind: 'ping',
+        eventId,
+        eventPosition: null,
+        type: 'ping',
+        subject: envelope.subject,
+        envelope,
+        status: 'pending',
+        maxAttempts: 1,
+        createdAt: now,
+        updatedAt: now,
+      })
       .run(),
   );
   return (await attempt(deps, id, 1)) ?? deps.db.select().from(deliveries).where(eq(deliveries.id, id)).get()!;

@@ -8,16 +8,17 @@ import type { StoredEvent } from '../outbox/index.js';
 import { visibleCondition } from './visibility.js';
 
 /** Types that appear in the outbox (all catalog entries but `ping`, which is never stored). */
-export const feedTypes = () => Object.keys(EVENT_TYPES).filter((t) => t !== 'ping').sort();
+export const feedTypes = () =>
+  Object.keys(EVENT_TYPES)
+    .filter((t) => t !== 'ping')
+    .sort();
 
 /**
  * Resolves a `types` list (comma string or array; `complaint.*` wildcards) to exact catalog types.
  * undefined/empty → undefined (all types). Unknown → 400 listing the valid ones.
  */
 export function resolveTypes(input: string | string[] | undefined, field = 'querystring/types', known = feedTypes()): string[] | undefined {
-  const parts = (Array.isArray(input) ? input : (input ?? '').split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const parts = (Array.isArray(input) ? input : (input ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
   if (!parts.length) return undefined;
   const out = new Set<string>();
   const bad: string[] = [];
@@ -106,6 +107,13 @@ const lastPositionStmts = new WeakMap<object, { get: () => { p: number | null } 
 export function lastEventPosition(db: Tx): number {
   // Prepared for the database handle (the stream notifier polls it); one-off inside a transaction.
   let stmt = lastPositionStmts.get(db);
-  if (!stmt && '$client' in db) lastPositionStmts.set(db, (stmt = db.select({ p: max(events.position) }).from(events).prepare()));
+  if (!stmt && '$client' in db)
+    lastPositionStmts.set(
+      db,
+      (stmt = db
+        .select({ p: max(events.position) })
+        .from(events)
+        .prepare()),
+    );
   return (stmt ?? db.select({ p: max(events.position) }).from(events)).get()?.p ?? 0;
 }

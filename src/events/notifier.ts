@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type { Deps } from '../deps.js';
 import { lastEventPosition } from './feed.js';
 
-
 /**
  * Wakes live consumers (SSE streams) when the outbox grows. Emits `position` (the new max
  * position) at most once per change. It polls max(position) — one indexed read of a prepared

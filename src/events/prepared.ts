@@ -18,8 +18,16 @@ const V = (name: string) => sql`${P(name)}`;
  */
 function build(db: Db) {
   return {
-    deliveryById: db.select().from(deliveries).where(eq(deliveries.id, P('id'))).prepare(),
-    eventById: db.select().from(events).where(eq(events.id, P('id'))).prepare(),
+    deliveryById: db
+      .select()
+      .from(deliveries)
+      .where(eq(deliveries.id, P('id')))
+      .prepare(),
+    eventById: db
+      .select()
+      .from(events)
+      .where(eq(events.id, P('id')))
+      .prepare(),
     subscriptionById: db
       .select()
       .from(subscriptions)
@@ -31,7 +39,11 @@ function build(db: Db) {
       .from(subscriptions)
       .where(and(eq(subscriptions.status, 'active'), isNull(subscriptions.deletedAt), lt(subscriptions.startPosition, P('position'))))
       .prepare(),
-    eventAudience: db.select({ key: eventAudience.key }).from(eventAudience).where(eq(eventAudience.position, P('position'))).prepare(),
+    eventAudience: db
+      .select({ key: eventAudience.key })
+      .from(eventAudience)
+      .where(eq(eventAudience.position, P('position')))
+      .prepare(),
     insertEventDelivery: db
       .insert(deliveries)
       .values({
@@ -92,7 +104,10 @@ function build(db: Db) {
       .orderBy(asc(deliveries.eventPosition))
       .limit(1)
       .prepare(),
-    deleteTimer: db.delete(timers).where(eq(timers.id, P('id'))).prepare(),
+    deleteTimer: db
+      .delete(timers)
+      .where(eq(timers.id, P('id')))
+      .prepare(),
     /** scheduleTimer's upsert. */
     upsertTimer: db
       .insert(timers)
@@ -102,8 +117,16 @@ function build(db: Db) {
         set: { id: sql`excluded.id`, name: sql`excluded.name`, payload: sql`excluded.payload`, dueAt: sql`excluded.due_at`, firedAt: null, cancelledAt: null },
       })
       .prepare(),
-    setTimerSeq: db.update(deliveries).set({ timerSeq: V('seq') }).where(eq(deliveries.id, P('id'))).prepare(),
-    setNextAttempt: db.update(deliveries).set({ nextAttemptAt: V('nextAttemptAt'), updatedAt: V('now') }).where(eq(deliveries.id, P('id'))).prepare(),
+    setTimerSeq: db
+      .update(deliveries)
+      .set({ timerSeq: V('seq') })
+      .where(eq(deliveries.id, P('id')))
+      .prepare(),
+    setNextAttempt: db
+      .update(deliveries)
+      .set({ nextAttemptAt: V('nextAttemptAt'), updatedAt: V('now') })
+      .where(eq(deliveries.id, P('id')))
+      .prepare(),
     markAttempt: db
       .update(deliveries)
       .set({ attempts: V('attempts'), nextAttemptAt: V('nextAttemptAt'), updatedAt: V('now') })
@@ -111,7 +134,14 @@ function build(db: Db) {
       .prepare(),
     markDelivered: db
       .update(deliveries)
-      .set({ lastStatusCode: V('lastStatusCode'), lastError: V('lastError'), deliveredAt: V('deliveredAt'), status: 'delivered', nextAttemptAt: null, updatedAt: V('now') })
+      .set({
+        lastStatusCode: V('lastStatusCode'),
+        lastError: V('lastError'),
+        deliveredAt: V('deliveredAt'),
+        status: 'delivered',
+        nextAttemptAt: null,
+        updatedAt: V('now'),
+      })
       .where(eq(deliveries.id, P('id')))
       .prepare(),
     insertAttempt: db

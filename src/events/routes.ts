@@ -36,7 +36,9 @@ const FilterQuery = {
 const EventPage = Type.Object(
   {
     items: Type.Array(Type.Ref('CloudEvent')),
-    nextCursor: Type.String({ description: 'Always present: pass as ?after= to continue (an empty page means caught up; poll again later with the same cursor)' }),
+    nextCursor: Type.String({
+      description: 'Always present: pass as ?after= to continue (an empty page means caught up; poll again later with the same cursor)',
+    }),
     hasMore: Type.Boolean({ description: 'More events are already available after nextCursor' }),
   },
   { description: 'Events in position order' },
@@ -87,7 +89,9 @@ export const eventRoutes =
           description:
             'Keyset on the outbox position: pages never skip or repeat while writes continue. Visibility is the same as for the resources (agency subtree for supervisors and agency-bound partners, team and agency for inspectors).',
           querystring: Type.Object({
-            after: Type.Optional(Type.String({ maxLength: 512, description: 'Cursor from a previous nextCursor (or an SSE id); omitted = from the beginning' })),
+            after: Type.Optional(
+              Type.String({ maxLength: 512, description: 'Cursor from a previous nextCursor (or an SSE id); omitted = from the beginning' }),
+            ),
             ...FilterQuery,
             limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Page size (1–500)' })),
           }),

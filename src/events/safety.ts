@@ -79,7 +79,8 @@ export function addressRefusal(address: string, protocol: string, allowPrivate: 
   const c = classifyAddress(address);
   if (c === 'forbidden') return `resolves to ${address}, a link-local, metadata or reserved address`;
   if (c === 'private' && !allowPrivate) return `resolves to ${address}, a loopback or private address`;
-  if (protocol === 'http:' && c !== 'private') return 'must use https (http is allowed only to private or loopback addresses when WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)';
+  if (protocol === 'http:' && c !== 'private')
+    return 'must use https (http is allowed only to private or loopback addresses when WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)';
   return null;
 }
 
@@ -110,9 +111,7 @@ export async function checkWebhookUrl(raw: string, allowPrivate: boolean, field 
   if (isIP(host)) addresses = [host];
   else {
     try {
-      addresses = (await new Promise<{ address: string }[]>((res, rej) => lookup(host, { all: true }, (e, a) => (e ? rej(e) : res(a))))).map(
-        (a) => a.address,
-      );
+      addresses = (await new Promise<{ address: string }[]>((res, rej) => lookup(host, { all: true }, (e, a) => (e ? rej(e) : res(a))))).map((a) => a.address);
     } catch {
       throw fieldError(field, `host ${host} does not resolve`);
     }

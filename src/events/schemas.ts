@@ -4,7 +4,9 @@ import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.
 export const FilterSchema = Type.Object(
   {
     side: Type.Optional(SideSchema),
-    agencyCodes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200, description: 'Only events owned by these agencies (exact codes)' })),
+    agencyCodes: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200, description: 'Only events owned by these agencies (exact codes)' }),
+    ),
     categories: Type.Optional(Type.Array(CategorySchema, { maxItems: 20, description: 'Only events of these categories' })),
   },
   { additionalProperties: false, description: 'Narrows the events further; visibility of the owner key always applies' },
@@ -46,7 +48,10 @@ export const CreateBody = Type.Object(
     filter: Type.Optional(FilterSchema),
     description: Type.Optional(Type.String({ maxLength: 500 })),
   },
-  { additionalProperties: false, examples: [{ url: 'https://police.example/hooks/enforcement', types: ['case.*', 'filing.created'], filter: { side: 'corps' } }] },
+  {
+    additionalProperties: false,
+    examples: [{ url: 'https://police.example/hooks/enforcement', types: ['case.*', 'filing.created'], filter: { side: 'corps' } }],
+  },
 );
 export const PatchBody = Type.Object(
   {
@@ -75,7 +80,9 @@ export const DeliverySchema = Type.Object(
     cursor: Nullable(Type.String({ description: 'The event’s feed cursor (null for pings)' })),
     type: Type.String(),
     subject: Type.String(),
-    status: Type.Enum(['pending', 'delivered', 'failed', 'cancelled'] as const, { description: 'pending includes waiting for an earlier event of the same subject' }),
+    status: Type.Enum(['pending', 'delivered', 'failed', 'cancelled'] as const, {
+      description: 'pending includes waiting for an earlier event of the same subject',
+    }),
     attempts: Type.Integer(),
     maxAttempts: Type.Integer(),
     nextAttemptAt: Nullable(DateTime()),

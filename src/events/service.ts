@@ -169,8 +169,15 @@ export function retryDelivery(deps: Deps, p: Principal, id: string, deliveryId: 
       .where(and(eq(deliveries.id, deliveryId), eq(deliveries.subscriptionId, s.id)))
       .get();
     if (!cur) throw notFound('delivery', deliveryId);
-    if (cur.status === 'pending') throw conflict('delivery-pending', `Delivery ${cur.id} is still pending (next attempt ${cur.nextAttemptAt ?? 'after the earlier event of its subject'}).`);
-    tx.update(deliveries).set({ status: 'pending', maxAttempts: cur.attempts + 1, deliveredAt: null }).where(eq(deliveries.id, cur.id)).run();
+    if (cur.status === 'pending')
+      throw conflict(
+        'delivery-pending',
+        `Delivery ${cur.id} is still pending (next attempt ${cur.nextAttemptAt ?? 'after the earlier event of its subject'}).`,
+      );
+    tx.update(deliveries)
+      .set({ status: 'pending', maxAttempts: cur.attempts + 1, deliveredAt: null })
+      .where(eq(deliveries.id, cur.id))
+      .run();
     scheduleNow(tx, deps, cur);
     return tx.select().from(deliveries).where(eq(deliveries.id, cur.id)).get()!;
   });
@@ -201,10 +208,14 @@ export function replay(deps: Deps, p: Principal, id: string, b: Static<typeof Re
     );
     const n = tx.select({ n: countSql }).from(events).where(where).get()?.n ?? 0;
     if (n > deps.config.replayMaxEvents) {
-      throw unprocessable('replay-too-large', `The range holds ${n} events; at most ${deps.config.replayMaxEvents} may be replayed at once. Narrow it with after/from or types.`, {
-        events: n,
-        max: deps.config.replayMaxEvents,
-      });
+      throw unprocessable(
+        'replay-too-large',
+        `The range holds ${n} events; at most ${deps.config.replayMaxEvents} may be replayed at once. Narrow it with after/from or types.`,
+        {
+          events: n,
+          max: deps.config.replayMaxEvents,
+        },
+      );
     }
     const rows = tx.select().from(events).where(where).orderBy(asc(events.position)).all();
     const now = deps.clock.now().toISOString();
@@ -212,7 +223,20 @@ export function replay(deps: Deps, p: Principal, id: string, b: Static<typeof Re
     for (const e of rows) {
       const did = `r_${replayId}_${e.id}`;
       tx.insert(deliveries)
-        .values({ id: did, subscriptionId: s.id, kind: 'replay', eventId: e.id, eventPosition: e.position, type: e.type, subject: e.subject, status: 'pending', maxAttempts: MAX_ATTEMPTS, replayId, createdAt: now, updatedAt: now })
+        .values({
+          id: did,
+          subscriptionId: s.id,
+          kind: 'replay',
+          eventId: e.id,
+          eventPosition: e.position,
+          type: e.type,
+          subject: e.subject,
+          status: 'pending',
+          maxAttempts: MAX_ATTEMPTS,
+          replayId,
+          createdAt: now,
+          updatedAt: now,
+        })
         .run();
       if (!firstOfSubject.has(e.subject)) {
         firstOfSubject.add(e.subject);

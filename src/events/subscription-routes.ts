@@ -45,7 +45,10 @@ export const subscriptionRoutes =
       },
       async (req, reply) => {
         const { row, secret } = await createSubscription(deps, req.principal, req.body);
-        return reply.status(201).header('location', `/v1/subscriptions/${row.id}`).send({ ...publicSubscription(row), secret });
+        return reply
+          .status(201)
+          .header('location', `/v1/subscriptions/${row.id}`)
+          .send({ ...publicSubscription(row), secret });
       },
     );
 
@@ -74,7 +77,12 @@ export const subscriptionRoutes =
       '/v1/subscriptions/:id',
       {
         config: { roles: ROLES },
-        schema: { tags: ['subscriptions'], summary: 'Get a subscription', params: SubParams, response: { 200: Type.Ref('Subscription'), ...problems(401, 403, 404) } },
+        schema: {
+          tags: ['subscriptions'],
+          summary: 'Get a subscription',
+          params: SubParams,
+          response: { 200: Type.Ref('Subscription'), ...problems(401, 403, 404) },
+        },
       },
       async (req) => publicSubscription(ownedSubscription(deps.db, req.principal, req.params.id)),
     );
@@ -175,7 +183,12 @@ export const subscriptionRoutes =
         const s = ownedSubscription(deps.db, req.principal, req.params.id);
         const limit = req.query.limit ?? 50;
         const rows = listDeliveries(deps.db, s, req.query, limit + 1, decodeCursor(req.query.cursor, isCreatedCursor));
-        const page = pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => r);
+        const page = pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.createdAt, i: r.id }),
+          (r) => r,
+        );
         return { items: deliveryViews(deps.db, page.items), nextCursor: page.nextCursor };
       },
     );

@@ -41,8 +41,7 @@ export function listInbox(tx: Tx, agencyCode: string, q: InboxQuery): InboxRow[]
   if (q.status) conds.push(eq(inboxItems.status, q.status));
   if (q.unread === true) conds.push(isNull(inboxItems.readAt));
   if (q.unread === false) conds.push(isNotNull(inboxItems.readAt));
-  if (q.after)
-    conds.push(afterKey(inboxItems.createdAt, inboxItems.id, { value: q.after.c, id: q.after.i }, 'desc'));
+  if (q.after) conds.push(afterKey(inboxItems.createdAt, inboxItems.id, { value: q.after.c, id: q.after.i }, 'desc'));
   return tx
     .select()
     .from(inboxItems)
@@ -59,12 +58,7 @@ export function getInboxItem(tx: Tx, id: string): InboxRow | undefined {
 /** Marks an item read (the first read stays recorded). */
 export function markRead(tx: Tx, clock: Clock, item: InboxRow, keyId: string): InboxRow {
   if (item.readAt) return item;
-  return tx
-    .update(inboxItems)
-    .set({ readAt: clock.now().toISOString(), readBy: keyId })
-    .where(eq(inboxItems.id, item.id))
-    .returning()
-    .get();
+  return tx.update(inboxItems).set({ readAt: clock.now().toISOString(), readBy: keyId }).where(eq(inboxItems.id, item.id)).returning().get();
 }
 
 /** API link of a subject path (`cases/<id>` → `/v1/cases/<id>`). */

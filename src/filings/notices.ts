@@ -85,8 +85,7 @@ function complaintNotice(tx: Tx, deps: Deps, job: NoticeJob): string[] {
   const side = c.side;
   const codes = new Set<string>();
   if (c.lat !== null && c.lng !== null) for (const code of otherSidePlaceAgencies(tx, deps, c.lat, c.lng, side)) codes.add(code);
-  for (const a of subjectAssignments(tx, 'complaint', c.id))
-    if (a.role === 'co_handling' && a.agencyCode && a.side && a.side !== side) codes.add(a.agencyCode);
+  for (const a of subjectAssignments(tx, 'complaint', c.id)) if (a.role === 'co_handling' && a.agencyCode && a.side && a.side !== side) codes.add(a.agencyCode);
   codes.delete(c.agencyCode ?? '');
   const deadline = c.overdueDeadline ?? 'handling';
   const dueAt = deadline === 'acceptance' ? c.acceptanceDueAt : c.replyDueAt;

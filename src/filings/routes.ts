@@ -91,8 +91,16 @@ export const filingRoutes =
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const rows = listFilings(tx, req.principal, { ...req.query, limit: limit + 1, after });
-          const comments = commentsByFiling(tx, rows.slice(0, limit).map((f) => f.id));
-          return pageOf(rows, limit, (f) => ({ c: f.createdAt, i: f.id }), (f) => publicFiling(f, comments.get(f.id) ?? []));
+          const comments = commentsByFiling(
+            tx,
+            rows.slice(0, limit).map((f) => f.id),
+          );
+          return pageOf(
+            rows,
+            limit,
+            (f) => ({ c: f.createdAt, i: f.id }),
+            (f) => publicFiling(f, comments.get(f.id) ?? []),
+          );
         }),
     );
 
@@ -166,7 +174,8 @@ export const filingRoutes =
           response: { 201: CommentRef, ...problems(400, 401, 403, 404) },
         },
       },
-      async (req, reply) => reply.status(201).send(publicComment(inTx(deps.db, (tx) => requestInfo(tx, deps, req.principal, req.params.id, req.body.question)))),
+      async (req, reply) =>
+        reply.status(201).send(publicComment(inTx(deps.db, (tx) => requestInfo(tx, deps, req.principal, req.params.id, req.body.question)))),
     );
 
     app.get(
@@ -185,7 +194,13 @@ export const filingRoutes =
         inTx(deps.db, (tx) => {
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
-          const rows = listInbox(tx, req.principal.agencyCode!, { kind: req.query.kind, status: req.query.status, unread: req.query.unread, limit: limit + 1, after });
+          const rows = listInbox(tx, req.principal.agencyCode!, {
+            kind: req.query.kind,
+            status: req.query.status,
+            unread: req.query.unread,
+            limit: limit + 1,
+            after,
+          });
           return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), publicInboxItem);
         }),
     );

@@ -14,7 +14,9 @@ export const FilingStatusSchema = Type.Enum(FILING_STATUSES, {
 export const CommentSchema = Type.Object(
   {
     id: Type.String(),
-    kind: Type.Enum(COMMENT_KINDS, { description: 'comment; question = an information request of the receiving agency; answer = the filing agency’s answer to one' }),
+    kind: Type.Enum(COMMENT_KINDS, {
+      description: 'comment; question = an information request of the receiving agency; answer = the filing agency’s answer to one',
+    }),
     text: Type.String(),
     agencyCode: Nullable(Type.String({ description: 'Agency of the author (null for an admin)' })),
     by: Type.String({ description: 'API key id of the author' }),
@@ -64,7 +66,8 @@ export const FilingSchema = Type.Object(
         'registered | decided | closed (case status), fine (≥ FILING_FINE_THRESHOLD_FEN, also a daily penalty’s total), police_transfer, seal_seizure, production_suspension, listed_supervision (measures), manual (asked by a user)',
     }),
     reasons: Type.Array(Type.Enum(FILING_REASONS), {
-      description: 'Why this agency receives it: place (its area contains the case’s place or lies within JOINT_BUFFER_METERS), source (the pollution source is under it), co_handling, manual',
+      description:
+        'Why this agency receives it: place (its area contains the case’s place or lies within JOINT_BUFFER_METERS), source (the pollution source is under it), co_handling, manual',
     }),
     measureId: Nullable(Type.String({ description: 'The measure behind a measure trigger' })),
     note: Nullable(Type.String({ description: 'Note of a manual filing' })),
@@ -95,7 +98,12 @@ export const InboxItemSchema = Type.Object(
     subject: Type.String({ description: 'What it is about: filings/<id>, cases/<id>, complaints/<id>, assignments/<id>' }),
     link: Type.String({ description: 'API path of the subject, e.g. /v1/filings/<id>' }),
     filingId: Nullable(Type.String()),
-    notificationKind: Nullable(Type.String({ description: 'For notifications: police_transfer, listed_supervision, heavy_fine, case_overdue, complaint_overdue, filing_overdue, filing_escalated, filing_info_answered, assignment_overdue, declined_twice…' })),
+    notificationKind: Nullable(
+      Type.String({
+        description:
+          'For notifications: police_transfer, listed_supervision, heavy_fine, case_overdue, complaint_overdue, filing_overdue, filing_escalated, filing_info_answered, assignment_overdue, declined_twice…',
+      }),
+    ),
     message: Type.String({ description: 'One line for a human (for an info_request: the question)' }),
     data: Loose('Ids and facts of the subject (never reporter data)'),
     createdAt: DateTime(),
@@ -117,12 +125,17 @@ export const ManualFilingBody = Type.Object(
 export const CommentBody = Type.Object(
   {
     text: Text('At most 2,000 characters'),
-    answers: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Id of an information request (question) this answers; only the filing agency answers' })),
+    answers: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'Id of an information request (question) this answers; only the filing agency answers' }),
+    ),
   },
   { additionalProperties: false },
 );
 
-export const RequestInfoBody = Type.Object({ question: Text('The question for the filing agency (at most 2,000 characters)') }, { additionalProperties: false });
+export const RequestInfoBody = Type.Object(
+  { question: Text('The question for the filing agency (at most 2,000 characters)') },
+  { additionalProperties: false },
+);
 
 export const FilingQuery = Type.Object({
   ...PageQuery,

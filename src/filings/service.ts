@@ -55,7 +55,9 @@ function mostSpecific(tx: Tx, codes: string[]): string[] {
  * the most specific one (a regiment rather than its division when both areas are near).
  */
 export function otherSidePlaceAgencies(tx: Tx, deps: Deps, lat: number, lng: number, side: Side): string[] {
-  const near = spatialService(deps).current().nearby(lat, lng, deps.config.jointBufferMeters, (a) => a.side !== side);
+  const near = spatialService(deps)
+    .current()
+    .nearby(lat, lng, deps.config.jointBufferMeters, (a) => a.side !== side);
   return mostSpecific(tx, [...new Set(near.map((n) => n.agencyCode))]);
 }
 
@@ -117,7 +119,15 @@ export function caseSnapshot(tx: Tx, deps: Deps, c: CaseRow): Record<string, unk
     updatedAt: v.updatedAt,
     version: v.version,
     source: source
-      ? { id: source.id, name: source.name, creditCode: source.creditCode, side: source.side, agencyCode: source.agencyCode, industry: source.industry, permitNumber: source.permitNumber }
+      ? {
+          id: source.id,
+          name: source.name,
+          creditCode: source.creditCode,
+          side: source.side,
+          agencyCode: source.agencyCode,
+          industry: source.industry,
+          permitNumber: source.permitNumber,
+        }
       : null,
     measures: listMeasures(tx, c.id).map(publicMeasure),
     takenAt: deps.clock.now().toISOString(),
@@ -274,7 +284,14 @@ export function createFiling(tx: Tx, deps: Deps, c: CaseRow, n: NewFiling): Fili
   });
   scheduleTimer(tx, { id: ackTimerId(row.id), name: FILING_ACK_DUE, dueAt: new Date(row.ackDueAt), payload: { filingId: row.id } });
   scheduleTimer(tx, { id: escalateTimerId(row.id), name: FILING_ESCALATE, dueAt: new Date(row.escalateAt), payload: { filingId: row.id } });
-  emitFiling(tx, deps, row, 'filing.created', { reasons: row.reasons, measureId: row.measureId, escalateAt: row.escalateAt, createdAt: row.createdAt }, n.createdBy ? undefined : row.fromAgencyCode);
+  emitFiling(
+    tx,
+    deps,
+    row,
+    'filing.created',
+    { reasons: row.reasons, measureId: row.measureId, escalateAt: row.escalateAt, createdAt: row.createdAt },
+    n.createdBy ? undefined : row.fromAgencyCode,
+  );
   return row;
 }
 
@@ -346,7 +363,9 @@ export function fileManually(tx: Tx, deps: Deps, p: Principal, caseId: string, b
       .from(filings)
       .where(and(eq(filings.caseId, c.id), eq(filings.toAgencyCode, to.code), eq(filings.trigger, 'manual'), eq(filings.stateKey, stateKey)))
       .get();
-    throw conflict('already-filed', `Case ${c.number} at version ${c.version} was already filed with ${to.code} (filing ${existing?.id}).`, { filingId: existing?.id ?? null });
+    throw conflict('already-filed', `Case ${c.number} at version ${c.version} was already filed with ${to.code} (filing ${existing?.id}).`, {
+      filingId: existing?.id ?? null,
+    });
   }
   return row;
 }
@@ -415,7 +434,10 @@ export function acknowledgeFiling(tx: Tx, deps: Deps, p: Principal, id: string):
   const f = getFiling(tx, id);
   if (!f || !p.agencyCode || p.agencyCode !== f.toAgencyCode) throw notFound('filing', id);
   if (f.status === 'acknowledged')
-    throw conflict('already-acknowledged', `Filing ${id} was already acknowledged at ${f.acknowledgedAt}.`, { acknowledgedAt: f.acknowledgedAt, acknowledgedBy: f.acknowledgedBy });
+    throw conflict('already-acknowledged', `Filing ${id} was already acknowledged at ${f.acknowledgedAt}.`, {
+      acknowledgedAt: f.acknowledgedAt,
+      acknowledgedBy: f.acknowledgedBy,
+    });
   const now = deps.clock.now();
   const at = now.toISOString();
   const row = tx
@@ -434,7 +456,17 @@ export function acknowledgeFiling(tx: Tx, deps: Deps, p: Principal, id: string):
 function insertComment(tx: Tx, deps: Deps, p: Principal, f: FilingRow, kind: CommentRow['kind'], text: string, answersId: string | null = null): CommentRow {
   const row = tx
     .insert(filingComments)
-    .values({ id: newId(), filingId: f.id, kind, text, agencyCode: p.agencyCode, byKeyId: p.keyId, answersId, answeredAt: null, createdAt: deps.clock.now().toISOString() })
+    .values({
+      id: newId(),
+      filingId: f.id,
+      kind,
+      text,
+      agencyCode: p.agencyCode,
+      byKeyId: p.keyId,
+      answersId,
+      answeredAt: null,
+      createdAt: deps.clock.now().toISOString(),
+    })
     .returning()
     .get();
   tx.update(filings).set({ updatedAt: row.createdAt }).where(eq(filings.id, f.id)).run();
@@ -525,7 +557,14 @@ export function markFilingOverdue(tx: Tx, deps: Deps, id: string): boolean {
       subject: `filings/${f.id}`,
       message: `The filing of case ${f.caseNumber} by ${f.fromAgencyCode} was not acknowledged by ${f.toAgencyCode} by ${f.ackDueAt}.`,
       category: f.category,
-      data: { filingId: f.id, caseId: f.caseId, caseNumber: f.caseNumber, fromAgencyCode: f.fromAgencyCode, toAgencyCode: f.toAgencyCode, ackDueAt: f.ackDueAt },
+      data: {
+        filingId: f.id,
+        caseId: f.caseId,
+        caseNumber: f.caseNumber,
+        fromAgencyCode: f.fromAgencyCode,
+        toAgencyCode: f.toAgencyCode,
+        ackDueAt: f.ackDueAt,
+      },
     });
   return true;
 }
@@ -549,7 +588,14 @@ export function escalateFiling(tx: Tx, deps: Deps, id: string): boolean {
       subject: `filings/${row.id}`,
       message: `The filing of case ${row.caseNumber} by ${row.fromAgencyCode} is still not acknowledged by ${row.toAgencyCode} (due ${row.ackDueAt}).`,
       category: row.category,
-      data: { filingId: row.id, caseId: row.caseId, caseNumber: row.caseNumber, fromAgencyCode: row.fromAgencyCode, toAgencyCode: row.toAgencyCode, ackDueAt: row.ackDueAt },
+      data: {
+        filingId: row.id,
+        caseId: row.caseId,
+        caseNumber: row.caseNumber,
+        fromAgencyCode: row.fromAgencyCode,
+        toAgencyCode: row.toAgencyCode,
+        ackDueAt: row.ackDueAt,
+      },
     });
   return true;
 }

@@ -47,7 +47,8 @@ export function noticeOf(e: StoredEvent, thresholdFen: number): NoticeJob | null
   switch (e.type) {
     case 'case.measure_added': {
       const t = String(e.data.measureType);
-      const kind = t === 'police_transfer' ? 'police_transfer' : t === 'listed_supervision' ? 'listed_supervision' : isHeavyFine(e, thresholdFen) ? 'heavy_fine' : null;
+      const kind =
+        t === 'police_transfer' ? 'police_transfer' : t === 'listed_supervision' ? 'listed_supervision' : isHeavyFine(e, thresholdFen) ? 'heavy_fine' : null;
       return kind ? { kind, caseId: id, measureId: String(e.data.measureId ?? ''), eventId: e.id } : null;
     }
     case 'case.overdue':

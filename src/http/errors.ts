@@ -17,7 +17,11 @@ export function validationErrors(err: FastifyError): FieldError[] {
     if (params?.missingProperty) path += `/${String(params.missingProperty)}`;
     if (params?.additionalProperty) path += `/${String(params.additionalProperty)}`;
     const reason =
-      params?.additionalProperty !== undefined ? 'is not an allowed field' : params?.missingProperty !== undefined ? 'is required' : (v.message ?? 'is invalid');
+      params?.additionalProperty !== undefined
+        ? 'is not an allowed field'
+        : params?.missingProperty !== undefined
+          ? 'is required'
+          : (v.message ?? 'is invalid');
     return { field: `${ctx}${path}`, reason };
   });
 }
@@ -37,21 +41,21 @@ export function installErrorHandling(app: FastifyInstance) {
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
       return sendProblem(
         reply,
-        new Problem(415, 'unsupported-media-type', 'Unsupported media type', `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported; send application/json.`),
+        new Problem(
+          415,
+          'unsupported-media-type',
+          'Unsupported media type',
+          `Content-Type ${req.headers['content-type'] ?? '(none)'} is not supported; send application/json.`,
+        ),
         req,
       );
     if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError)
       return sendProblem(reply, new Problem(400, 'malformed-body', 'Malformed body', 'The body is not valid JSON.'), req);
-    if (err.statusCode === 429)
-      return sendProblem(reply, new Problem(429, 'rate-limited', 'Too many requests', err.message), req);
+    if (err.statusCode === 429) return sendProblem(reply, new Problem(429, 'rate-limited', 'Too many requests', err.message), req);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return sendProblem(reply, new Problem(err.statusCode, 'http-' + err.statusCode, 'Request error', err.message), req);
     req.log.error({ err }, 'unhandled error');
-    return sendProblem(
-      reply,
-      new Problem(500, 'internal', 'Internal error', `Something went wrong on our side. Quote request id ${req.id}.`),
-      req,
-    );
+    return sendProblem(reply, new Problem(500, 'internal', 'Internal error', `Something went wrong on our side. Quote request id ${req.id}.`), req);
   });
 }
 
@@ -75,7 +79,11 @@ export function installNotFound(app: FastifyInstance) {
     const allowed = HTTP_METHODS.filter((m) => router.find(m, path));
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, new Problem(405, 'method-not-allowed', 'Method not allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`), req);
+      return sendProblem(
+        reply,
+        new Problem(405, 'method-not-allowed', 'Method not allowed', `${req.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}.`),
+        req,
+      );
     }
     return sendProblem(reply, new Problem(404, 'not-found', 'Not found', `No route ${req.method} ${path}.`), req);
   });

@@ -67,7 +67,10 @@ export function canonicalJson(v: unknown): string {
     .join(',')}}`;
 }
 
-export const bodyHash = (body: unknown) => createHash('sha256').update(canonicalJson(body ?? null)).digest('hex');
+export const bodyHash = (body: unknown) =>
+  createHash('sha256')
+    .update(canonicalJson(body ?? null))
+    .digest('hex');
 
 export const DEFAULT_TTL_HOURS = 24;
 
@@ -85,13 +88,7 @@ export interface IdempotencyOptions {
   codec?: ResponseCodec;
 }
 
-export function idempotent(
-  db: Db,
-  clock: Clock,
-  scope: IdempotencyScope,
-  fn: (tx: Tx) => StoredResponse,
-  opts: IdempotencyOptions = {},
-): IdempotentResult {
+export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (tx: Tx) => StoredResponse, opts: IdempotencyOptions = {}): IdempotentResult {
   const ttlHours = opts.ttlHours ?? DEFAULT_TTL_HOURS;
   if (scope.key === undefined) return { ...inTx(db, fn), replayed: false };
   const hash = bodyHash(scope.body);
@@ -104,10 +101,7 @@ export function idempotent(
     const prior = tx.select().from(idempotencyKeys).where(where).get();
     if (prior) {
       if (prior.bodyHash !== hash)
-        throw unprocessable(
-          'idempotency-key-reused',
-          'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
-        );
+        throw unprocessable('idempotency-key-reused', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.');
       return { status: prior.status, body: opts.codec ? opts.codec.open(prior.response) : prior.response, location: prior.location, replayed: true };
     }
     const res = fn(tx);

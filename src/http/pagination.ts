@@ -38,5 +38,4 @@ export function pageOf<R, O>(rows: R[], limit: number, key: (r: R) => unknown, m
   return { items: kept.map(map), nextCursor: more ? encodeCursor(key(kept[kept.length - 1])) : null };
 }
 
-export const isCreatedCursor = (v: any): v is { c: string; i: string } =>
-  v && typeof v === 'object' && typeof v.c === 'string' && typeof v.i === 'string';
+export const isCreatedCursor = (v: any): v is { c: string; i: string } => v && typeof v === 'object' && typeof v.c === 'string' && typeof v.i === 'string';

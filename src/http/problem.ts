@@ -27,16 +27,14 @@ export class Problem extends Error {
   }
 }
 
-export const badRequest = (detail: string, errors?: FieldError[]) =>
-  new Problem(400, 'validation', 'Invalid request', detail, errors ? { errors } : {});
+export const badRequest = (detail: string, errors?: FieldError[]) => new Problem(400, 'validation', 'Invalid request', detail, errors ? { errors } : {});
 export const fieldError = (field: string, reason: string) => badRequest(`${field}: ${reason}`, [{ field, reason }]);
 export const unauthorized = (detail = 'A valid API key is required (Authorization: Bearer <key>).') =>
   new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
 export const forbidden = (detail = 'This key may not perform this action.') => new Problem(403, 'forbidden', 'Forbidden', detail);
 export const notFound = (what: string, id?: string) =>
   new Problem(404, 'not-found', 'Not found', id === undefined ? `${what} not found` : `${what} ${id} not found`, { resource: what });
-export const conflict = (slug: string, detail: string, extra: Record<string, unknown> = {}) =>
-  new Problem(409, slug, 'Conflict', detail, extra);
+export const conflict = (slug: string, detail: string, extra: Record<string, unknown> = {}) => new Problem(409, slug, 'Conflict', detail, extra);
 export const unprocessable = (slug: string, detail: string, extra: Record<string, unknown> = {}) =>
   new Problem(422, slug, 'Unprocessable request', detail, extra);
 

@@ -6,7 +6,6 @@ import { getAgency } from '../reference/hierarchy.js';
 import { DEMO_INSPECTION_ITEMS, DEMO_INSPECTORS } from '../reference/demo.js';
 import { inspectionItems, inspectors } from './tables.js';
 
-
 /**
  * Demo checklist items and officer rosters of both sides (src/reference/demo.ts), each only if
  * absent; `npm run demo` and `npm run cli -- seed demo` call it after the reference data.
@@ -18,8 +17,17 @@ export function seedDemoInspections(db: Db, clock: Clock): { items: number; insp
     let no = 0;
     for (const it of DEMO_INSPECTION_ITEMS) {
       if (!getAgency(tx, it.agencyCode)) continue;
-      if (tx.select().from(inspectionItems).where(and(eq(inspectionItems.agencyCode, it.agencyCode), eq(inspectionItems.code, it.code))).get()) continue;
-      tx.insert(inspectionItems).values({ id: newId(), ...it, createdAt: at }).run();
+      if (
+        tx
+          .select()
+          .from(inspectionItems)
+          .where(and(eq(inspectionItems.agencyCode, it.agencyCode), eq(inspectionItems.code, it.code)))
+          .get()
+      )
+        continue;
+      tx.insert(inspectionItems)
+        .values({ id: newId(), ...it, createdAt: at })
+        .run();
       ni++;
     }
     for (const o of DEMO_INSPECTORS) {

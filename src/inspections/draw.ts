@@ -319,11 +319,21 @@ function shapeErrors(r: unknown): string[] {
   };
   const sides = (s: unknown) => s === 'region' || s === 'corps';
   arr(inp.pools.sources, ['id', 'class', 'side'], 'input.pools.sources', (x) => typeof x.id === 'string' && CLASSES.includes(x.class) && sides(x.side));
-  arr(inp.pools.officers, ['id', 'side', 'active', 'certificateValidUntil'], 'input.pools.officers', (x) => typeof x.id === 'string' && sides(x.side) && typeof x.active === 'boolean' && /^\d{4}-\d{2}-\d{2}$/.test(x.certificateValidUntil));
+  arr(
+    inp.pools.officers,
+    ['id', 'side', 'active', 'certificateValidUntil'],
+    'input.pools.officers',
+    (x) => typeof x.id === 'string' && sides(x.side) && typeof x.active === 'boolean' && /^\d{4}-\d{2}-\d{2}$/.test(x.certificateValidUntil),
+  );
   const pair = (x: any) => typeof x.inspectorId === 'string' && typeof x.sourceId === 'string';
   arr(inp.pools.conflicts, ['inspectorId', 'sourceId'], 'input.pools.conflicts', pair);
   arr(inp.pools.previousPairs, ['inspectorId', 'sourceId'], 'input.pools.previousPairs', pair);
-  arr(rec.commitments, ['agencyCode', 'commitment', 'secret'], 'commitments', (x) => typeof x.agencyCode === 'string' && HEX64.test(x.commitment) && HEX64.test(x.secret));
+  arr(
+    rec.commitments,
+    ['agencyCode', 'commitment', 'secret'],
+    'commitments',
+    (x) => typeof x.agencyCode === 'string' && HEX64.test(x.commitment) && HEX64.test(x.secret),
+  );
   if (!HEX64.test(String(rec.inputHash))) errs.push('inputHash is not 64 lowercase hex characters');
   if (!HEX64.test(String(rec.seed))) errs.push('seed is not 64 lowercase hex characters');
   const res = rec.result;

@@ -23,7 +23,8 @@ export const INSPECTION_EVENT_TYPES = {
 } as const;
 export type InspectionEventType = keyof typeof INSPECTION_EVENT_TYPES;
 
-const idOf = (description: string, props: Record<string, TSchema> = {}) => Type.Object({ id: Type.String({ description }), ...props }, { additionalProperties: true });
+const idOf = (description: string, props: Record<string, TSchema> = {}) =>
+  Type.Object({ id: Type.String({ description }), ...props }, { additionalProperties: true });
 
 /** Catalog entries (src/events/catalog.ts lists them at GET /v1/event-types). */
 export const inspectionCatalog = (): Record<string, { description: string; data: TSchema }> =>
@@ -39,7 +40,14 @@ export const inspectionCatalog = (): Record<string, { description: string; data:
     ]),
   );
 
-export function emitPlan(tx: Tx, deps: Deps, plan: { id: string; agencyCode: string; side: string; status: string; parties: { agencyCode: string }[] }, type: InspectionEventType, data: Record<string, unknown> = {}, actorAgencyCode?: string | null) {
+export function emitPlan(
+  tx: Tx,
+  deps: Deps,
+  plan: { id: string; agencyCode: string; side: string; status: string; parties: { agencyCode: string }[] },
+  type: InspectionEventType,
+  data: Record<string, unknown> = {},
+  actorAgencyCode?: string | null,
+) {
   appendEvent(tx, deps.clock, {
     type,
     subject: `inspection-plans/${plan.id}`,
@@ -52,7 +60,15 @@ export function emitPlan(tx: Tx, deps: Deps, plan: { id: string; agencyCode: str
 }
 
 /** Inspection events: the plan agency and, through their teams, the drawn officers (no source named before publication). */
-export function emitInspection(tx: Tx, deps: Deps, i: { id: string; planId: string; status: string }, planAgency: string, type: InspectionEventType, data: Record<string, unknown> = {}, audience: string[] = []) {
+export function emitInspection(
+  tx: Tx,
+  deps: Deps,
+  i: { id: string; planId: string; status: string },
+  planAgency: string,
+  type: InspectionEventType,
+  data: Record<string, unknown> = {},
+  audience: string[] = [],
+) {
   appendEvent(tx, deps.clock, {
     type,
     subject: `inspections/${i.id}`,

@@ -47,6 +47,13 @@ export function inspectionJobs(registry: JobRegistry, _deps: Deps) {
     if (e.type !== 'inspection.opened') return [];
     const d = e.data as { id: string; side: string; teams: unknown[]; dueAt: string };
     const side = d.side === 'corps' ? 'corps' : 'region';
-    return [{ queue: sideQueue(side), name: assignJob(side), id: `${ASSIGN_JOB.replace('.', '-')}-${e.id}`, payload: { inspectionId: d.id, teams: d.teams, dueAt: d.dueAt } }];
+    return [
+      {
+        queue: sideQueue(side),
+        name: assignJob(side),
+        id: `${ASSIGN_JOB.replace('.', '-')}-${e.id}`,
+        payload: { inspectionId: d.id, teams: d.teams, dueAt: d.dueAt },
+      },
+    ];
   });
 }

@@ -87,17 +87,23 @@ export const inspectionRoutes =
         schema: {
           tags: TAGS,
           summary: 'Add a checklist item (检查事项, 一单)',
-          description: 'Admins and supervisors of the agency (or above). The item is usable by the agency and the agencies below it. Its code is unique per agency (409).',
+          description:
+            'Admins and supervisors of the agency (or above). The item is usable by the agency and the agencies below it. Its code is unique per agency (409).',
           headers: IdempotencyHeaders,
           body: CreateItemBody,
           response: { 201: ItemRef, ...problems(400, 401, 403, 409, 422) },
         },
       },
       async (req, reply) => {
-        const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/inspection-items', key: req.headers['idempotency-key'], body: req.body }, (tx) => {
-          const row = createItem(tx, deps, req.principal, req.body);
-          return { status: 201, body: itemView(row), location: `/v1/inspection-items/${row.id}` };
-        });
+        const r = idempotent(
+          deps.db,
+          deps.clock,
+          { keyId: req.principal.keyId, route: 'POST /v1/inspection-items', key: req.headers['idempotency-key'], body: req.body },
+          (tx) => {
+            const row = createItem(tx, deps, req.principal, req.body);
+            return { status: 201, body: itemView(row), location: `/v1/inspection-items/${row.id}` };
+          },
+        );
         return sendIdempotent(reply, r);
       },
     );
@@ -123,7 +129,8 @@ export const inspectionRoutes =
     );
 
     // ---------------------------------------------------------------------------- roster
-    const inspectorOut = (tx: Parameters<typeof conflictsOf>[0], row: Parameters<typeof inspectorView>[0]) => inspectorView(row, conflictsOf(tx, [row.id]).get(row.id) ?? []);
+    const inspectorOut = (tx: Parameters<typeof conflictsOf>[0], row: Parameters<typeof inspectorView>[0]) =>
+      inspectorView(row, conflictsOf(tx, [row.id]).get(row.id) ?? []);
 
     app.post(
       '/v1/inspectors',
@@ -140,10 +147,15 @@ export const inspectionRoutes =
         },
       },
       async (req, reply) => {
-        const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/inspectors', key: req.headers['idempotency-key'], body: req.body }, (tx) => {
-          const row = createInspector(tx, deps, req.principal, req.body);
-          return { status: 201, body: inspectorOut(tx, row), location: `/v1/inspectors/${row.id}` };
-        });
+        const r = idempotent(
+          deps.db,
+          deps.clock,
+          { keyId: req.principal.keyId, route: 'POST /v1/inspectors', key: req.headers['idempotency-key'], body: req.body },
+          (tx) => {
+            const row = createInspector(tx, deps, req.principal, req.body);
+            return { status: 201, body: inspectorOut(tx, row), location: `/v1/inspectors/${row.id}` };
+          },
+        );
         reply.header('etag', etagOf((r.body as { version: number }).version));
         return sendIdempotent(reply, r);
       },
@@ -166,8 +178,16 @@ export const inspectionRoutes =
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isIdCursor);
           const rows = listInspectors(tx, req.principal, req.query, limit + 1, after?.i);
-          const cs = conflictsOf(tx, rows.map((r) => r.id));
-          return pageOf(rows, limit, (r) => ({ i: r.id }), (r) => inspectorView(r, cs.get(r.id) ?? []));
+          const cs = conflictsOf(
+            tx,
+            rows.map((r) => r.id),
+          );
+          return pageOf(
+            rows,
+            limit,
+            (r) => ({ i: r.id }),
+            (r) => inspectorView(r, cs.get(r.id) ?? []),
+          );
         }),
     );
 
@@ -175,7 +195,13 @@ export const inspectionRoutes =
       '/v1/inspectors/:id',
       {
         config: { roles: ['admin', 'supervisor'] },
-        schema: { tags: TAGS, summary: 'Get an officer', description: 'His agency’s supervisors (and those above) and admins; others 404.', params: IdParams, response: { 200: withEtag(InspectorSchema), ...problems(401, 403, 404) } },
+        schema: {
+          tags: TAGS,
+          summary: 'Get an officer',
+          description: 'His agency’s supervisors (and those above) and admins; others 404.',
+          params: IdParams,
+          response: { 200: withEtag(InspectorSchema), ...problems(401, 403, 404) },
+        },
       },
       async (req, reply) => {
         const body = inTx(deps.db, (tx) => inspectorOut(tx, getInspectorFor(tx, req.principal, req.params.id)));
@@ -198,7 +224,9 @@ export const inspectionRoutes =
         },
       },
       async (req, reply) => {
-        const body = inTx(deps.db, (tx) => inspectorOut(tx, patchInspector(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body)));
+        const body = inTx(deps.db, (tx) =>
+          inspectorOut(tx, patchInspector(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body)),
+        );
         return reply.header('etag', etagOf(body.version)).send(body);
       },
     );
@@ -210,7 +238,8 @@ export const inspectionRoutes =
         schema: {
           tags: TAGS,
           summary: 'Declare a conflict of interest (回避)',
-          description: 'The officer himself (his inspector key) or his agency’s supervisors. The officer is never drawn for that source. Twice for one source → 409.',
+          description:
+            'The officer himself (his inspector key) or his agency’s supervisors. The officer is never drawn for that source. Twice for one source → 409.',
           params: IdParams,
           body: ConflictBody,
           response: { 201: ConflictSchema, ...problems(400, 401, 403, 404, 409) },
@@ -238,10 +267,15 @@ export const inspectionRoutes =
         },
       },
       async (req, reply) => {
-        const r = idempotent(deps.db, deps.clock, { keyId: req.principal.keyId, route: 'POST /v1/inspection-plans', key: req.headers['idempotency-key'], body: req.body }, (tx) => {
-          const row = createPlan(tx, deps, req.principal, req.body);
-          return { status: 201, body: planView(tx, row, 'full'), location: `/v1/inspection-plans/${row.id}` };
-        });
+        const r = idempotent(
+          deps.db,
+          deps.clock,
+          { keyId: req.principal.keyId, route: 'POST /v1/inspection-plans', key: req.headers['idempotency-key'], body: req.body },
+          (tx) => {
+            const row = createPlan(tx, deps, req.principal, req.body);
+            return { status: 201, body: planView(tx, row, 'full'), location: `/v1/inspection-plans/${row.id}` };
+          },
+        );
         return sendIdempotent(reply, r);
       },
     );
@@ -263,7 +297,12 @@ export const inspectionRoutes =
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const rows = listPlans(tx, req.principal, req.query, limit + 1, after);
-          return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => planView(tx, r, planAccess(req.principal, r) === 'full' ? 'full' : 'party'));
+          return pageOf(
+            rows,
+            limit,
+            (r) => ({ c: r.createdAt, i: r.id }),
+            (r) => planView(tx, r, planAccess(req.principal, r) === 'full' ? 'full' : 'party'),
+          );
         }),
     );
 
@@ -340,7 +379,8 @@ export const inspectionRoutes =
     );
 
     // ----------------------------------------------------------------------- inspections
-    const withPlans = (tx: Parameters<typeof getPlanPublic>[0], ids: string[]) => new Map([...new Set(ids)].map((id) => [id, getPlanPublic(tx, id)] as [string, PlanRow]));
+    const withPlans = (tx: Parameters<typeof getPlanPublic>[0], ids: string[]) =>
+      new Map([...new Set(ids)].map((id) => [id, getPlanPublic(tx, id)] as [string, PlanRow]));
 
     app.get(
       '/v1/inspections',
@@ -349,7 +389,8 @@ export const inspectionRoutes =
         schema: {
           tags: TAGS,
           summary: 'Inspection tasks: an officer’s own (from the period’s start); a plan agency supervisor’s plans’',
-          description: 'Inspectors see only inspections they were drawn for, once the period has started (through their roster entry’s keyId). Oldest first; keyset pages.',
+          description:
+            'Inspectors see only inspections they were drawn for, once the period has started (through their roster entry’s keyId). Oldest first; keyset pages.',
           querystring: InspectionQuery,
           response: { 200: Page(InspectionRef, 'A page of inspections'), ...problems(400, 401, 403) },
         },
@@ -360,8 +401,20 @@ export const inspectionRoutes =
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const rows = listInspections(tx, deps, req.principal, req.query, limit + 1, after);
           const kept = rows.slice(0, limit);
-          const views = inspectionViews(tx, kept, withPlans(tx, kept.map((r) => r.planId)));
-          const page = pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => r.id);
+          const views = inspectionViews(
+            tx,
+            kept,
+            withPlans(
+              tx,
+              kept.map((r) => r.planId),
+            ),
+          );
+          const page = pageOf(
+            rows,
+            limit,
+            (r) => ({ c: r.createdAt, i: r.id }),
+            (r) => r.id,
+          );
           return { items: views, nextCursor: page.nextCursor };
         }),
     );
@@ -373,7 +426,8 @@ export const inspectionRoutes =
         schema: {
           tags: TAGS,
           summary: 'Get an inspection',
-          description: 'The plan agency’s supervisors and admins; its drawn officers from the period’s start. Everyone else 404 (until published: then see GET /v1/public/inspection-results).',
+          description:
+            'The plan agency’s supervisors and admins; its drawn officers from the period’s start. Everyone else 404 (until published: then see GET /v1/public/inspection-results).',
           params: IdParams,
           response: { 200: InspectionRef, ...problems(401, 403, 404) },
         },
@@ -433,7 +487,8 @@ export const inspectionRoutes =
         schema: {
           tags: PUBLIC,
           summary: 'Published random-inspection plans (no key)',
-          description: 'Every plan with its ratios, parties, commitments, pool hash and disclosure rate; once its period has ended, the secrets, the seed and the draw.',
+          description:
+            'Every plan with its ratios, parties, commitments, pool hash and disclosure rate; once its period has ended, the secrets, the seed and the draw.',
           querystring: PlanQuery,
           response: { 200: Page(PublicPlanRef, 'A page of plans'), ...problems(400) },
         },
@@ -443,9 +498,17 @@ export const inspectionRoutes =
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const rows = listPlans(tx, null, req.query, limit + 1, after);
-          const d = disclosureOf(tx, rows.map((r) => r.id));
+          const d = disclosureOf(
+            tx,
+            rows.map((r) => r.id),
+          );
           const now = deps.clock.now();
-          return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), (r) => publicPlanView(tx, r, now, d.get(r.id)));
+          return pageOf(
+            rows,
+            limit,
+            (r) => ({ c: r.createdAt, i: r.id }),
+            (r) => publicPlanView(tx, r, now, d.get(r.id)),
+          );
         }),
     );
 
@@ -489,7 +552,8 @@ export const inspectionRoutes =
         schema: {
           tags: PUBLIC,
           summary: 'Published inspection results (抽查结果公开, no key)',
-          description: 'Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages.',
+          description:
+            'Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages.',
           querystring: PublicResultQuery,
           response: { 200: Page(Type.Ref('PublicInspectionResult'), 'A page of results'), ...problems(400) },
         },
@@ -500,7 +564,12 @@ export const inspectionRoutes =
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const { rows, plans } = listPublishedResults(tx, req.query.planId, limit + 1, after);
           const kept = rows.slice(0, limit);
-          const page = pageOf(rows, limit, (r) => ({ c: r.publishedAt!, i: r.id }), (r) => r.id);
+          const page = pageOf(
+            rows,
+            limit,
+            (r) => ({ c: r.publishedAt!, i: r.id }),
+            (r) => r.id,
+          );
           return { items: publicResults(tx, kept, plans), nextCursor: page.nextCursor };
         }),
     );

@@ -4,7 +4,8 @@ import { PageQuery } from '../http/pagination.js';
 
 /** TypeBox schemas of random inspections (双随机、一公开), hand-written from `typebox` only. */
 
-const DateOnly = (description: string, example = '2026-04-01') => Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: [example] });
+const DateOnly = (description: string, example = '2026-04-01') =>
+  Type.String({ format: 'date', pattern: '^\\d{4}-\\d{2}-\\d{2}$', description, examples: [example] });
 const Agency = (description = 'Agency code (GB/T 2260 for the region, XPCC-… for the corps)') =>
   Type.String({ minLength: 1, maxLength: 32, description, examples: ['652301'] });
 const Id = (description: string) => Type.String({ minLength: 1, maxLength: 64, description });
@@ -14,7 +15,8 @@ export const ClassSchema = Type.Enum(['key', 'special', 'general'] as const, {
   description: 'Supervision class: key 重点排污单位, special 特殊监管对象, general 一般排污单位',
 });
 export const ModeSchema = Type.Enum(['same_side', 'cross', 'joint'] as const, {
-  description: 'same_side: officers of the source’s side; cross (交叉执法): only officers of the other side; joint: at least one officer of each side per target',
+  description:
+    'same_side: officers of the source’s side; cross (交叉执法): only officers of the other side; joint: at least one officer of each side per target',
 });
 
 // ------------------------------------------------------------------------------ checklist
@@ -105,7 +107,10 @@ export const InspectorSchema = Type.Object(
     updatedAt: DateTime(),
     version: Type.Integer(),
   },
-  { $id: 'Inspector', description: 'An enforcement officer of the roster (执法人员名录库). Visible only to his agency’s supervisors (and those above) and admins.' },
+  {
+    $id: 'Inspector',
+    description: 'An enforcement officer of the roster (执法人员名录库). Visible only to his agency’s supervisors (and those above) and admins.',
+  },
 );
 
 export const InspectorQuery = Type.Object({
@@ -133,8 +138,17 @@ export const CreatePlanBody = Type.Object(
     scope: Type.Object(
       {
         agencyCode: Type.Optional(Agency('Sources supervised by this agency and those below it (default: the plan agency)')),
-        areaIds: Type.Optional(Type.Array(Id('Area id'), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'Only sources in these areas or grid cells' })),
-        categories: Type.Optional(Type.Array(CategorySchema, { minItems: 1, maxItems: 8, uniqueItems: true, description: 'The plan’s focus: every checklist item must cover one of them' })),
+        areaIds: Type.Optional(
+          Type.Array(Id('Area id'), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'Only sources in these areas or grid cells' }),
+        ),
+        categories: Type.Optional(
+          Type.Array(CategorySchema, {
+            minItems: 1,
+            maxItems: 8,
+            uniqueItems: true,
+            description: 'The plan’s focus: every checklist item must cover one of them',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -145,7 +159,12 @@ export const CreatePlanBody = Type.Object(
     ratios: Type.Object({ key: Ratio('key'), special: Ratio('special'), general: Ratio('general') }, { additionalProperties: false }),
     inspectorsPerTarget: Type.Integer({ minimum: 2, maximum: 10, description: 'Officers per target, at least 2 (行政处罚法 art. 42)', examples: [2] }),
     mode: ModeSchema,
-    itemCodes: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), { minItems: 1, maxItems: 100, uniqueItems: true, description: 'Checklist items inspected (items of the plan agency or above)' }),
+    itemCodes: Type.Array(Type.String({ minLength: 1, maxLength: 40 }), {
+      minItems: 1,
+      maxItems: 100,
+      uniqueItems: true,
+      description: 'Checklist items inspected (items of the plan agency or above)',
+    }),
     parties: Type.Array(Agency(), {
       minItems: 2,
       maxItems: 10,
@@ -190,7 +209,9 @@ const TargetSchema = Type.Object({
 });
 
 const FailureSchema = Type.Object({
-  constraint: Type.String({ description: 'The constraint that could not be met: pool_empty | active | certificate | conflict | rotation | side_rule | distinct' }),
+  constraint: Type.String({
+    description: 'The constraint that could not be met: pool_empty | active | certificate | conflict | rotation | side_rule | distinct',
+  }),
   detail: Type.String(),
   sourceId: Type.String(),
   slot: Type.Integer(),
@@ -208,7 +229,11 @@ const planFields = {
   name: Type.String({ description: '抽查计划名称' }),
   agencyCode: Type.String(),
   side: SideSchema,
-  scope: Type.Object({ agencyCode: Type.Optional(Type.String()), areaIds: Type.Optional(Type.Array(Type.String())), categories: Type.Optional(Type.Array(Type.String())) }),
+  scope: Type.Object({
+    agencyCode: Type.Optional(Type.String()),
+    areaIds: Type.Optional(Type.Array(Type.String())),
+    categories: Type.Optional(Type.Array(Type.String())),
+  }),
   period: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }),
   ratios: Type.Object({ key: Type.Number(), special: Type.Number(), general: Type.Number() }),
   inspectorsPerTarget: Type.Integer(),
@@ -241,7 +266,11 @@ export const PublicPlanSchema = Type.Object(
   {
     ...planFields,
     periodEnded: Type.Boolean({ description: 'Once true: secrets, seed, the draw and the draw record are public' }),
-    targets: Nullable(Type.Array(Type.Object({ sourceId: Type.String(), class: ClassSchema, officers: Type.Array(Type.String()) }), { description: 'The draw, once the period has ended' })),
+    targets: Nullable(
+      Type.Array(Type.Object({ sourceId: Type.String(), class: ClassSchema, officers: Type.Array(Type.String()) }), {
+        description: 'The draw, once the period has ended',
+      }),
+    ),
     drawRecordUrl: Nullable(Type.String({ description: 'Where the full draw record (input pools, secrets, seed, result) is, for `draw verify`' })),
   },
   { $id: 'PublicInspectionPlan', description: 'A plan as the public sees it (一公开): no names or contacts' },
@@ -277,11 +306,17 @@ export const DrawRecordSchema = Type.Object(
     commitments: Type.Array(Type.Object({ agencyCode: Type.String(), commitment: Type.String(), secret: Type.String() })),
     seed: Type.String(),
     result: Type.Union([
-      Type.Object({ status: Type.Literal('drawn'), targets: Type.Array(Type.Object({ sourceId: Type.String(), class: ClassSchema, officers: Type.Array(Type.String()) })) }),
+      Type.Object({
+        status: Type.Literal('drawn'),
+        targets: Type.Array(Type.Object({ sourceId: Type.String(), class: ClassSchema, officers: Type.Array(Type.String()) })),
+      }),
       Type.Object({ status: Type.Literal('failed'), failure: FailureSchema }),
     ]),
   },
-  { $id: 'DrawRecord', description: 'The published draw record; `npm run cli -- draw verify <file>` re-runs it (src/inspections/draw.ts documents the algorithm)' },
+  {
+    $id: 'DrawRecord',
+    description: 'The published draw record; `npm run cli -- draw verify <file>` re-runs it (src/inspections/draw.ts documents the algorithm)',
+  },
 );
 
 // ---------------------------------------------------------------------------- inspections
@@ -299,9 +334,18 @@ export const RecordBody = Type.Object(
   {
     inspectionDate: Type.Optional(DateOnly('Day of the inspection (default today, China time); within the period, not in the future')),
     results: Type.Array(ItemResultSchema, { minItems: 1, maxItems: 100, description: 'One result per checklist item of the plan' }),
-    officersPresent: Type.Array(Id('Drawn officer id'), { minItems: 2, maxItems: 10, uniqueItems: true, description: 'Officers present, at least 2, all of them drawn for this inspection' }),
-    evidence: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 100, description: 'Evidence references (photo ids, document numbers)' })),
-    outcome: Type.Enum(['no_issue', 'rectify', 'case'] as const, { description: 'no_issue; rectify (责令改正, with rectification); case (registers a case, origin inspection)' }),
+    officersPresent: Type.Array(Id('Drawn officer id'), {
+      minItems: 2,
+      maxItems: 10,
+      uniqueItems: true,
+      description: 'Officers present, at least 2, all of them drawn for this inspection',
+    }),
+    evidence: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 100, description: 'Evidence references (photo ids, document numbers)' }),
+    ),
+    outcome: Type.Enum(['no_issue', 'rectify', 'case'] as const, {
+      description: 'no_issue; rectify (责令改正, with rectification); case (registers a case, origin inspection)',
+    }),
     rectification: Type.Optional(
       Type.Object(
         { dueOn: DateOnly('Correction due date', '2026-05-15'), requirement: Type.String({ minLength: 1, maxLength: 2000, description: '整改要求' }) },

@@ -38,7 +38,16 @@ import {
   type InspectorRow,
   type PlanRow,
 } from './visibility.js';
-import type { CommitmentBody, ConflictBody, CreateInspectorBody, CreateItemBody, CreatePlanBody, PatchInspectorBody, RecordBody, RevealBody } from './schemas.js';
+import type {
+  CommitmentBody,
+  ConflictBody,
+  CreateInspectorBody,
+  CreateItemBody,
+  CreatePlanBody,
+  PatchInspectorBody,
+  RecordBody,
+  RevealBody,
+} from './schemas.js';
 
 export const PERIOD_START_JOB = 'inspections.period_start';
 export const PUBLICATION_DUE_JOB = 'inspections.publication_due';
@@ -62,7 +71,11 @@ function requireAgency(tx: Tx, code: string, field: string): Agency {
 export function createItem(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateItemBody>): ItemRow {
   requireAgency(tx, b.agencyCode, 'body/agencyCode');
   assertMayCreateItem(tx, p, b.agencyCode);
-  const dup = tx.select({ id: inspectionItems.id }).from(inspectionItems).where(and(eq(inspectionItems.agencyCode, b.agencyCode), eq(inspectionItems.code, b.code))).get();
+  const dup = tx
+    .select({ id: inspectionItems.id })
+    .from(inspectionItems)
+    .where(and(eq(inspectionItems.agencyCode, b.agencyCode), eq(inspectionItems.code, b.code)))
+    .get();
   if (dup) throw conflict('duplicate-item-code', `Agency ${b.agencyCode} already has checklist item ${b.code}.`, { existingId: dup.id });
   return tx
     .insert(inspectionItems)
@@ -78,7 +91,7 @@ export function itemsUsableBy(tx: Tx, agencyCode: string): ItemRow[] {
 }
 
 export function listItems(tx: Tx, p: Principal, agencyCode: string | undefined, limit: number, afterId?: string): ItemRow[] {
-  const code = agencyCode ?? (p.role === 'admin' ? undefined : p.agencyCode ?? undefined);
+  const code = agencyCode ?? (p.role === 'admin' ? undefined : (p.agencyCode ?? undefined));
   const conds: SQL[] = [];
   if (code) {
     if (!getAgency(tx, code)) throw notFound('agency', code);
@@ -86,7 +99,13 @@ export function listItems(tx: Tx, p: Principal, agencyCode: string | undefined, 
     conds.push(inArray(inspectionItems.agencyCode, [...new Set(codes)]));
   }
   if (afterId) conds.push(gt(inspectionItems.id, afterId));
-  return tx.select().from(inspectionItems).where(conds.length ? and(...conds) : undefined).orderBy(asc(inspectionItems.id)).limit(limit).all();
+  return tx
+    .select()
+    .from(inspectionItems)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(asc(inspectionItems.id))
+    .limit(limit)
+    .all();
 }
 
 // ------------------------------------------------------------------------------------- roster
@@ -107,7 +126,8 @@ function checkKey(tx: Tx, keyId: string | null | undefined, agencyCode: string) 
 
 function assertUniqueCertificate(tx: Tx, no: string, exceptId?: string) {
   const other = tx.select({ id: inspectors.id }).from(inspectors).where(eq(inspectors.certificateNo, no)).get();
-  if (other && other.id !== exceptId) throw conflict('duplicate-certificate', `Certificate ${no} is already on the roster (${other.id}).`, { existingId: other.id });
+  if (other && other.id !== exceptId)
+    throw conflict('duplicate-certificate', `Certificate ${no} is already on the roster (${other.id}).`, { existingId: other.id });
 }
 
 export function createInspector(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateInspectorBody>): InspectorRow {
@@ -138,7 +158,14 @@ export function createInspector(tx: Tx, deps: Deps, p: Principal, b: Static<type
     .get();
 }
 
-export function patchInspector(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof PatchInspectorBody>): InspectorRow {
+export function patchInspector(
+  tx: Tx,
+  deps: Deps,
+  p: Principal,
+  id: string,
+  expected: Expected | undefined,
+  b: Static<typeof PatchInspectorBody>,
+): InspectorRow {
   const cur = loadInspectorFor(tx, p, id);
   checkVersion(expected, cur.version, 'inspector', id);
   if (b.teamId !== undefined) checkTeam(tx, b.teamId, cur.agencyCode, 'body/teamId');
@@ -162,7 +189,13 @@ export function listInspectors(tx: Tx, p: Principal, q: { agencyCode?: string; a
   }
   if (q.active !== undefined) conds.push(eq(inspectors.active, q.active));
   if (afterId) conds.push(gt(inspectors.id, afterId));
-  return tx.select().from(inspectors).where(conds.length ? and(...conds) : undefined).orderBy(asc(inspectors.id)).limit(limit).all();
+  return tx
+    .select()
+    .from(inspectors)
+    .where(conds.length ? and(...conds) : undefined)
+    .orderBy(asc(inspectors.id))
+    .limit(limit)
+    .all();
 }
 
 export function getInspectorFor(tx: Tx, p: Principal, id: string): InspectorRow {
@@ -180,10 +213,20 @@ export function conflictsOf(tx: Tx, ids: string[]): Map<string, ConflictRow[]> {
 
 /** 回避: declared by the officer's supervisors or by the officer himself (his own key). */
 export function declareConflict(tx: Tx, deps: Deps, p: Principal, id: string, b: Static<typeof ConflictBody>): ConflictRow {
-  const self = p.role === 'inspector' && tx.select({ id: inspectors.id }).from(inspectors).where(and(eq(inspectors.id, id), eq(inspectors.keyId, p.keyId))).get();
+  const self =
+    p.role === 'inspector' &&
+    tx
+      .select({ id: inspectors.id })
+      .from(inspectors)
+      .where(and(eq(inspectors.id, id), eq(inspectors.keyId, p.keyId)))
+      .get();
   if (!self) loadInspectorFor(tx, p, id);
   if (!getSource(tx, b.sourceId)) throw fieldError('body/sourceId', `source ${b.sourceId} does not exist`);
-  const dup = tx.select().from(inspectorConflicts).where(and(eq(inspectorConflicts.inspectorId, id), eq(inspectorConflicts.sourceId, b.sourceId))).get();
+  const dup = tx
+    .select()
+    .from(inspectorConflicts)
+    .where(and(eq(inspectorConflicts.inspectorId, id), eq(inspectorConflicts.sourceId, b.sourceId)))
+    .get();
   if (dup) throw conflict('duplicate-conflict', `Officer ${id} has already declared a conflict with source ${b.sourceId}.`, { existingId: dup.id });
   return tx
     .insert(inspectorConflicts)
@@ -225,12 +268,28 @@ export function createPlan(tx: Tx, deps: Deps, p: Principal, b: Static<typeof Cr
       throw fieldError('body/parties', `a same_side plan needs a supervising agency of ${agency.code} (one above it) as a party`);
   } else {
     const peer = others.some((a) => a.side === otherSide(agency.side) && LEVEL_RANK[a.level] === LEVEL_RANK[agency.level]);
-    if (!peer) throw fieldError('body/parties', `a ${b.mode} plan needs an agency of the ${otherSide(agency.side)} side at the same level as ${agency.code} (${agency.level}) as a party`);
+    if (!peer)
+      throw fieldError(
+        'body/parties',
+        `a ${b.mode} plan needs an agency of the ${otherSide(agency.side)} side at the same level as ${agency.code} (${agency.level}) as a party`,
+      );
   }
 
   const now = deps.clock.now().toISOString();
-  const scope = { ...(b.scope.agencyCode ? { agencyCode: b.scope.agencyCode } : {}), ...(b.scope.areaIds ? { areaIds: [...b.scope.areaIds].sort() } : {}), ...(b.scope.categories ? { categories: [...b.scope.categories].sort() } : {}) };
-  const parties: PlanParty[] = b.parties.map((code) => ({ agencyCode: code, commitment: null, committedAt: null, committedBy: null, secret: null, revealedAt: null, revealedBy: null }));
+  const scope = {
+    ...(b.scope.agencyCode ? { agencyCode: b.scope.agencyCode } : {}),
+    ...(b.scope.areaIds ? { areaIds: [...b.scope.areaIds].sort() } : {}),
+    ...(b.scope.categories ? { categories: [...b.scope.categories].sort() } : {}),
+  };
+  const parties: PlanParty[] = b.parties.map((code) => ({
+    agencyCode: code,
+    commitment: null,
+    committedAt: null,
+    committedBy: null,
+    secret: null,
+    revealedAt: null,
+    revealedBy: null,
+  }));
   const plan = tx
     .insert(inspectionPlans)
     .values({
@@ -255,20 +314,39 @@ export function createPlan(tx: Tx, deps: Deps, p: Principal, b: Static<typeof Cr
     })
     .returning()
     .get();
-  emitPlan(tx, deps, plan, 'inspection_plan.created', { name: plan.name, mode: plan.mode, period: { from: plan.periodFrom, to: plan.periodTo }, parties: b.parties }, p.agencyCode);
+  emitPlan(
+    tx,
+    deps,
+    plan,
+    'inspection_plan.created',
+    { name: plan.name, mode: plan.mode, period: { from: plan.periodFrom, to: plan.periodTo }, parties: b.parties },
+    p.agencyCode,
+  );
   return plan;
 }
 
-export function listPlans(tx: Tx, p: Principal | null, q: { agencyCode?: string; status?: PlanRow['status'] }, limit: number, after?: { c: string; i: string }): PlanRow[] {
+export function listPlans(
+  tx: Tx,
+  p: Principal | null,
+  q: { agencyCode?: string; status?: PlanRow['status'] },
+  limit: number,
+  after?: { c: string; i: string },
+): PlanRow[] {
   const conds: (SQL | undefined)[] = [];
   if (p && p.role !== 'admin') {
     if (p.role !== 'supervisor' || !p.agencyCode) return [];
     // Own plans and those it is a party of.
-    conds.push(or(eq(inspectionPlans.agencyCode, p.agencyCode), sql`exists (select 1 from json_each(${inspectionPlans.parties}) where json_extract(value, '$.agencyCode') = ${p.agencyCode})`));
+    conds.push(
+      or(
+        eq(inspectionPlans.agencyCode, p.agencyCode),
+        sql`exists (select 1 from json_each(${inspectionPlans.parties}) where json_extract(value, '$.agencyCode') = ${p.agencyCode})`,
+      ),
+    );
   }
   if (q.agencyCode) conds.push(eq(inspectionPlans.agencyCode, q.agencyCode));
   if (q.status) conds.push(eq(inspectionPlans.status, q.status));
-  if (after) conds.push(or(sql`${inspectionPlans.createdAt} < ${after.c}`, and(eq(inspectionPlans.createdAt, after.c), sql`${inspectionPlans.id} < ${after.i}`)));
+  if (after)
+    conds.push(or(sql`${inspectionPlans.createdAt} < ${after.c}`, and(eq(inspectionPlans.createdAt, after.c), sql`${inspectionPlans.id} < ${after.i}`)));
   return tx
     .select()
     .from(inspectionPlans)
@@ -318,7 +396,13 @@ function loadPlanForParty(tx: Tx, p: Principal, id: string, agencyCode: string) 
 function freeze(tx: Tx, deps: Deps, plan: PlanRow): PlanRow {
   const input = buildInput(tx, deps, plan);
   const hash = inputHash(input.input);
-  const row = updatePlan(tx, deps, plan, { status: 'revealing', frozenAt: deps.clock.now().toISOString(), input: input.input, inputHash: hash, previousPlanId: input.previousPlanId });
+  const row = updatePlan(tx, deps, plan, {
+    status: 'revealing',
+    frozenAt: deps.clock.now().toISOString(),
+    input: input.input,
+    inputHash: hash,
+    previousPlanId: input.previousPlanId,
+  });
   emitPlan(tx, deps, row, 'inspection_plan.frozen', { inputHash: hash, poolSizes: poolSizes(input.input) });
   return row;
 }
@@ -408,11 +492,19 @@ export function reveal(tx: Tx, deps: Deps, p: Principal, id: string, b: Static<t
   const { plan } = loadPlanForParty(tx, p, id, b.agencyCode);
   if (plan.status === 'drawn' || plan.status === 'failed') throw planClosed(plan);
   if (plan.status === 'committing')
-    throw conflict('not-all-committed', `Plan ${plan.id} still waits for commitments from ${plan.parties.filter((x) => !x.commitment).map((x) => x.agencyCode).join(', ')}; reveals start when every party has committed.`);
+    throw conflict(
+      'not-all-committed',
+      `Plan ${plan.id} still waits for commitments from ${plan.parties
+        .filter((x) => !x.commitment)
+        .map((x) => x.agencyCode)
+        .join(', ')}; reveals start when every party has committed.`,
+    );
   const party = plan.parties.find((x) => x.agencyCode === b.agencyCode)!;
   if (party.secret) throw conflict('already-revealed', `Agency ${b.agencyCode} already revealed its secret for plan ${plan.id} at ${party.revealedAt}.`);
   if (commitmentOf(b.secret) !== party.commitment)
-    throw conflict('reveal-mismatch', `The SHA-256 of this secret is not ${b.agencyCode}'s commitment ${party.commitment}; nothing was changed.`, { agencyCode: b.agencyCode });
+    throw conflict('reveal-mismatch', `The SHA-256 of this secret is not ${b.agencyCode}'s commitment ${party.commitment}; nothing was changed.`, {
+      agencyCode: b.agencyCode,
+    });
   const at = deps.clock.now().toISOString();
   const parties = plan.parties.map((x) => (x.agencyCode === b.agencyCode ? { ...x, secret: b.secret, revealedAt: at, revealedBy: p.keyId } : x));
   let row = updatePlan(tx, deps, plan, { parties });
@@ -469,19 +561,44 @@ export function openPeriod(tx: Tx, deps: Deps, planId: string): number {
   const plan = tx.select().from(inspectionPlans).where(eq(inspectionPlans.id, planId)).get();
   if (!plan || plan.status !== 'drawn') return 0;
   if (deps.clock.now().getTime() < startOfChinaDay(plan.periodFrom).getTime()) return 0;
-  const rows = tx.select().from(inspections).where(and(eq(inspections.planId, planId), eq(inspections.status, 'drawn'))).orderBy(asc(inspections.position)).all();
+  const rows = tx
+    .select()
+    .from(inspections)
+    .where(and(eq(inspections.planId, planId), eq(inspections.status, 'drawn')))
+    .orderBy(asc(inspections.position))
+    .all();
   const officerRows = officersById(tx, [...new Set(rows.flatMap((r) => r.officers))]);
   const at = deps.clock.now().toISOString();
   for (const r of rows) {
-    const next = tx.update(inspections).set({ status: 'open', updatedAt: at, version: r.version + 1 }).where(eq(inspections.id, r.id)).returning().get();
-    const teams = r.officers.map((o) => officerRows.get(o)).filter((o): o is InspectorRow => !!o).map((o) => ({ teamId: o.teamId, agencyCode: o.agencyCode, side: o.side }));
-    emitInspection(tx, deps, next, plan.agencyCode, 'inspection.opened', { teams, side: teams[0]?.side ?? plan.side, dueAt: endOfChinaDay(plan.periodTo).toISOString() }, teams.map((t) => `team:${t.teamId}`));
+    const next = tx
+      .update(inspections)
+      .set({ status: 'open', updatedAt: at, version: r.version + 1 })
+      .where(eq(inspections.id, r.id))
+      .returning()
+      .get();
+    const teams = r.officers
+      .map((o) => officerRows.get(o))
+      .filter((o): o is InspectorRow => !!o)
+      .map((o) => ({ teamId: o.teamId, agencyCode: o.agencyCode, side: o.side }));
+    emitInspection(
+      tx,
+      deps,
+      next,
+      plan.agencyCode,
+      'inspection.opened',
+      { teams, side: teams[0]?.side ?? plan.side, dueAt: endOfChinaDay(plan.periodTo).toISOString() },
+      teams.map((t) => `team:${t.teamId}`),
+    );
   }
   return rows.length;
 }
 
 /** Job body: the opened inspection's assignments to its officers' teams, due at the period's end. */
-export function assignInspection(tx: Tx, deps: Deps, payload: { inspectionId: string; teams: { teamId: string; agencyCode: string; side: 'region' | 'corps' }[]; dueAt: string }) {
+export function assignInspection(
+  tx: Tx,
+  deps: Deps,
+  payload: { inspectionId: string; teams: { teamId: string; agencyCode: string; side: 'region' | 'corps' }[]; dueAt: string },
+) {
   const i = tx.select().from(inspections).where(eq(inspections.id, payload.inspectionId)).get();
   if (!i) return;
   const plan = tx.select().from(inspectionPlans).where(eq(inspectionPlans.id, i.planId)).get()!;
@@ -492,7 +609,14 @@ export function assignInspection(tx: Tx, deps: Deps, payload: { inspectionId: st
 
 export function officersById(tx: Tx, ids: string[]): Map<string, InspectorRow> {
   if (!ids.length) return new Map();
-  return new Map(tx.select().from(inspectors).where(inArray(inspectors.id, ids)).all().map((o) => [o.id, o]));
+  return new Map(
+    tx
+      .select()
+      .from(inspectors)
+      .where(inArray(inspectors.id, ids))
+      .all()
+      .map((o) => [o.id, o]),
+  );
 }
 
 // -------------------------------------------------------------------------------- inspections
@@ -504,7 +628,10 @@ export function disclosureOf(tx: Tx, planIds: string[]): Map<string, { inspected
     sql`select plan_id, sum(case when status in ('recorded','published') then 1 else 0 end) as inspected,
                sum(case when status = 'published' then 1 else 0 end) as published,
                sum(case when status = 'recorded' and overdue_at is not null then 1 else 0 end) as overdue
-        from inspections where plan_id in (${sql.join(planIds.map((i) => sql`${i}`), sql`, `)}) group by plan_id`,
+        from inspections where plan_id in (${sql.join(
+          planIds.map((i) => sql`${i}`),
+          sql`, `,
+        )}) group by plan_id`,
   );
   for (const r of rows) out.set(r.plan_id, { inspected: Number(r.inspected), published: Number(r.published), overdue: Number(r.overdue) });
   return out;
@@ -515,7 +642,14 @@ export function planInspections(tx: Tx, planId: string): InspectionRow[] {
 }
 
 /** The caller's inspections: plan supervisors all of their plans'; officers their own, from the period's start. */
-export function listInspections(tx: Tx, deps: Deps, p: Principal, q: { planId?: string; status?: InspectionRow['status'] }, limit: number, after?: { c: string; i: string }): InspectionRow[] {
+export function listInspections(
+  tx: Tx,
+  deps: Deps,
+  p: Principal,
+  q: { planId?: string; status?: InspectionRow['status'] },
+  limit: number,
+  after?: { c: string; i: string },
+): InspectionRow[] {
   const conds: (SQL | undefined)[] = [];
   if (p.role === 'supervisor' && p.agencyCode) {
     conds.push(sql`${inspections.planId} in (select id from inspection_plans where agency_code = ${p.agencyCode})`);
@@ -523,7 +657,12 @@ export function listInspections(tx: Tx, deps: Deps, p: Principal, q: { planId?: 
     const mine = officerIdsOf(tx, p);
     if (!mine.length) return [];
     const today = deps.clock.now().toISOString();
-    conds.push(sql`exists (select 1 from json_each(${inspections.officers}) where value in (${sql.join(mine.map((m) => sql`${m}`), sql`, `)}))`);
+    conds.push(
+      sql`exists (select 1 from json_each(${inspections.officers}) where value in (${sql.join(
+        mine.map((m) => sql`${m}`),
+        sql`, `,
+      )}))`,
+    );
     conds.push(sql`${inspections.planId} in (select id from inspection_plans where period_from <= ${chinaDate(new Date(today))})`);
   } else if (p.role !== 'admin') return [];
   if (q.planId) conds.push(eq(inspections.planId, q.planId));
@@ -555,10 +694,12 @@ export function recordInspection(tx: Tx, deps: Deps, p: Principal, id: string, b
   const today = chinaDate(now);
   const date = b.inspectionDate ?? today;
   if (date > today) throw fieldError('body/inspectionDate', 'is in the future');
-  if (date < plan.periodFrom || date > plan.periodTo) throw fieldError('body/inspectionDate', `is outside the plan's period ${plan.periodFrom}–${plan.periodTo}`);
+  if (date < plan.periodFrom || date > plan.periodTo)
+    throw fieldError('body/inspectionDate', `is outside the plan's period ${plan.periodFrom}–${plan.periodTo}`);
   const seen = new Set<string>();
   b.results.forEach((r, k) => {
-    if (!plan.itemCodes.includes(r.itemCode)) throw fieldError(`body/results/${k}/itemCode`, `${r.itemCode} is not a checklist item of this plan (${plan.itemCodes.join(', ')})`);
+    if (!plan.itemCodes.includes(r.itemCode))
+      throw fieldError(`body/results/${k}/itemCode`, `${r.itemCode} is not a checklist item of this plan (${plan.itemCodes.join(', ')})`);
     if (seen.has(r.itemCode)) throw fieldError(`body/results/${k}/itemCode`, `${r.itemCode} appears twice`);
     seen.add(r.itemCode);
   });
@@ -622,7 +763,12 @@ export function approveInspection(tx: Tx, deps: Deps, p: Principal, id: string):
   if (i.status === 'published') throw conflict('already-published', `Inspection ${id} was published at ${i.publishedAt}.`);
   if (i.status !== 'recorded') throw conflict('not-recorded', `Inspection ${id} is ${i.status}: only a recorded inspection is approved for publication.`);
   const at = now.toISOString();
-  const row = tx.update(inspections).set({ status: 'published', publishedAt: at, publishedBy: p.keyId, updatedAt: at, version: i.version + 1 }).where(eq(inspections.id, id)).returning().get();
+  const row = tx
+    .update(inspections)
+    .set({ status: 'published', publishedAt: at, publishedBy: p.keyId, updatedAt: at, version: i.version + 1 })
+    .where(eq(inspections.id, id))
+    .returning()
+    .get();
   cancelTimer(tx, publicationTimerId(id), now);
   const [result] = publicResults(tx, [row], new Map([[plan.id, plan]]));
   appendPublished(tx, deps, row, plan, result);
@@ -639,9 +785,17 @@ export function markPublicationOverdue(tx: Tx, deps: Deps, id: string): boolean 
   if (!i || i.status !== 'recorded' || i.overdueAt || !i.publicationDueAt) return false;
   const now = deps.clock.now();
   if (Date.parse(i.publicationDueAt) > now.getTime()) return false;
-  const row = tx.update(inspections).set({ overdueAt: now.toISOString(), updatedAt: now.toISOString(), version: i.version + 1 }).where(eq(inspections.id, id)).returning().get();
+  const row = tx
+    .update(inspections)
+    .set({ overdueAt: now.toISOString(), updatedAt: now.toISOString(), version: i.version + 1 })
+    .where(eq(inspections.id, id))
+    .returning()
+    .get();
   const plan = tx.select().from(inspectionPlans).where(eq(inspectionPlans.id, i.planId)).get()!;
-  emitInspection(tx, deps, row, plan.agencyCode, 'inspection.publication_overdue', { dueAt: i.publicationDueAt, workingDays: deps.config.inspectionPublicationWorkingDays });
+  emitInspection(tx, deps, row, plan.agencyCode, 'inspection.publication_overdue', {
+    dueAt: i.publicationDueAt,
+    workingDays: deps.config.inspectionPublicationWorkingDays,
+  });
   const parent = getAgency(tx, plan.agencyCode)?.parentCode;
   for (const agencyCode of [plan.agencyCode, ...(parent ? [parent] : [])])
     notify(tx, deps, {
@@ -680,15 +834,33 @@ export function listPublishedResults(tx: Tx, planId: string | undefined, limit: 
   const conds: (SQL | undefined)[] = [eq(inspections.status, 'published')];
   if (planId) conds.push(eq(inspections.planId, planId));
   if (after) conds.push(or(sql`${inspections.publishedAt} > ${after.c}`, and(eq(inspections.publishedAt, after.c), gt(inspections.id, after.i))));
-  const rows = tx.select().from(inspections).where(and(...conds)).orderBy(asc(inspections.publishedAt), asc(inspections.id)).limit(limit).all();
+  const rows = tx
+    .select()
+    .from(inspections)
+    .where(and(...conds))
+    .orderBy(asc(inspections.publishedAt), asc(inspections.id))
+    .limit(limit)
+    .all();
   const planIds = [...new Set(rows.map((r) => r.planId))];
-  const plans = new Map(planIds.length ? tx.select().from(inspectionPlans).where(inArray(inspectionPlans.id, planIds)).all().map((p) => [p.id, p]) : []);
+  const plans = new Map(
+    planIds.length
+      ? tx
+          .select()
+          .from(inspectionPlans)
+          .where(inArray(inspectionPlans.id, planIds))
+          .all()
+          .map((p) => [p.id, p])
+      : [],
+  );
   return { rows, plans };
 }
 
 /** The public shape of published results (source name and credit code, date, outcome, non-compliant items). */
 export function publicResults(tx: Tx, rows: InspectionRow[], plans: Map<string, PlanRow>) {
-  const names = sourceNamesOf(tx, rows.map((r) => r.sourceId));
+  const names = sourceNamesOf(
+    tx,
+    rows.map((r) => r.sourceId),
+  );
   const itemNames = new Map<string, Map<string, string>>();
   return rows.map((r) => {
     const plan = plans.get(r.planId)!;

@@ -107,7 +107,11 @@ export const inspectionPlans = sqliteTable(
     updatedAt: text('updated_at').notNull(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [index('inspection_plans_agency').on(t.agencyCode, t.createdAt, t.id), index('inspection_plans_scope').on(t.scopeKey, t.drawnAt), index('inspection_plans_created').on(t.createdAt, t.id)],
+  (t) => [
+    index('inspection_plans_agency').on(t.agencyCode, t.createdAt, t.id),
+    index('inspection_plans_scope').on(t.scopeKey, t.drawnAt),
+    index('inspection_plans_created').on(t.createdAt, t.id),
+  ],
 );
 
 export const INSPECTION_STATUSES = ['drawn', 'open', 'recorded', 'published'] as const;

@@ -65,7 +65,11 @@ function basePlan(plan: PlanRow, d: ReturnType<typeof disclosure>, showSecrets: 
     previousPlanId: plan.previousPlanId,
     seed: showSecrets ? plan.seed : null,
     drawnAt: plan.drawnAt,
-    failure: showDraw ? plan.failure : plan.failure ? { ...plan.failure, sourceId: '', detail: `constraint ${plan.failure.constraint} could not be met` } : null,
+    failure: showDraw
+      ? plan.failure
+      : plan.failure
+        ? { ...plan.failure, sourceId: '', detail: `constraint ${plan.failure.constraint} could not be met` }
+        : null,
     disclosure: d,
   };
 }
@@ -78,7 +82,8 @@ export function planView(tx: Tx, plan: PlanRow, access: 'full' | 'party') {
   return {
     // Secrets only once drawn: until then not even the plan agency sees another party's secret.
     ...basePlan(plan, d, full && (plan.status === 'drawn' || plan.status === 'failed'), full),
-    targets: full && plan.status === 'drawn' ? rows.map((r) => ({ inspectionId: r.id, sourceId: r.sourceId, class: r.sourceClass, officers: r.officers })) : null,
+    targets:
+      full && plan.status === 'drawn' ? rows.map((r) => ({ inspectionId: r.id, sourceId: r.sourceId, class: r.sourceClass, officers: r.officers })) : null,
     createdAt: plan.createdAt,
     updatedAt: plan.updatedAt,
     version: plan.version,
@@ -103,7 +108,10 @@ export function publicPlanView(tx: Tx, plan: PlanRow, now: Date, d?: { inspected
 
 export function inspectionViews(tx: Tx, rows: InspectionRow[], plans: Map<string, PlanRow>) {
   const officers = officersById(tx, [...new Set(rows.flatMap((r) => r.officers))]);
-  const names = sourceNames(tx, rows.map((r) => r.sourceId));
+  const names = sourceNames(
+    tx,
+    rows.map((r) => r.sourceId),
+  );
   return rows.map((r) => {
     const plan = plans.get(r.planId)!;
     const src = names.get(r.sourceId);

@@ -41,7 +41,12 @@ export function assertMayAddInspector(tx: Tx, p: Principal, agencyCode: string) 
 /** The roster entries linked to the caller's key (an inspector sees his own tasks through them). */
 export function officerIdsOf(tx: Tx, p: Principal): string[] {
   if (p.role !== 'inspector') return [];
-  return tx.select({ id: inspectors.id }).from(inspectors).where(and(eq(inspectors.keyId, p.keyId))).all().map((r) => r.id);
+  return tx
+    .select({ id: inspectors.id })
+    .from(inspectors)
+    .where(and(eq(inspectors.keyId, p.keyId)))
+    .all()
+    .map((r) => r.id);
 }
 
 // ---- plans
@@ -84,11 +89,17 @@ export type InspectionAccess = 'supervisor' | 'officer' | 'none';
  */
 export function inspectionAccess(p: Principal, plan: PlanRow, i: InspectionRow, myOfficerIds: string[], now: Date): InspectionAccess {
   if (planAccess(p, plan) === 'full') return 'supervisor';
-  if (p.role === 'inspector' && now.getTime() >= startOfChinaDay(plan.periodFrom).getTime() && i.officers.some((o) => myOfficerIds.includes(o))) return 'officer';
+  if (p.role === 'inspector' && now.getTime() >= startOfChinaDay(plan.periodFrom).getTime() && i.officers.some((o) => myOfficerIds.includes(o)))
+    return 'officer';
   return 'none';
 }
 
-export function loadInspectionFor(tx: Tx, p: Principal, id: string, now: Date): { i: InspectionRow; plan: PlanRow; access: Exclude<InspectionAccess, 'none'>; mine: string[] } {
+export function loadInspectionFor(
+  tx: Tx,
+  p: Principal,
+  id: string,
+  now: Date,
+): { i: InspectionRow; plan: PlanRow; access: Exclude<InspectionAccess, 'none'>; mine: string[] } {
   const i = tx.select().from(inspections).where(eq(inspections.id, id)).get();
   if (!i) throw notFound('inspection', id);
   const plan = tx.select().from(inspectionPlans).where(eq(inspectionPlans.id, i.planId)).get()!;
@@ -101,7 +112,8 @@ export function loadInspectionFor(tx: Tx, p: Principal, id: string, now: Date): 
 /** Recording: a drawn officer of it, or the plan agency's supervisors; every officer present must have been drawn. */
 export function assertMayRecord(i: InspectionRow, officersPresent: string[]) {
   const notDrawn = officersPresent.filter((o) => !i.officers.includes(o));
-  if (notDrawn.length) throw forbidden(`Officer(s) ${notDrawn.join(', ')} were not drawn for this inspection; only the drawn officers (${i.officers.join(', ')}) inspect it.`);
+  if (notDrawn.length)
+    throw forbidden(`Officer(s) ${notDrawn.join(', ')} were not drawn for this inspection; only the drawn officers (${i.officers.join(', ')}) inspect it.`);
 }
 
 export function assertMayApprove(access: InspectionAccess) {

@@ -5,16 +5,7 @@ import type { JobRegistry, JobRequest } from '../queue/types.js';
 import { sideQueue } from '../queue/types.js';
 import { ROUTE_JOB, registerSubject, type RouteJob } from '../domain/routing.js';
 import { PiiCipher, loadPiiKey } from './pii.js';
-import {
-  AUTO_CLOSE_JOB,
-  DEADLINE_JOB,
-  LEAD_CLAIMED_JOB,
-  complaintHooks,
-  onAutoClose,
-  onDeadline,
-  onLeadClaimed,
-  replyFromCase,
-} from './service.js';
+import { AUTO_CLOSE_JOB, DEADLINE_JOB, LEAD_CLAIMED_JOB, complaintHooks, onAutoClose, onDeadline, onLeadClaimed, replyFromCase } from './service.js';
 import { intakeRoutes } from './routes.js';
 import { publicLookupRoutes } from './public.js';
 import { open311Routes } from './open311.js';
@@ -50,8 +41,7 @@ function jobs(registry: JobRegistry, _deps: Deps) {
     }
     if (!event.subject.startsWith('complaints/')) return [];
     const d = event.data as { id: string; urgent?: boolean; duplicateOf?: string | null; status?: string };
-    const wantsRoute =
-      (event.type === 'complaint.accepted' && !d.duplicateOf) || (event.type === 'complaint.unlinked' && d.status === 'accepted');
+    const wantsRoute = (event.type === 'complaint.accepted' && !d.duplicateOf) || (event.type === 'complaint.unlinked' && d.status === 'accepted');
     // Until the routing capability registers route.subject, accepted complaints wait in `accepted`.
     if (!wantsRoute || !registry.handlers.has(ROUTE_JOB)) return [];
     const payload: RouteJob = { kind: 'complaint', id: d.id };
@@ -59,11 +49,13 @@ function jobs(registry: JobRegistry, _deps: Deps) {
   });
 }
 
-const routes = (deps: Deps): FastifyPluginAsync => async (app) => {
-  await app.register(intakeRoutes(deps));
-  await app.register(publicLookupRoutes(deps));
-  await app.register(open311Routes(deps));
-};
+const routes =
+  (deps: Deps): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(intakeRoutes(deps));
+    await app.register(publicLookupRoutes(deps));
+    await app.register(open311Routes(deps));
+  };
 
 /** 12369 intake: complaints, deadlines, dedup, confidentiality, public lookup, Open311. */
 export const intakeCapability: Capability = {

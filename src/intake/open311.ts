@@ -35,10 +35,9 @@ const SERVICE_NAMES: Record<(typeof CATEGORIES)[number], [string, string]> = {
 
 const CLOSED: ComplaintStatus[] = ['replied', 'closed', 'not_accepted', 'transferred'];
 
-export const GeoReportErrors = Type.Array(
-  Type.Object({ code: Type.Integer({ description: 'HTTP status code' }), description: Type.String() }),
-  { description: 'GeoReport v2 errors' },
-);
+export const GeoReportErrors = Type.Array(Type.Object({ code: Type.Integer({ description: 'HTTP status code' }), description: Type.String() }), {
+  description: 'GeoReport v2 errors',
+});
 const errs = (...codes: number[]) => Object.fromEntries([...codes, 500].map((c) => [c, GeoReportErrors]));
 
 class GeoError extends Error {
@@ -54,7 +53,15 @@ function serviceOf(code: string) {
   const c = code as (typeof CATEGORIES)[number];
   const names = SERVICE_NAMES[c];
   return names
-    ? { service_code: c, service_name: names[0], description: names[1], metadata: false, type: 'realtime' as const, keywords: c.replace('_', ' '), group: 'environment' }
+    ? {
+        service_code: c,
+        service_name: names[0],
+        description: names[1],
+        metadata: false,
+        type: 'realtime' as const,
+        keywords: c.replace('_', ' '),
+        group: 'environment',
+      }
     : null;
 }
 
@@ -177,12 +184,22 @@ export const open311Routes =
         list = err.validation.map((v) => {
           const p = v.params as Record<string, unknown>;
           const field = String(p?.missingProperty ?? p?.additionalProperty ?? (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.'));
-          const reason = p?.additionalProperty !== undefined ? 'is not a GeoReport parameter' : p?.missingProperty !== undefined ? 'was not provided' : (v.message ?? 'is invalid');
+          const reason =
+            p?.additionalProperty !== undefined
+              ? 'is not a GeoReport parameter'
+              : p?.missingProperty !== undefined
+                ? 'was not provided'
+                : (v.message ?? 'is invalid');
           return { code: 400, description: `${field} ${reason}` };
         });
       } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
         status = err.statusCode;
-        list = [{ code: status, description: err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send application/x-www-form-urlencoded or application/json.' : 'Bad request.' }];
+        list = [
+          {
+            code: status,
+            description: err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Send application/x-www-form-urlencoded or application/json.' : 'Bad request.',
+          },
+        ];
       } else {
         req.log.error({ err }, 'unhandled error');
         status = 500;
@@ -205,7 +222,10 @@ export const open311Routes =
     const tags = ['open311'];
     app.get(
       '/open311/v2/services.json',
-      { config: { public: true }, schema: { tags, summary: 'GeoReport v2: service list (one service per complaint category)', response: { 200: Type.Array(Service), ...errs() } } },
+      {
+        config: { public: true },
+        schema: { tags, summary: 'GeoReport v2: service list (one service per complaint category)', response: { 200: Type.Array(Service), ...errs() } },
+      },
       async () => CATEGORIES.map((c) => serviceOf(c)!),
     );
     app.get(
@@ -299,7 +319,11 @@ export const open311Routes =
         const q = req.query;
         const p = principalOf(req, q.api_key, null, 'get_service_requests');
         if (q.service_request_id) {
-          const ids = q.service_request_id.split(',').map((s) => s.trim()).filter(Boolean).slice(0, 1000);
+          const ids = q.service_request_id
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+            .slice(0, 1000);
           const rows = complaintsByNumberOrId(deps.db, ids).filter((r) => canSee(deps.db, p, r));
           return rows.map(toGeo);
         }
@@ -309,7 +333,10 @@ export const open311Routes =
         const startT = q.start_date ? new Date(q.start_date).getTime() : end - DAY90;
         if (end < startT) throw new GeoError(400, 'end_date is before start_date.');
         if (end - startT > DAY90) throw new GeoError(400, 'start_date and end_date may not span more than 90 days.');
-        const codes = (q.service_code?.split(',').map((s) => s.trim()).filter(Boolean) ?? []) as Category[];
+        const codes = (q.service_code
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean) ?? []) as Category[];
         for (const c of codes) if (!serviceOf(c)) throw new GeoError(404, `service_code ${c} was not found.`);
         const wanted = new Set(q.status?.split(',') ?? ['open', 'closed']);
         const statuses = [...(wanted.has('open') ? OPEN_STATUSES : []), ...(wanted.has('closed') ? CLOSED : [])];
@@ -344,4 +371,3 @@ export const open311Routes =
       },
     );
   };
-

@@ -10,7 +10,24 @@ import { etagOf } from '../http/versioning.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
 import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
-import { accept, closeManually, createComplaint, extend, feedback, getComplaint, merge, pii, reject, replyTo, start, transfer, unlink, type ActionCtx, type ComplaintRow, type NewComplaint } from './service.js';
+import {
+  accept,
+  closeManually,
+  createComplaint,
+  extend,
+  feedback,
+  getComplaint,
+  merge,
+  pii,
+  reject,
+  replyTo,
+  start,
+  transfer,
+  unlink,
+  type ActionCtx,
+  type ComplaintRow,
+  type NewComplaint,
+} from './service.js';
 import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
 import { canSee } from './visibility.js';
 import { detailView, routesOf, summaryView } from './views.js';
@@ -111,7 +128,12 @@ export const intakeRoutes =
           deps.db,
           rows.map((r) => r.id),
         );
-        return pageOf(rows, limit, (r) => ({ c: r.receivedAt, i: r.id }), (r) => summaryView(r, routes.get(r.id) ?? []));
+        return pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.receivedAt, i: r.id }),
+          (r) => summaryView(r, routes.get(r.id) ?? []),
+        );
       },
     );
 
@@ -212,19 +234,18 @@ export const intakeRoutes =
       ),
       (c, b) => feedback(c, b.satisfied, b.comment),
     );
-    action(
-      'close',
-      CENTER,
-      'Close a replied complaint without feedback (it also closes by itself COMPLAINT_AUTO_CLOSE_DAYS after the reply)',
-      undefined,
-      (c) => closeManually(c),
+    action('close', CENTER, 'Close a replied complaint without feedback (it also closes by itself COMPLAINT_AUTO_CLOSE_DAYS after the reply)', undefined, (c) =>
+      closeManually(c),
     );
     action('unlink', CENTER, 'Unlink a duplicate from its master; an accepted one is then routed on its own', undefined, (c) => unlink(c));
     action(
       'merge',
       CENTER,
       'Merge into another open complaint: this one (and its duplicates) become its duplicates',
-      Type.Object({ into: Type.String({ minLength: 1, maxLength: 64, description: 'The complaint to merge into (or any duplicate of it)' }) }, { additionalProperties: false }),
+      Type.Object(
+        { into: Type.String({ minLength: 1, maxLength: 64, description: 'The complaint to merge into (or any duplicate of it)' }) },
+        { additionalProperties: false },
+      ),
       (c, b) => merge(c, b.into),
       [422],
     );
@@ -248,7 +269,12 @@ export const intakeRoutes =
         const limit = req.query.limit ?? 50;
         const after = decodeCursor(req.query.cursor, isCreatedCursor);
         const rows = listPiiReads(deps.db, req.query, limit + 1, after);
-        return pageOf(rows, limit, (r) => ({ c: r.at, i: r.id }), (r) => r);
+        return pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.at, i: r.id }),
+          (r) => r,
+        );
       },
     );
   };

@@ -171,7 +171,11 @@ export const ComplaintDetail = Type.Intersect(
         description: 'Complaints linked to this one as duplicates',
       }),
       history: Type.Array(
-        Type.Object({ type: Type.String({ description: 'Event type, e.g. complaint.accepted' }), time: DateTime(), data: Type.Record(Type.String(), Type.Unknown()) }),
+        Type.Object({
+          type: Type.String({ description: 'Event type, e.g. complaint.accepted' }),
+          time: DateTime(),
+          data: Type.Record(Type.String(), Type.Unknown()),
+        }),
       ),
       reporter: Type.Optional(Nullable(ReporterOut)),
     }),

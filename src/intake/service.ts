@@ -69,8 +69,7 @@ export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names:
   (input.attachments ?? []).forEach((a, i) => {
     if (!a.url && !a.sha256) errors.push({ field: `${names.attachments ?? 'body/attachments'}/${i}`, reason: 'needs a url or a sha256' });
   });
-  if (input.sourceId && !sourceExists(tx, input.sourceId))
-    errors.push({ field: names.sourceId ?? 'body/sourceId', reason: 'is not a known pollution source' });
+  if (input.sourceId && !sourceExists(tx, input.sourceId)) errors.push({ field: names.sourceId ?? 'body/sourceId', reason: 'is not a known pollution source' });
   if (errors.length) throw badRequest(errors.map((e) => `${e.field} ${e.reason}`).join('; '), errors);
 }
 
@@ -216,12 +215,7 @@ const wrongStatus = (row: ComplaintRow, action: string) =>
  * Runs one lifecycle action in one transaction: visibility (404), If-Match (412), allowed
  * statuses (409 naming the current one), then the change.
  */
-export function act(
-  c: ActionCtx,
-  verb: string,
-  from: readonly ComplaintStatus[],
-  apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow,
-): ComplaintRow {
+export function act(c: ActionCtx, verb: string, from: readonly ComplaintStatus[], apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow): ComplaintRow {
   return inTx(c.deps.db, (tx) => {
     const row = getComplaint(tx, c.id);
     if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
@@ -280,8 +274,7 @@ export function extend(c: ActionCtx, days: number, reason: string) {
         currentStatus: row.status,
       });
     const max = deps.config.complaintExtensionMaxDays;
-    if (days > max)
-      throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
+    if (days > max) throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
     const replyDueAt = addDays(new Date(row.replyDueAt!), days).toISOString();
     const clearOverdue = row.overdueDeadline === 'reply' && replyDueAt > now.toISOString();
     const next = patch(tx, deps, row, {

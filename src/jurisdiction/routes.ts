@@ -23,7 +23,9 @@ const ResolutionSchema = Type.Object(
     agencyCode: Nullable(Type.String({ description: 'Owning agency; null = no area owns the point (the 12369 center triages)' })),
     areaId: Nullable(Type.String({ description: 'The owning area: the most specific grid or jurisdiction area containing the point' })),
     gridId: Nullable(Type.String({ description: 'The owning area when it is a grid cell (网格), else null' })),
-    joint: Type.Boolean({ description: 'true when an area of the other side lies within JOINT_BUFFER_METERS of the point (or contains it): the work is handled jointly' }),
+    joint: Type.Boolean({
+      description: 'true when an area of the other side lies within JOINT_BUFFER_METERS of the point (or contains it): the work is handled jointly',
+    }),
     neighbours: Type.Array(NeighbourSchema, {
       description: 'Areas of the other side within the joint buffer, nearest first (when nothing owns the point: areas of either side)',
     }),

@@ -83,7 +83,6 @@ export function pickTeam(tx: Tx, agencyCode: string, category: string, areaIds: 
   return null;
 }
 
-
 const toTarget = (c: TeamChoice | null, areaId: string | null): Target => (c ? { ...c, areaId } : TRIAGE);
 
 /**

@@ -32,8 +32,13 @@ export function createRule(tx: Tx, clock: Clock, r: NewRule, createdBy: string |
   if (r.agencyCode !== undefined && !getAgency(tx, r.agencyCode)) throw notFound('agency', r.agencyCode);
   if (!getTeam(tx, r.teamId)) throw notFound('team', r.teamId);
   const scope = ruleScope(r);
-  const existing = tx.select().from(routingRules).where(and(eq(routingRules.scope, scope), eq(routingRules.category, r.category))).get();
-  if (existing) throw conflict('routing-rule-exists', `A rule for ${scope} and ${r.category} exists (${existing.id}); delete it first.`, { ruleId: existing.id });
+  const existing = tx
+    .select()
+    .from(routingRules)
+    .where(and(eq(routingRules.scope, scope), eq(routingRules.category, r.category)))
+    .get();
+  if (existing)
+    throw conflict('routing-rule-exists', `A rule for ${scope} and ${r.category} exists (${existing.id}); delete it first.`, { ruleId: existing.id });
   const row: RuleRow = {
     id: newId(),
     scope,

@@ -58,7 +58,8 @@ interface Part {
 const KIND_RANK: Record<AreaKind, number> = { grid: 0, jurisdiction: 1, protected: 2 };
 
 /** Most specific first: grid before jurisdiction, then smaller, then id (deterministic). */
-export const bySpecificity = (a: IndexedArea, b: IndexedArea) => KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.size - b.size || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const bySpecificity = (a: IndexedArea, b: IndexedArea) =>
+  KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.size - b.size || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /**
  * Immutable spatial index over areas: a packed Hilbert R-tree (flatbush) over the bounding box

@@ -31,7 +31,12 @@ export const apiKeyRoutes =
       '/v1/api-keys',
       {
         config: { roles: ['admin'] },
-        schema: { tags: ['api-keys'], summary: 'List API keys (never the keys themselves)', querystring: Type.Object(PageQuery), response: { 200: Page(ApiKey), ...problems(400, 401, 403) } },
+        schema: {
+          tags: ['api-keys'],
+          summary: 'List API keys (never the keys themselves)',
+          querystring: Type.Object(PageQuery),
+          response: { 200: Page(ApiKey), ...problems(400, 401, 403) },
+        },
       },
       async (req) => {
         const limit = req.query.limit ?? 50;

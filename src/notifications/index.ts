@@ -35,7 +35,15 @@ export function notify(tx: Tx, deps: Deps, n: NotificationInput): { id: string }
   appendEvent(tx, deps.clock, {
     type: 'notification.created',
     subject: `notifications/${id}`,
-    data: { ...(n.data ?? {}), id, kind: n.kind, subject: n.subject, agencyCode: n.agencyCode, audience: n.agencyCode ? 'supervisors' : 'center', message: n.message },
+    data: {
+      ...(n.data ?? {}),
+      id,
+      kind: n.kind,
+      subject: n.subject,
+      agencyCode: n.agencyCode,
+      audience: n.agencyCode ? 'supervisors' : 'center',
+      message: n.message,
+    },
     side: null,
     agencyCode: n.agencyCode,
     category: n.category ?? null,
@@ -102,4 +110,3 @@ function addNotificationItem(
     data: n.data ?? {},
   });
 }
-

@@ -14,7 +14,13 @@ const Ready = Type.Object({
       'Age in ms of the oldest outbox event or fired deadline whose derived jobs are not yet known to be done (Redis) or relayed (embedded); null when there is none. On Redis it stays within about RECONCILE_GRACE_MS plus 5 s unless work is backlogged, waiting on retries or being recovered.',
   }),
 });
-const QueueCountsSchema = Type.Object({ waiting: Type.Integer(), active: Type.Integer(), delayed: Type.Integer(), failed: Type.Integer(), completed: Type.Integer() });
+const QueueCountsSchema = Type.Object({
+  waiting: Type.Integer(),
+  active: Type.Integer(),
+  delayed: Type.Integer(),
+  failed: Type.Integer(),
+  completed: Type.Integer(),
+});
 const FailedJobSchema = Type.Object({
   id: Type.String(),
   queue: Type.Enum(QUEUES),
@@ -28,25 +34,40 @@ const FailedJobSchema = Type.Object({
 export const opsRoutes =
   (deps: Deps): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get('/healthz', { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is up', response: { 200: Health, ...problems() } } }, async () => ({
-      status: 'ok' as const,
-    }));
+    app.get(
+      '/healthz',
+      { config: { public: true }, schema: { tags: ['operations'], summary: 'Liveness: the process is up', response: { 200: Health, ...problems() } } },
+      async () => ({
+        status: 'ok' as const,
+      }),
+    );
     app.get(
       '/readyz',
-      { config: { public: true }, schema: { tags: ['operations'], summary: 'Readiness: database reachable, and Redis when configured', response: { 200: Ready, ...problems(503) } } },
+      {
+        config: { public: true },
+        schema: { tags: ['operations'], summary: 'Readiness: database reachable, and Redis when configured', response: { 200: Ready, ...problems(503) } },
+      },
       async () => {
         try {
           deps.db.$client.prepare('select 1').get();
         } catch {
           throw new Problem(503, 'not-ready', 'Not ready', 'The database is not reachable.');
         }
-        if (!(await app.runtime.healthy())) throw new Problem(503, 'not-ready', 'Not ready', 'Redis is not reachable; writes are kept in the outbox and relayed when it returns.');
+        if (!(await app.runtime.healthy()))
+          throw new Problem(503, 'not-ready', 'Not ready', 'Redis is not reachable; writes are kept in the outbox and relayed when it returns.');
         return { status: 'ready' as const, database: 'ok' as const, queue: app.runtime.mode, unreconciledOldestMs: app.runtime.unreconciledAgeMs() };
       },
     );
     app.get(
       '/v1/admin/queues',
-      { config: { roles: ['admin'] }, schema: { tags: ['operations'], summary: 'Job counts per queue', response: { 200: Type.Record(Type.String(), QueueCountsSchema), ...problems(401, 403) } } },
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['operations'],
+          summary: 'Job counts per queue',
+          response: { 200: Type.Record(Type.String(), QueueCountsSchema), ...problems(401, 403) },
+        },
+      },
       async () => app.runtime.counts(),
     );
     app.get(

@@ -27,13 +27,7 @@ export type StoredEvent = typeof events.$inferSelect;
  */
 export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
   assertNoReporterData(e.data);
-  const last = tx
-    .select({ s: events.sequence })
-    .from(events)
-    .where(eq(events.subject, e.subject))
-    .orderBy(desc(events.sequence))
-    .limit(1)
-    .get();
+  const last = tx.select({ s: events.sequence }).from(events).where(eq(events.subject, e.subject)).orderBy(desc(events.sequence)).limit(1).get();
   const actor = e.actorAgencyCode ?? e.agencyCode ?? 'center';
   const row = tx
     .insert(events)
@@ -59,14 +53,30 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
 }
 
 export function eventsForSubject(tx: Tx, subject: string): StoredEvent[] {
-  return tx.select().from(events).where(and(eq(events.subject, subject))).orderBy(events.sequence).all();
+  return tx
+    .select()
+    .from(events)
+    .where(and(eq(events.subject, subject)))
+    .orderBy(events.sequence)
+    .all();
 }
 
 /**
  * Keys that hold reporter personal data (or the reporter's query code). An event carrying one is
  * a bug: appendEvent throws, so the whole change rolls back instead of publishing it.
  */
-export const FORBIDDEN_EVENT_KEYS = new Set(['reporter', 'reportername', 'reporterphone', 'reporteremail', 'phone', 'mobile', 'email', 'idnumber', 'idcard', 'querycode']);
+export const FORBIDDEN_EVENT_KEYS = new Set([
+  'reporter',
+  'reportername',
+  'reporterphone',
+  'reporteremail',
+  'phone',
+  'mobile',
+  'email',
+  'idnumber',
+  'idcard',
+  'querycode',
+]);
 
 export function assertNoReporterData(data: unknown, path = 'data'): void {
   if (Array.isArray(data)) return data.forEach((v, i) => assertNoReporterData(v, `${path}[${i}]`));

@@ -7,8 +7,15 @@ import type { JobContext } from './types.js';
 /** The effects-once guard's two statements, built once per database (every job runs them; see events/prepared.ts). */
 const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 const prepare = (db: Db) => ({
-  done: db.select().from(jobRuns).where(eq(jobRuns.jobId, sql.placeholder('jobId'))).prepare(),
-  record: db.insert(jobRuns).values({ jobId: sql.placeholder('jobId'), doneAt: sql.placeholder('doneAt') }).prepare(),
+  done: db
+    .select()
+    .from(jobRuns)
+    .where(eq(jobRuns.jobId, sql.placeholder('jobId')))
+    .prepare(),
+  record: db
+    .insert(jobRuns)
+    .values({ jobId: sql.placeholder('jobId'), doneAt: sql.placeholder('doneAt') })
+    .prepare(),
   recordDone: db
     .insert(jobRuns)
     .values({ jobId: sql.placeholder('jobId'), doneAt: sql.placeholder('doneAt') })

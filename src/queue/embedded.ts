@@ -93,7 +93,17 @@ export class EmbeddedRuntime implements Runtime {
         .prepare(),
       insert: db
         .insert(jobs)
-        .values({ id: P('id'), queue: P('queue'), name: P('name'), payload: P('payload'), priority: P('priority'), status: 'waiting', maxAttempts: P('maxAttempts'), runAt: P('now'), createdAt: P('now') })
+        .values({
+          id: P('id'),
+          queue: P('queue'),
+          name: P('name'),
+          payload: P('payload'),
+          priority: P('priority'),
+          status: 'waiting',
+          maxAttempts: P('maxAttempts'),
+          runAt: P('now'),
+          createdAt: P('now'),
+        })
         .onConflictDoNothing()
         .prepare(),
     };
@@ -149,7 +159,10 @@ export class EmbeddedRuntime implements Runtime {
       if (work === 0 || this.closed) break;
     }
     const cutoff = new Date(this.deps.clock.now().getTime() - KEEP_COMPLETED_MS).toISOString();
-    this.deps.db.delete(jobs).where(and(eq(jobs.status, 'completed'), lt(jobs.finishedAt, cutoff))).run();
+    this.deps.db
+      .delete(jobs)
+      .where(and(eq(jobs.status, 'completed'), lt(jobs.finishedAt, cutoff)))
+      .run();
   }
 
   async settle(timeoutMs = 20_000) {
@@ -165,11 +178,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async counts() {
-    const rows = this.deps.db
-      .select({ queue: jobs.queue, status: jobs.status, n: count() })
-      .from(jobs)
-      .groupBy(jobs.queue, jobs.status)
-      .all();
+    const rows = this.deps.db.select({ queue: jobs.queue, status: jobs.status, n: count() }).from(jobs).groupBy(jobs.queue, jobs.status).all();
     const out = Object.fromEntries(QUEUES.map((q) => [q, { waiting: 0, active: 0, delayed: 0, failed: 0, completed: 0 }])) as Record<QueueName, QueueCounts>;
     for (const r of rows) out[r.queue as QueueName][r.status] = r.n;
     return out;
@@ -183,7 +192,15 @@ export class EmbeddedRuntime implements Runtime {
       .orderBy(desc(jobs.finishedAt))
       .limit(limit)
       .all()
-      .map((j) => ({ id: j.id, queue: j.queue as QueueName, name: j.name, attempts: j.attempts, error: j.lastError, failedAt: j.finishedAt, payload: j.payload }));
+      .map((j) => ({
+        id: j.id,
+        queue: j.queue as QueueName,
+        name: j.name,
+        attempts: j.attempts,
+        error: j.lastError,
+        failedAt: j.finishedAt,
+        payload: j.payload,
+      }));
   }
 
   async retry(id: string) {

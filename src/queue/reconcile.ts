@@ -42,9 +42,23 @@ const prepare = (db: Db) => {
       .limit(TIMER_WINDOW)
       .prepare(),
     oldestFired: db.select({ at: timers.firedAt }).from(timers).where(unreconciled).orderBy(asc(timers.firedAt)).limit(1).prepare(),
-    firstAfter: db.select({ at: events.time }).from(events).where(gt(events.position, P('from'))).orderBy(asc(events.position)).limit(1).prepare(),
-    run: db.select({ id: jobRuns.jobId }).from(jobRuns).where(eq(jobRuns.jobId, P('id'))).prepare(),
-    failure: db.select({ id: jobFailures.jobId }).from(jobFailures).where(eq(jobFailures.jobId, P('id'))).prepare(),
+    firstAfter: db
+      .select({ at: events.time })
+      .from(events)
+      .where(gt(events.position, P('from')))
+      .orderBy(asc(events.position))
+      .limit(1)
+      .prepare(),
+    run: db
+      .select({ id: jobRuns.jobId })
+      .from(jobRuns)
+      .where(eq(jobRuns.jobId, P('id')))
+      .prepare(),
+    failure: db
+      .select({ id: jobFailures.jobId })
+      .from(jobFailures)
+      .where(eq(jobFailures.jobId, P('id')))
+      .prepare(),
   };
 };
 function statements(db: Db) {

@@ -89,7 +89,8 @@ export class RedisRuntime implements Runtime {
   private async checkEvictionPolicy() {
     try {
       const [, policy] = (await this.producer.config('GET', 'maxmemory-policy')) as string[];
-      if (policy && policy !== 'noeviction') this.deps.log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs; set maxmemory-policy noeviction');
+      if (policy && policy !== 'noeviction')
+        this.deps.log.warn({ policy }, 'Redis maxmemory-policy is not noeviction: Redis may evict queued jobs; set maxmemory-policy noeviction');
     } catch (err) {
       this.deps.log.debug({ err: (err as Error).message }, 'could not read Redis maxmemory-policy (CONFIG disabled?)');
     }
@@ -108,7 +109,8 @@ export class RedisRuntime implements Runtime {
         });
         w.on('error', throttledErrors(this.deps.log, `worker ${q}`));
         w.on('failed', (job, err) => {
-          if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) this.deps.log.warn({ jobId: job.id, job: job.name, err: err.message }, 'job failed for good');
+          if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
+            this.deps.log.warn({ jobId: job.id, job: job.name, err: err.message }, 'job failed for good');
         });
         this.workers.push(w);
       }
@@ -256,7 +258,13 @@ export class RedisRuntime implements Runtime {
     const out = {} as Record<QueueName, QueueCounts>;
     for (const [name, q] of this.queues) {
       const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
-      out[name] = { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
+      out[name] = {
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        active: c.active ?? 0,
+        delayed: c.delayed ?? 0,
+        failed: c.failed ?? 0,
+        completed: c.completed ?? 0,
+      };
     }
     return out;
   }
@@ -265,7 +273,15 @@ export class RedisRuntime implements Runtime {
     const all: FailedJob[] = [];
     for (const [name, q] of this.queues) {
       for (const j of await q.getFailed(0, limit - 1)) {
-        all.push({ id: j.id!, queue: name, name: j.name, attempts: j.attemptsMade, error: j.failedReason ?? null, failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null, payload: j.data });
+        all.push({
+          id: j.id!,
+          queue: name,
+          name: j.name,
+          attempts: j.attemptsMade,
+          error: j.failedReason ?? null,
+          failedAt: j.finishedOn ? new Date(j.finishedOn).toISOString() : null,
+          payload: j.data,
+        });
       }
     }
     return all.sort((a, b) => String(b.failedAt).localeCompare(String(a.failedAt))).slice(0, limit);
@@ -308,7 +324,14 @@ export class RedisRuntime implements Runtime {
         if (!(await bounded(w.close(), 5_000))) void w.close(true).catch(() => {});
       }),
     );
-    await Promise.all([...this.queues.values()].map((q) => bounded(q.close().catch(() => {}), 3_000)));
+    await Promise.all(
+      [...this.queues.values()].map((q) =>
+        bounded(
+          q.close().catch(() => {}),
+          3_000,
+        ),
+      ),
+    );
     this.workerConn?.disconnect();
     this.producer.disconnect();
   }

@@ -16,8 +16,18 @@ const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
 const prepare = (db: Db) => {
   const P = sql.placeholder;
   return {
-    checkpoint: db.select().from(checkpoints).where(eq(checkpoints.name, P('name'))).prepare(),
-    after: db.select().from(events).where(gt(events.position, P('from'))).orderBy(asc(events.position)).limit(BATCH).prepare(),
+    checkpoint: db
+      .select()
+      .from(checkpoints)
+      .where(eq(checkpoints.name, P('name')))
+      .prepare(),
+    after: db
+      .select()
+      .from(events)
+      .where(gt(events.position, P('from')))
+      .orderBy(asc(events.position))
+      .limit(BATCH)
+      .prepare(),
     due: db
       .select()
       .from(timers)
@@ -41,14 +51,16 @@ export function checkpoint(tx: Tx, name = RELAY): number {
 }
 
 export function setCheckpoint(tx: Tx, position: number, name = RELAY) {
-  tx.insert(checkpoints)
-    .values({ name, position })
-    .onConflictDoUpdate({ target: checkpoints.name, set: { position } })
-    .run();
+  tx.insert(checkpoints).values({ name, position }).onConflictDoUpdate({ target: checkpoints.name, set: { position } }).run();
 }
 
 export function lastPosition(tx: Tx): number {
-  return tx.select({ p: max(events.position) }).from(events).get()?.p ?? 0;
+  return (
+    tx
+      .select({ p: max(events.position) })
+      .from(events)
+      .get()?.p ?? 0
+  );
 }
 
 /** Jobs caused by the next batch of outbox events after `from`. */

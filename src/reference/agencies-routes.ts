@@ -31,7 +31,11 @@ export const agencyRoutes =
       },
       async (req, reply) => {
         const a = inTx(deps.db, (tx) => createAgency(tx, deps.clock, req.body));
-        return reply.status(201).header('location', `/v1/agencies/${encodeURIComponent(a.code)}`).header('etag', etagOf(a.version)).send(publicAgency(a));
+        return reply
+          .status(201)
+          .header('location', `/v1/agencies/${encodeURIComponent(a.code)}`)
+          .header('etag', etagOf(a.version))
+          .send(publicAgency(a));
       },
     );
 

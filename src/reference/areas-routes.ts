@@ -33,7 +33,11 @@ export const areaRoutes =
       async (req, reply) => {
         const a = inTx(deps.db, (tx) => createArea(tx, deps.clock, req.body));
         notifyAreasChanged(deps);
-        return reply.status(201).header('location', `/v1/areas/${encodeURIComponent(a.id)}`).header('etag', etagOf(a.version)).send(publicArea(a));
+        return reply
+          .status(201)
+          .header('location', `/v1/areas/${encodeURIComponent(a.id)}`)
+          .header('etag', etagOf(a.version))
+          .send(publicArea(a));
       },
     );
 

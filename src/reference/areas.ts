@@ -78,13 +78,18 @@ function measured(g: AreaGeometry) {
 /** Geometry 400, then agency 404, then side 422: the single-area rules. */
 function checkArea(db: Tx, a: { side: Side; agencyCode: string; geometry: unknown }, base = 'body'): AreaGeometry {
   const errors = validateGeometry(a.geometry, `${base}/geometry`);
-  if (errors.length) throw badRequest(`The geometry is not a valid GeoJSON Polygon or MultiPolygon: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
+  if (errors.length)
+    throw badRequest(`The geometry is not a valid GeoJSON Polygon or MultiPolygon: ${errors.map((e) => `${e.field} ${e.reason}`).join('; ')}`, errors);
   const agency = getAgency(db, a.agencyCode);
   if (!agency) throw notFound('agency', a.agencyCode);
   if (agency.side !== a.side)
-    throw unprocessable('area-side-mismatch', `Agency ${agency.code} is on the ${agency.side} side; an area it answers for must be on the same side (got ${a.side}).`, {
-      errors: [{ field: `${base}/side`, reason: `must equal the side of agency ${agency.code} (${agency.side})` }],
-    });
+    throw unprocessable(
+      'area-side-mismatch',
+      `Agency ${agency.code} is on the ${agency.side} side; an area it answers for must be on the same side (got ${a.side}).`,
+      {
+        errors: [{ field: `${base}/side`, reason: `must equal the side of agency ${agency.code} (${agency.side})` }],
+      },
+    );
   return a.geometry as AreaGeometry;
 }
 
@@ -192,8 +197,7 @@ export function importAreas(tx: Tx, clock: Clock, body: unknown, opts: { upsert:
     if (existing && !opts.upsert) add(`${base}/properties/id`, `area ${id} already exists (pass ?upsert=true to replace it)`);
     if (seen.has(id)) add(`${base}/properties/id`, `repeats the id of feature ${seen.get(id)}`);
     seen.set(id, i);
-    if (geoErrors.length === 0)
-      plan.push({ existing, id, g: feature.geometry as AreaGeometry, f: p as unknown as NewArea });
+    if (geoErrors.length === 0) plan.push({ existing, id, g: feature.geometry as AreaGeometry, f: p as unknown as NewArea });
   });
   if (errors.length) {
     const index = (f: string) => Number(/^body\/features\/(\d+)/.exec(f)?.[1] ?? -1);
@@ -210,15 +214,25 @@ export function importAreas(tx: Tx, clock: Clock, body: unknown, opts: { upsert:
   const now = clock.now().toISOString();
   for (const { existing, id, f, g } of plan) {
     const values = { name: f.name, side: f.side, agencyCode: f.agencyCode, kind: f.kind, ...measured(g), updatedAt: now };
-    if (existing) tx.update(areas).set({ ...values, version: existing.version + 1 }).where(eq(areas.id, id)).run();
-    else tx.insert(areas).values({ id, ...values, createdAt: now, version: 1 }).run();
+    if (existing)
+      tx.update(areas)
+        .set({ ...values, version: existing.version + 1 })
+        .where(eq(areas.id, id))
+        .run();
+    else
+      tx.insert(areas)
+        .values({ id, ...values, createdAt: now, version: 1 })
+        .run();
   }
   return plan.map((p) => p.id);
 }
 
 /** Changes whenever any area is added, changed or removed (the spatial index rebuilds on it). */
 export function areasStamp(db: Tx): string {
-  const r = db.select({ n: count(), u: max(areas.updatedAt), v: sum(areas.version) }).from(areas).get();
+  const r = db
+    .select({ n: count(), u: max(areas.updatedAt), v: sum(areas.version) })
+    .from(areas)
+    .get();
   return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
 }
 

@@ -145,39 +145,186 @@ const multi = (...polys: P[][][]): AreaGeometry => ({
 // Zone 乌—昌—石. Shared edges: Shihezi | Changji prefecture along lng 86.18 (lat 44.20–44.42);
 // Changji prefecture/city | Urumqi along lng 87.45 (lat 43.55–44.10); Changji | Wujiaqu along
 // lng 87.45 (44.10–44.28); Urumqi | Wujiaqu along lat 44.10 (87.45–87.65).
-const SHIHEZI: P[] = [[85.98, 44.22], [86.1, 44.2], [86.18, 44.2], [86.18, 44.31], [86.18, 44.42], [86.06, 44.43], [85.96, 44.38], [85.95, 44.3]];
-const WUJIAQU: P[] = [[87.45, 44.1], [87.55, 44.1], [87.65, 44.1], [87.68, 44.18], [87.64, 44.28], [87.55, 44.29], [87.45, 44.28], [87.45, 44.2]];
-const D12_ENCLAVE: P[] = [[87.48, 43.86], [87.53, 43.855], [87.56, 43.88], [87.55, 43.93], [87.5, 43.935], [87.475, 43.9]];
+const SHIHEZI: P[] = [
+  [85.98, 44.22],
+  [86.1, 44.2],
+  [86.18, 44.2],
+  [86.18, 44.31],
+  [86.18, 44.42],
+  [86.06, 44.43],
+  [85.96, 44.38],
+  [85.95, 44.3],
+];
+const WUJIAQU: P[] = [
+  [87.45, 44.1],
+  [87.55, 44.1],
+  [87.65, 44.1],
+  [87.68, 44.18],
+  [87.64, 44.28],
+  [87.55, 44.29],
+  [87.45, 44.28],
+  [87.45, 44.2],
+];
+const D12_ENCLAVE: P[] = [
+  [87.48, 43.86],
+  [87.53, 43.855],
+  [87.56, 43.88],
+  [87.55, 43.93],
+  [87.5, 43.935],
+  [87.475, 43.9],
+];
 const URUMQI: P[] = [
-  [87.45, 43.55], [87.62, 43.48], [87.8, 43.5], [88.05, 43.7], [88.1, 43.95], [87.95, 44.1], [87.8, 44.1], [87.65, 44.1],
-  [87.55, 44.1], [87.45, 44.1], [87.45, 43.8],
+  [87.45, 43.55],
+  [87.62, 43.48],
+  [87.8, 43.5],
+  [88.05, 43.7],
+  [88.1, 43.95],
+  [87.95, 44.1],
+  [87.8, 44.1],
+  [87.65, 44.1],
+  [87.55, 44.1],
+  [87.45, 44.1],
+  [87.45, 43.8],
 ];
 const CHANGJI_PREFECTURE: P[] = [
-  [86.18, 43.55], [86.8, 43.45], [87.45, 43.55], [87.45, 43.8], [87.45, 44.1], [87.45, 44.28], [87.45, 44.6], [86.8, 44.7],
-  [86.18, 44.6], [86.18, 44.42], [86.18, 44.31], [86.18, 44.2],
+  [86.18, 43.55],
+  [86.8, 43.45],
+  [87.45, 43.55],
+  [87.45, 43.8],
+  [87.45, 44.1],
+  [87.45, 44.28],
+  [87.45, 44.6],
+  [86.8, 44.7],
+  [86.18, 44.6],
+  [86.18, 44.42],
+  [86.18, 44.31],
+  [86.18, 44.2],
 ];
-const CHANGJI_CITY: P[] = [[87.05, 43.75], [87.25, 43.7], [87.45, 43.75], [87.45, 44.0], [87.45, 44.28], [87.3, 44.35], [87.1, 44.25], [87.02, 44.0]];
+const CHANGJI_CITY: P[] = [
+  [87.05, 43.75],
+  [87.25, 43.7],
+  [87.45, 43.75],
+  [87.45, 44.0],
+  [87.45, 44.28],
+  [87.3, 44.35],
+  [87.1, 44.25],
+  [87.02, 44.0],
+];
 
 // Zone 奎—独—乌. Shared edges: Wusu | Dushanzi, Kuytun along lng 84.82 (lat 44.22–44.60);
 // Dushanzi | Kuytun along lat 44.37; Huyanghe | Wusu, Kuytun along lat 44.60 (84.70–84.98).
-const KUYTUN: P[] = [[84.82, 44.37], [84.9, 44.37], [84.96, 44.37], [85.02, 44.45], [84.98, 44.6], [84.9, 44.6], [84.82, 44.6], [84.82, 44.48]];
-const DUSHANZI: P[] = [[84.82, 44.22], [84.9, 44.2], [84.96, 44.24], [84.97, 44.3], [84.96, 44.37], [84.9, 44.37], [84.82, 44.37], [84.82, 44.3]];
-const WUSU: P[] = [[84.4, 44.1], [84.65, 44.05], [84.82, 44.1], [84.82, 44.22], [84.82, 44.37], [84.82, 44.6], [84.7, 44.6], [84.5, 44.62], [84.38, 44.45]];
-const HUYANGHE: P[] = [[84.7, 44.6], [84.82, 44.6], [84.98, 44.6], [85.0, 44.7], [84.95, 44.78], [84.8, 44.8], [84.68, 44.74], [84.66, 44.66]];
+const KUYTUN: P[] = [
+  [84.82, 44.37],
+  [84.9, 44.37],
+  [84.96, 44.37],
+  [85.02, 44.45],
+  [84.98, 44.6],
+  [84.9, 44.6],
+  [84.82, 44.6],
+  [84.82, 44.48],
+];
+const DUSHANZI: P[] = [
+  [84.82, 44.22],
+  [84.9, 44.2],
+  [84.96, 44.24],
+  [84.97, 44.3],
+  [84.96, 44.37],
+  [84.9, 44.37],
+  [84.82, 44.37],
+  [84.82, 44.3],
+];
+const WUSU: P[] = [
+  [84.4, 44.1],
+  [84.65, 44.05],
+  [84.82, 44.1],
+  [84.82, 44.22],
+  [84.82, 44.37],
+  [84.82, 44.6],
+  [84.7, 44.6],
+  [84.5, 44.62],
+  [84.38, 44.45],
+];
+const HUYANGHE: P[] = [
+  [84.7, 44.6],
+  [84.82, 44.6],
+  [84.98, 44.6],
+  [85.0, 44.7],
+  [84.95, 44.78],
+  [84.8, 44.8],
+  [84.68, 44.74],
+  [84.66, 44.66],
+];
 
 // Elsewhere (approximate blocks, only so each prefecture has ground of its own).
-const R121: P[] = [[85.35, 44.8], [85.45, 44.78], [85.55, 44.82], [85.56, 44.9], [85.48, 44.95], [85.37, 44.93], [85.33, 44.86]];
-const KARAMAY_MAIN: P[] = [[84.55, 45.2], [85.2, 45.15], [85.6, 45.6], [85.5, 46.1], [85.0, 46.2], [84.6, 45.9], [84.4, 45.5]];
-const ILI_VALLEY: P[] = [[80.9, 43.0], [82.5, 42.9], [83.8, 43.3], [83.7, 44.0], [82.5, 44.3], [81.0, 44.2], [80.85, 43.6]];
-const TACHENG_NORTH: P[] = [[83.1, 45.7], [84.3, 45.7], [84.3, 46.6], [83.8, 47.0], [83.1, 46.9]];
-const ULUNGUR: P[] = [[87.0, 47.05], [87.2, 46.95], [87.5, 47.0], [87.6, 47.2], [87.45, 47.35], [87.2, 47.4], [87.02, 47.3]];
+const R121: P[] = [
+  [85.35, 44.8],
+  [85.45, 44.78],
+  [85.55, 44.82],
+  [85.56, 44.9],
+  [85.48, 44.95],
+  [85.37, 44.93],
+  [85.33, 44.86],
+];
+const KARAMAY_MAIN: P[] = [
+  [84.55, 45.2],
+  [85.2, 45.15],
+  [85.6, 45.6],
+  [85.5, 46.1],
+  [85.0, 46.2],
+  [84.6, 45.9],
+  [84.4, 45.5],
+];
+const ILI_VALLEY: P[] = [
+  [80.9, 43.0],
+  [82.5, 42.9],
+  [83.8, 43.3],
+  [83.7, 44.0],
+  [82.5, 44.3],
+  [81.0, 44.2],
+  [80.85, 43.6],
+];
+const TACHENG_NORTH: P[] = [
+  [83.1, 45.7],
+  [84.3, 45.7],
+  [84.3, 46.6],
+  [83.8, 47.0],
+  [83.1, 46.9],
+];
+const ULUNGUR: P[] = [
+  [87.0, 47.05],
+  [87.2, 46.95],
+  [87.5, 47.0],
+  [87.6, 47.2],
+  [87.45, 47.35],
+  [87.2, 47.4],
+  [87.02, 47.3],
+];
 /** Rough outline of Xinjiang (16 vertices); corps ground cut out as holes. */
 const XINJIANG: P[] = [
-  [73.5, 39.5], [75.5, 40.6], [78.5, 41.5], [80.2, 42.1], [80.8, 43.2], [80.0, 44.9], [82.5, 45.5], [83.0, 47.2], [85.5, 47.1],
-  [87.0, 49.2], [90.5, 47.0], [96.4, 42.7], [93.5, 40.0], [90.0, 36.0], [80.0, 35.4], [75.0, 36.5],
+  [73.5, 39.5],
+  [75.5, 40.6],
+  [78.5, 41.5],
+  [80.2, 42.1],
+  [80.8, 43.2],
+  [80.0, 44.9],
+  [82.5, 45.5],
+  [83.0, 47.2],
+  [85.5, 47.1],
+  [87.0, 49.2],
+  [90.5, 47.0],
+  [96.4, 42.7],
+  [93.5, 40.0],
+  [90.0, 36.0],
+  [80.0, 35.4],
+  [75.0, 36.5],
 ];
 // Grid cells (网格), each inside its agency's jurisdiction.
-const square = (lng0: number, lat0: number, lng1: number, lat1: number): P[] => [[lng0, lat0], [lng1, lat0], [lng1, lat1], [lng0, lat1]];
+const square = (lng0: number, lat0: number, lng1: number, lat1: number): P[] => [
+  [lng0, lat0],
+  [lng1, lat0],
+  [lng1, lat1],
+  [lng0, lat1],
+];
 
 const area = (id: string, name: string, side: 'region' | 'corps', agencyCode: string, kind: NewArea['kind'], geometry: AreaGeometry): NewArea => ({
   id,
@@ -244,7 +391,18 @@ export interface DemoSource {
   supervisionClass: 'key' | 'special' | 'general';
 }
 
-const src = (id: string, name: string, creditCode: string, agencyCode: string, side: 'region' | 'corps', dx: number, dy: number, address: string, industry: string, supervisionClass: DemoSource['supervisionClass']): DemoSource => {
+const src = (
+  id: string,
+  name: string,
+  creditCode: string,
+  agencyCode: string,
+  side: 'region' | 'corps',
+  dx: number,
+  dy: number,
+  address: string,
+  industry: string,
+  supervisionClass: DemoSource['supervisionClass'],
+): DemoSource => {
   const c = side === 'region' ? DEMO_POINTS.changjiCenter : DEMO_POINTS.shiheziCenter;
   return { id, name, creditCode, side, agencyCode, location: { lng: c.lng + dx, lat: c.lat + dy }, address, industry, supervisionClass };
 };
@@ -277,10 +435,42 @@ export interface DemoInspectionItem {
 }
 
 const items = (agencyCode: string): DemoInspectionItem[] => [
-  { agencyCode, code: 'AIR-01', name: '大气污染防治设施运行情况', legalBasis: '《中华人民共和国大气污染防治法》第二十条', categories: ['air'], targetClasses: ['key', 'special', 'general'], method: '现场检查、查阅运行台账和在线监测数据' },
-  { agencyCode, code: 'WATER-01', name: '水污染物排放情况', legalBasis: '《中华人民共和国水污染防治法》第二十一条', categories: ['water'], targetClasses: ['key', 'special', 'general'], method: '现场检查排放口、采样监测' },
-  { agencyCode, code: 'PERMIT-01', name: '排污许可证执行情况', legalBasis: '《排污许可管理条例》第十七条', categories: ['air', 'water', 'solid_waste'], targetClasses: ['key', 'special'], method: '核查许可证载明事项与执行报告' },
-  { agencyCode, code: 'WASTE-01', name: '危险废物贮存和转移情况', legalBasis: '《中华人民共和国固体废物污染环境防治法》第七十七条', categories: ['solid_waste'], targetClasses: ['key', 'special', 'general'], method: '现场检查贮存设施、核对转移联单' },
+  {
+    agencyCode,
+    code: 'AIR-01',
+    name: '大气污染防治设施运行情况',
+    legalBasis: '《中华人民共和国大气污染防治法》第二十条',
+    categories: ['air'],
+    targetClasses: ['key', 'special', 'general'],
+    method: '现场检查、查阅运行台账和在线监测数据',
+  },
+  {
+    agencyCode,
+    code: 'WATER-01',
+    name: '水污染物排放情况',
+    legalBasis: '《中华人民共和国水污染防治法》第二十一条',
+    categories: ['water'],
+    targetClasses: ['key', 'special', 'general'],
+    method: '现场检查排放口、采样监测',
+  },
+  {
+    agencyCode,
+    code: 'PERMIT-01',
+    name: '排污许可证执行情况',
+    legalBasis: '《排污许可管理条例》第十七条',
+    categories: ['air', 'water', 'solid_waste'],
+    targetClasses: ['key', 'special'],
+    method: '核查许可证载明事项与执行报告',
+  },
+  {
+    agencyCode,
+    code: 'WASTE-01',
+    name: '危险废物贮存和转移情况',
+    legalBasis: '《中华人民共和国固体废物污染环境防治法》第七十七条',
+    categories: ['solid_waste'],
+    targetClasses: ['key', 'special', 'general'],
+    method: '现场检查贮存设施、核对转移联单',
+  },
 ];
 
 /** The checklist of both sides (items of the top agency are usable by every agency below it). */
@@ -298,14 +488,79 @@ export interface DemoInspector {
 
 /** Officer rosters of both sides (names invented). */
 export const DEMO_INSPECTORS: DemoInspector[] = [
-  { id: 'insp-652301-01', name: '王建国', agencyCode: '652301', teamId: 'team-652301-air', certificateNo: '6523012026001', certificateValidUntil: '2028-12-31' },
+  {
+    id: 'insp-652301-01',
+    name: '王建国',
+    agencyCode: '652301',
+    teamId: 'team-652301-air',
+    certificateNo: '6523012026001',
+    certificateValidUntil: '2028-12-31',
+  },
   { id: 'insp-652301-02', name: '李娜', agencyCode: '652301', teamId: 'team-652301-air', certificateNo: '6523012026002', certificateValidUntil: '2028-12-31' },
-  { id: 'insp-652301-03', name: '阿不都热合曼·买买提', agencyCode: '652301', teamId: 'team-652301-general', certificateNo: '6523012026003', certificateValidUntil: '2027-06-30' },
-  { id: 'insp-652301-04', name: '张伟', agencyCode: '652301', teamId: 'team-652301-general', certificateNo: '6523012026004', certificateValidUntil: '2028-12-31', expert: true },
-  { id: 'insp-652300-01', name: '古丽娜尔·艾力', agencyCode: '652300', teamId: 'team-652300-general', certificateNo: '6523002026001', certificateValidUntil: '2028-12-31' },
-  { id: 'insp-xpcc-d8-01', name: '刘强', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-air', certificateNo: 'BT0082026001', certificateValidUntil: '2028-12-31' },
-  { id: 'insp-xpcc-d8-02', name: '陈静', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-air', certificateNo: 'BT0082026002', certificateValidUntil: '2028-12-31' },
-  { id: 'insp-xpcc-d8-03', name: '赵磊', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-general', certificateNo: 'BT0082026003', certificateValidUntil: '2028-12-31' },
-  { id: 'insp-xpcc-d8-04', name: '马晓燕', agencyCode: 'XPCC-D8', teamId: 'team-xpcc-d8-water-soil', certificateNo: 'BT0082026004', certificateValidUntil: '2028-12-31', expert: true },
-  { id: 'insp-xpcc-d8-r121-01', name: '孙浩', agencyCode: 'XPCC-D8-R121', teamId: 'team-xpcc-d8-r121-general', certificateNo: 'BT1212026001', certificateValidUntil: '2028-12-31' },
+  {
+    id: 'insp-652301-03',
+    name: '阿不都热合曼·买买提',
+    agencyCode: '652301',
+    teamId: 'team-652301-general',
+    certificateNo: '6523012026003',
+    certificateValidUntil: '2027-06-30',
+  },
+  {
+    id: 'insp-652301-04',
+    name: '张伟',
+    agencyCode: '652301',
+    teamId: 'team-652301-general',
+    certificateNo: '6523012026004',
+    certificateValidUntil: '2028-12-31',
+    expert: true,
+  },
+  {
+    id: 'insp-652300-01',
+    name: '古丽娜尔·艾力',
+    agencyCode: '652300',
+    teamId: 'team-652300-general',
+    certificateNo: '6523002026001',
+    certificateValidUntil: '2028-12-31',
+  },
+  {
+    id: 'insp-xpcc-d8-01',
+    name: '刘强',
+    agencyCode: 'XPCC-D8',
+    teamId: 'team-xpcc-d8-air',
+    certificateNo: 'BT0082026001',
+    certificateValidUntil: '2028-12-31',
+  },
+  {
+    id: 'insp-xpcc-d8-02',
+    name: '陈静',
+    agencyCode: 'XPCC-D8',
+    teamId: 'team-xpcc-d8-air',
+    certificateNo: 'BT0082026002',
+    certificateValidUntil: '2028-12-31',
+  },
+  {
+    id: 'insp-xpcc-d8-03',
+    name: '赵磊',
+    agencyCode: 'XPCC-D8',
+    teamId: 'team-xpcc-d8-general',
+    certificateNo: 'BT0082026003',
+    certificateValidUntil: '2028-12-31',
+  },
+  {
+    id: 'insp-xpcc-d8-04',
+    name: '马晓燕',
+    agencyCode: 'XPCC-D8',
+    teamId: 'team-xpcc-d8-water-soil',
+    certificateNo: 'BT0082026004',
+    certificateValidUntil: '2028-12-31',
+    expert: true,
+  },
+  {
+    id: 'insp-xpcc-d8-r121-01',
+    name: '孙浩',
+    agencyCode: 'XPCC-D8-R121',
+    teamId: 'team-xpcc-d8-r121-general',
+    certificateNo: 'BT1212026001',
+    certificateValidUntil: '2028-12-31',
+  },
 ];

@@ -49,7 +49,13 @@ export function isAbove(db: Tx, upper: string, lower: string): boolean {
 
 /** Every agency's side, by code (one read; case search filters by the lead agency's side). */
 export function agencySides(db: Tx): Map<string, Side> {
-  return new Map(db.select({ code: agencies.code, side: agencies.side }).from(agencies).all().map((a) => [a.code, a.side]));
+  return new Map(
+    db
+      .select({ code: agencies.code, side: agencies.side })
+      .from(agencies)
+      .all()
+      .map((a) => [a.code, a.side]),
+  );
 }
 
 /** Agency for a GB/T 2260 code: the agency with that code first, then one whose adminCode it is. */

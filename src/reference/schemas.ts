@@ -10,7 +10,6 @@ export type AgencyLevel = (typeof AGENCY_LEVELS)[number];
 export const AREA_KINDS = ['jurisdiction', 'grid', 'protected'] as const;
 export type AreaKind = (typeof AREA_KINDS)[number];
 
-
 const Version = Type.Integer({ minimum: 1, description: 'Increases by one on every change; the ETag is "<version>"' });
 const Timestamps = {
   createdAt: DateTime('When it was created'),
@@ -25,7 +24,10 @@ export const AgencyCode = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
   description: 'Agency code: the GB/T 2260 division code on the region side (e.g. 650100); a stable project code for corps units (e.g. XPCC-D8)',
 });
-const AdminCode = Type.String({ pattern: '^[0-9]{6}$', description: 'GB/T 2260 code of the administrative division this agency answers for, e.g. 659001 (石河子市) beside XPCC-D8' });
+const AdminCode = Type.String({
+  pattern: '^[0-9]{6}$',
+  description: 'GB/T 2260 code of the administrative division this agency answers for, e.g. 659001 (石河子市) beside XPCC-D8',
+});
 const AgencyName = Type.String({ minLength: 1, maxLength: 200, description: 'Official name, e.g. 乌鲁木齐市' });
 const LevelSchema = Type.Enum(AGENCY_LEVELS, {
   description: 'region side: autonomous_region > prefecture > county; corps side: corps > division > regiment',
@@ -51,7 +53,9 @@ export const CreateAgencyBody = Type.Object(
     name: AgencyName,
     side: SideSchema,
     level: LevelSchema,
-    parentCode: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32, description: 'Agency above (same side, higher level); omit or null for the top' }))),
+    parentCode: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 32, description: 'Agency above (same side, higher level); omit or null for the top' })),
+    ),
     adminCode: Type.Optional(Nullable(AdminCode)),
   },
   {
@@ -67,7 +71,9 @@ export const PatchAgencyBody = Type.Object(
   {
     name: Type.Optional(AgencyName),
     level: Type.Optional(LevelSchema),
-    parentCode: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 32, description: 'New parent (same side, higher level, not below this agency); null = top' }))),
+    parentCode: Type.Optional(
+      Nullable(Type.String({ minLength: 1, maxLength: 32, description: 'New parent (same side, higher level, not below this agency); null = top' })),
+    ),
     adminCode: Type.Optional(Nullable(AdminCode)),
   },
   {
@@ -210,7 +216,16 @@ export const CreateAreaBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ id: 'area-650100-grid-01', name: '乌鲁木齐 中心网格 01', side: 'region', agencyCode: '650100', kind: 'grid', geometry: { type: 'Polygon', coordinates: [SQUARE] } }],
+    examples: [
+      {
+        id: 'area-650100-grid-01',
+        name: '乌鲁木齐 中心网格 01',
+        side: 'region',
+        agencyCode: '650100',
+        kind: 'grid',
+        geometry: { type: 'Polygon', coordinates: [SQUARE] },
+      },
+    ],
   },
 );
 

@@ -29,7 +29,11 @@ export const teamRoutes =
       },
       async (req, reply) => {
         const t = inTx(deps.db, (tx) => createTeam(tx, deps.clock, req.body));
-        return reply.status(201).header('location', `/v1/teams/${encodeURIComponent(t.id)}`).header('etag', etagOf(t.version)).send(publicTeam(t));
+        return reply
+          .status(201)
+          .header('location', `/v1/teams/${encodeURIComponent(t.id)}`)
+          .header('etag', etagOf(t.version))
+          .send(publicTeam(t));
       },
     );
 

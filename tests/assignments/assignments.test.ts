@@ -92,7 +92,13 @@ describeModes('assignments: work lists and actions', (mode) => {
       const ok = await a.get(region, k.supCJ);
       expect(ok.statusCode).toBe(200);
       expect(ok.headers.etag).toBe('"1"');
-      expect(ok.json()).toMatchObject({ id: region, status: 'pending', triage: false, subject: { kind: 'complaint' }, history: [{ action: 'created', status: 'pending', byKeyId: null, reason: 'category' }] });
+      expect(ok.json()).toMatchObject({
+        id: region,
+        status: 'pending',
+        triage: false,
+        subject: { kind: 'complaint' },
+        history: [{ action: 'created', status: 'pending', byKeyId: null, reason: 'category' }],
+      });
     });
   });
 
@@ -116,7 +122,9 @@ describeModes('assignments: work lists and actions', (mode) => {
       expect(done.json().history.map((h: { action: string }) => h.action)).toEqual(['created', 'claimed', 'completed']);
       expect(done.json().history[1]).toMatchObject({ byRole: 'inspector', byAgencyCode: 'XPCC-D8', status: 'claimed' });
       await t.app.runtime.settle();
-      const types = eventsOfType(t, 'assignment.claimed').concat(eventsOfType(t, 'assignment.completed')).filter((e) => e.subject === `assignments/${id}`);
+      const types = eventsOfType(t, 'assignment.claimed')
+        .concat(eventsOfType(t, 'assignment.completed'))
+        .filter((e) => e.subject === `assignments/${id}`);
       expect(types.map((e) => e.type).sort()).toEqual(['assignment.claimed', 'assignment.completed']);
     });
 
@@ -193,12 +201,23 @@ describeModes('assignments: work lists and actions', (mode) => {
       await t.app.runtime.settle();
       const third = leadOf(id);
       expect(third).toMatchObject({ teamId: null, side: null, agencyCode: null, via: 'declined_twice', previousId: second.id });
-      expect(assignmentsOf(t, id).filter((r) => r.role === 'lead').map((r) => r.agencyCode)).toEqual(['CJS', 'XPCC-D8', null]);
-      const notes = eventsOfType(t, 'notification.created').slice(before).filter((e) => e.data.subject === `complaints/${id}`);
+      expect(
+        assignmentsOf(t, id)
+          .filter((r) => r.role === 'lead')
+          .map((r) => r.agencyCode),
+      ).toEqual(['CJS', 'XPCC-D8', null]);
+      const notes = eventsOfType(t, 'notification.created')
+        .slice(before)
+        .filter((e) => e.data.subject === `complaints/${id}`);
       expect(notes.map((n) => n.data.agencyCode).sort()).toEqual(['CJS', 'XPCC-D8']);
       for (const n of notes) {
         expect(n.data).toMatchObject({ kind: 'declined_twice', subject: `complaints/${id}`, assignmentId: third.id });
-        const audience = t.app.deps.db.select().from(eventAudience).where(eq(eventAudience.position, n.position)).all().map((x) => x.key);
+        const audience = t.app.deps.db
+          .select()
+          .from(eventAudience)
+          .where(eq(eventAudience.position, n.position))
+          .all()
+          .map((x) => x.key);
         expect(audience).toEqual([`agency:${n.data.agencyCode}`]);
       }
       expect(s.routed.filter((x) => x.id === id).at(-1)!.outcome).toMatchObject({ triage: true, triageAssignmentId: third.id });
@@ -242,7 +261,10 @@ describeModes('assignments: work lists and actions', (mode) => {
 
       d.clock.advanceHours(3);
       await d.app.runtime.settle();
-      const get = (id: string) => api(d).get(id, d.admin).then((r) => r.json());
+      const get = (id: string) =>
+        api(d)
+          .get(id, d.admin)
+          .then((r) => r.json());
       expect(await get(short.id)).toMatchObject({ status: 'pending', overdue: true });
       expect(await get(corps.id)).toMatchObject({ overdue: false });
 
@@ -275,9 +297,17 @@ describeModes('assignments: work lists and actions', (mode) => {
           (await rt.queues.get(q)!.getJobs(['completed'])).filter((j) => j.name.startsWith('assignment.claim-deadline')).map((j) => j.data.assignmentId);
         expect((await ran('work-corps')).sort()).toEqual([corps.id, short.id].sort());
         expect(await ran('work-region')).toEqual([region.id]);
-        expect((await rt.queues.get('deadline')!.getJobs(['completed'])).filter((j) => j.name === 'assignment.claim-deadline.center').map((j) => j.data.assignmentId)).toEqual([triage.id]);
+        expect(
+          (await rt.queues.get('deadline')!.getJobs(['completed']))
+            .filter((j) => j.name === 'assignment.claim-deadline.center')
+            .map((j) => j.data.assignmentId),
+        ).toEqual([triage.id]);
       } else {
-        const q = d.app.deps.db.select().from(jobs).all().filter((j) => j.name.startsWith('assignment.claim-deadline'));
+        const q = d.app.deps.db
+          .select()
+          .from(jobs)
+          .all()
+          .filter((j) => j.name.startsWith('assignment.claim-deadline'));
         expect(q.filter((j) => j.queue === 'work-corps')).toHaveLength(2);
         expect(q.filter((j) => j.queue === 'work-region')).toHaveLength(1);
         expect(q.filter((j) => j.queue === 'deadline').map((j) => (j.payload as { assignmentId: string }).assignmentId)).toEqual([triage.id]);

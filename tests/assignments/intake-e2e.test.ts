@@ -78,7 +78,11 @@ describeModes('complaints routed end to end', (mode) => {
 
   it('urgent complaints route first (priority 1), and the jobs pass through the queue', async () => {
     const id = await complaint({ category: 'air', location: P.corps, urgent: true });
-    const ev = t.app.deps.db.select().from(events).where(and(eq(events.type, 'complaint.accepted'), eq(events.subject, `complaints/${id}`))).get()!;
+    const ev = t.app.deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, 'complaint.accepted'), eq(events.subject, `complaints/${id}`)))
+      .get()!;
     const jobId = `route-${ev.id}`;
     if (mode === 'redis') {
       const job = await (t.app.runtime as unknown as RedisRuntime).queues.get('route')!.getJob(jobId);

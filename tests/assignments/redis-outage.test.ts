@@ -35,7 +35,12 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 20_000) {
   });
 
   async function intake(location: { lat: number; lng: number }) {
-    const r = await t.app.inject({ method: 'POST', url: '/v1/complaints', headers: t.auth(k.intake), payload: { channel: 'phone', category: 'air', description: 'smoke', location } });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/complaints',
+      headers: t.auth(k.intake),
+      payload: { channel: 'phone', category: 'air', description: 'smoke', location },
+    });
     expect(r.statusCode).toBe(201);
     const id = r.json().id as string;
     expect((await t.app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers: t.auth(k.intake) })).statusCode).toBe(200);

@@ -26,9 +26,25 @@ describeModes('routing subjects to teams', (mode) => {
 
   it('a point inside a corps area routes to a corps team', async () => {
     const { id, rows } = await s.route({ category: 'air', location: P.corps });
-    expect(expectOne(rows)).toMatchObject({ role: 'lead', status: 'pending', teamId: TEAM.d8All, agencyCode: 'XPCC-D8', side: 'corps', via: 'category', areaId: 'area-d8' });
+    expect(expectOne(rows)).toMatchObject({
+      role: 'lead',
+      status: 'pending',
+      teamId: TEAM.d8All,
+      agencyCode: 'XPCC-D8',
+      side: 'corps',
+      via: 'category',
+      areaId: 'area-d8',
+    });
     const called = expectOne(s.routed.filter((r) => r.id === id));
-    expect(called.outcome).toMatchObject({ side: 'corps', agencyCode: 'XPCC-D8', teamId: TEAM.d8All, areaId: 'area-d8', gridId: null, joint: false, triage: false });
+    expect(called.outcome).toMatchObject({
+      side: 'corps',
+      agencyCode: 'XPCC-D8',
+      teamId: TEAM.d8All,
+      areaId: 'area-d8',
+      gridId: null,
+      joint: false,
+      triage: false,
+    });
     expect(called.outcome.assignments).toEqual([{ id: rows[0].id, teamId: TEAM.d8All, agencyCode: 'XPCC-D8', side: 'corps', role: 'lead' }]);
   });
 
@@ -41,7 +57,12 @@ describeModes('routing subjects to teams', (mode) => {
     const { id, rows } = await s.route({ category: 'air', location: P.seam });
     expect(rows).toHaveLength(2);
     expect(lead(rows)).toMatchObject({ teamId: TEAM.cjsAir, side: 'region', agencyCode: 'CJS' });
-    expect(expectOne(rows.filter((r) => r.role === 'co_handling'))).toMatchObject({ teamId: TEAM.d8All, side: 'corps', agencyCode: 'XPCC-D8', areaId: 'area-d8' });
+    expect(expectOne(rows.filter((r) => r.role === 'co_handling'))).toMatchObject({
+      teamId: TEAM.d8All,
+      side: 'corps',
+      agencyCode: 'XPCC-D8',
+      areaId: 'area-d8',
+    });
     const { outcome } = expectOne(s.routed.filter((r) => r.id === id));
     expect(outcome.joint).toBe(true);
     expect(outcome.assignments.map((a) => a.role).sort()).toEqual(['co_handling', 'lead']);
@@ -51,7 +72,14 @@ describeModes('routing subjects to teams', (mode) => {
     const { id, rows } = await s.route({ category: 'air', location: P.nowhere });
     const a = expectOne(rows);
     expect(a).toMatchObject({ role: 'lead', teamId: null, side: null, agencyCode: null, via: 'triage' });
-    expect(expectOne(s.routed.filter((r) => r.id === id)).outcome).toMatchObject({ triage: true, side: null, agencyCode: null, teamId: null, assignments: [], triageAssignmentId: a.id });
+    expect(expectOne(s.routed.filter((r) => r.id === id)).outcome).toMatchObject({
+      triage: true,
+      side: null,
+      agencyCode: null,
+      teamId: null,
+      assignments: [],
+      triageAssignmentId: a.id,
+    });
     // Visible to intake and admin only.
     for (const key of [k.intake, k.admin]) expect((await t.app.inject({ url: `/v1/assignments/${a.id}`, headers: t.auth(key) })).statusCode).toBe(200);
     for (const key of [k.cjsAir, k.supCJ, k.supD8]) expect((await t.app.inject({ url: `/v1/assignments/${a.id}`, headers: t.auth(key) })).statusCode).toBe(404);
@@ -68,7 +96,11 @@ describeModes('routing subjects to teams', (mode) => {
     expect(lead((await s.route({ category: 'water', location: P.region })).rows)).toMatchObject({ teamId: TEAM.cjWater, agencyCode: 'CJ', via: 'ancestor' });
     expect(lead((await s.route({ category: 'soil', location: P.region })).rows)).toMatchObject({ teamId: TEAM.xjSoil, agencyCode: 'XJ', via: 'ancestor' });
     expect(lead((await s.route({ category: 'air', location: P.regiment })).rows)).toMatchObject({ teamId: TEAM.r121Air, via: 'category' });
-    expect(lead((await s.route({ category: 'water', location: P.regiment })).rows)).toMatchObject({ teamId: TEAM.d8All, agencyCode: 'XPCC-D8', via: 'ancestor' });
+    expect(lead((await s.route({ category: 'water', location: P.regiment })).rows)).toMatchObject({
+      teamId: TEAM.d8All,
+      agencyCode: 'XPCC-D8',
+      via: 'ancestor',
+    });
     expect(lead((await s.route({ category: 'radiation', location: P.region })).rows)).toMatchObject({ teamId: null, via: 'triage' });
   });
 
@@ -110,12 +142,27 @@ describeModes('routing subjects to teams', (mode) => {
     const { rows } = await s.route({ category: 'air', location: P.corps, claimHours: 2 });
     const a = expectOne(rows);
     expect(a.dueAt).toBe(new Date(t.clock.now().getTime() + 2 * 3_600_000).toISOString());
-    const timer = t.app.deps.db.select().from(timers).where(eq(timers.id, `claim-${a.id}`)).get();
+    const timer = t.app.deps.db
+      .select()
+      .from(timers)
+      .where(eq(timers.id, `claim-${a.id}`))
+      .get();
     expect(timer).toMatchObject({ name: 'assignment.claim-deadline.corps', dueAt: a.dueAt });
-    const ev = expectOne(t.app.deps.db.select().from(events).where(and(eq(events.subject, `assignments/${a.id}`), eq(events.type, 'assignment.created'))).all());
+    const ev = expectOne(
+      t.app.deps.db
+        .select()
+        .from(events)
+        .where(and(eq(events.subject, `assignments/${a.id}`), eq(events.type, 'assignment.created')))
+        .all(),
+    );
     expect(ev).toMatchObject({ side: 'corps', agencyCode: 'XPCC-D8' });
     expect(ev.data).toMatchObject({ id: a.id, subject: `complaints/${a.subjectId}`, teamId: TEAM.d8All, role: 'lead', status: 'pending' });
-    const audience = t.app.deps.db.select().from(eventAudience).where(eq(eventAudience.position, ev.position)).all().map((x) => x.key);
+    const audience = t.app.deps.db
+      .select()
+      .from(eventAudience)
+      .where(eq(eventAudience.position, ev.position))
+      .all()
+      .map((x) => x.key);
     expect(audience).toEqual(expect.arrayContaining([`team:${TEAM.d8All}`, 'agency:XPCC-D8']));
   });
 
@@ -125,7 +172,11 @@ describeModes('routing subjects to teams', (mode) => {
     const calls = s.routed.filter((r) => r.id === id).length;
     // the same job delivered twice (a retry after a lost ack)
     const handler = registryOf(t).handlers.get(ROUTE_JOB)!;
-    const [ev] = t.app.deps.db.select().from(events).where(and(eq(events.type, TEST_EVENT), eq(events.subject, `complaints/${id}`))).all();
+    const [ev] = t.app.deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, TEST_EVENT), eq(events.subject, `complaints/${id}`)))
+      .all();
     await handler.run({ kind: 'complaint', id }, jobContext(t.app.deps, `route-${ev.id}`, 2));
     // the relay re-reading the outbox after a crash (same job ids again)
     setCheckpoint(t.app.deps.db, 0);
@@ -148,7 +199,14 @@ describeModes('routing subjects to teams', (mode) => {
     const urgent = s.accept({ category: 'air', location: P.corps, urgent: true });
     const normal = s.accept({ category: 'air', location: P.corps });
     await t.app.runtime.settle();
-    const jobIdOf = (id: string) => `route-${t.app.deps.db.select().from(events).where(and(eq(events.type, TEST_EVENT), eq(events.subject, `complaints/${id}`))).get()!.id}`;
+    const jobIdOf = (id: string) =>
+      `route-${
+        t.app.deps.db
+          .select()
+          .from(events)
+          .where(and(eq(events.type, TEST_EVENT), eq(events.subject, `complaints/${id}`)))
+          .get()!.id
+      }`;
     if (mode === 'redis') {
       const q = (t.app.runtime as unknown as RedisRuntime).queues.get('route')!;
       const [u, n] = [await q.getJob(jobIdOf(urgent)), await q.getJob(jobIdOf(normal))];
@@ -159,9 +217,19 @@ describeModes('routing subjects to teams', (mode) => {
       expect(await n!.isCompleted()).toBe(true);
       expect((await q.getJobCounts('completed')).completed).toBeGreaterThan(0);
     } else {
-      const u = t.app.deps.db.select().from(jobs).where(eq(jobs.id, jobIdOf(urgent))).get();
+      const u = t.app.deps.db
+        .select()
+        .from(jobs)
+        .where(eq(jobs.id, jobIdOf(urgent)))
+        .get();
       expect(u).toMatchObject({ queue: 'route', name: ROUTE_JOB, priority: 1, status: 'completed' });
-      expect(t.app.deps.db.select().from(jobs).where(eq(jobs.id, jobIdOf(normal))).get()).toMatchObject({ priority: 5, status: 'completed' });
+      expect(
+        t.app.deps.db
+          .select()
+          .from(jobs)
+          .where(eq(jobs.id, jobIdOf(normal)))
+          .get(),
+      ).toMatchObject({ priority: 5, status: 'completed' });
     }
     expect(assignmentsOf(t, urgent)).toHaveLength(1);
     expect(eventsOfType(t, 'assignment.created').length).toBeGreaterThan(0);

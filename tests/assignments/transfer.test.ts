@@ -68,7 +68,14 @@ describeModes('a transferred case is re-routed within its new lead agency', (mod
     const old = all.find((a) => a.id === first.id)!;
     expect(old.status).toBe('superseded');
     const lead = one(openLeads(c.id));
-    expect(lead).toMatchObject({ teamId: 'team-654003-general', agencyCode: '654003', side: 'region', status: 'pending', via: 'transferred', previousId: first.id });
+    expect(lead).toMatchObject({
+      teamId: 'team-654003-general',
+      agencyCode: '654003',
+      side: 'region',
+      status: 'pending',
+      via: 'transferred',
+      previousId: first.id,
+    });
     expect(all.filter((a) => a.status === 'pending').map((a) => a.id)).toEqual([lead.id]);
 
     // The case records its new lead team; the old lead's history says why it closed.
@@ -77,7 +84,13 @@ describeModes('a transferred case is re-routed within its new lead agency', (mod
     const oldView = (await t.req('admin', 'GET', `/v1/assignments/${first.id}`)).json();
     expect(oldView.status).toBe('superseded');
     expect(oldView.history.at(-1)).toMatchObject({ action: 'superseded', status: 'superseded', reason: 'transferred to 654003', byKeyId: null });
-    const sup = one(t.app.deps.db.select().from(events).where(and(eq(events.subject, `assignments/${first.id}`), eq(events.type, 'assignment.superseded'))).all());
+    const sup = one(
+      t.app.deps.db
+        .select()
+        .from(events)
+        .where(and(eq(events.subject, `assignments/${first.id}`), eq(events.type, 'assignment.superseded')))
+        .all(),
+    );
     expect(sup.data).toMatchObject({ id: first.id, status: 'superseded', reason: 'transferred to 654003', toAgencyCode: '654003' });
 
     // Work lists: the new team sees it pending; the old team no longer has it pending.
@@ -107,7 +120,12 @@ describeModes('a transferred case is re-routed within its new lead agency', (mod
       expect(job?.name).toBe(TRANSFER_JOB);
       expect(await job!.isCompleted()).toBe(true);
     }
-    const routedEvents = () => t.app.deps.db.select().from(events).where(and(eq(events.subject, `cases/${c.id}`), eq(events.type, 'case.routed'))).all().length;
+    const routedEvents = () =>
+      t.app.deps.db
+        .select()
+        .from(events)
+        .where(and(eq(events.subject, `cases/${c.id}`), eq(events.type, 'case.routed')))
+        .all().length;
     const routedBefore = routedEvents();
 
     const handler = (t.app.runtime as unknown as { registry: JobRegistry }).registry.handlers.get(TRANSFER_JOB)!;
@@ -152,6 +170,10 @@ describeModes('a transferred case is re-routed within its new lead agency', (mod
     expect(caseAssignments(c.id).find((a) => a.id === first.id)!.status).toBe('superseded');
     const co = caseAssignments(c.id).filter((a) => a.role === 'co_handling' && a.status === 'pending');
     expect(one(co)).toMatchObject({ side: 'region', agencyCode: '652301' });
-    expect((await t.req('admin', 'GET', `/v1/cases/${c.id}`)).json()).toMatchObject({ side: 'corps', leadAgencyCode: 'XPCC-D6', leadTeamId: 'team-xpcc-d6-general' });
+    expect((await t.req('admin', 'GET', `/v1/cases/${c.id}`)).json()).toMatchObject({
+      side: 'corps',
+      leadAgencyCode: 'XPCC-D6',
+      leadTeamId: 'team-xpcc-d6-general',
+    });
   });
 });

@@ -22,7 +22,12 @@ import type { RedisRuntime } from '../../src/queue/redis.js';
   });
 
   it('jobs wait in the queue until a worker process takes them', async () => {
-    const r = await api.app.inject({ method: 'POST', url: '/v1/complaints', headers: api.auth(k.intake), payload: { channel: 'web', category: 'air', description: 'dust', location: P.corps } });
+    const r = await api.app.inject({
+      method: 'POST',
+      url: '/v1/complaints',
+      headers: api.auth(k.intake),
+      payload: { channel: 'web', category: 'air', description: 'dust', location: P.corps },
+    });
     expect(r.statusCode).toBe(201);
     const id = r.json().id as string;
     expect((await api.app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers: api.auth(k.intake) })).statusCode).toBe(200);

@@ -14,7 +14,11 @@ describeModes('case deadlines and routing', (mode) => {
 
   const get = async (id: string) => (await t.req('admin', 'GET', `/v1/cases/${id}`)).json();
   const eventsOf = (id: string, type: string) =>
-    t.app.deps.db.select().from(events).where(and(eq(events.subject, `cases/${id}`), eq(events.type, type))).all();
+    t.app.deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.subject, `cases/${id}`), eq(events.type, type)))
+      .all();
   const notificationsFor = (caseId: string) =>
     t.app.deps.db
       .select()
@@ -23,8 +27,14 @@ describeModes('case deadlines and routing', (mode) => {
       .all()
       .filter((e) => e.data.caseId === caseId);
   const audienceOf = (position: number) =>
-    t.app.deps.db.select().from(eventAudience).where(eq(eventAudience.position, position)).all().map((a) => a.key);
-  const extend = (id: string, body: Record<string, unknown>) => t.req('changjiInspector', 'POST', `/v1/cases/${id}/extend`, { reason: 'lab tests pending', approvedBy: '局长 李某', ...body });
+    t.app.deps.db
+      .select()
+      .from(eventAudience)
+      .where(eq(eventAudience.position, position))
+      .all()
+      .map((a) => a.key);
+  const extend = (id: string, body: Record<string, unknown>) =>
+    t.req('changjiInspector', 'POST', `/v1/cases/${id}/extend`, { reason: 'lab tests pending', approvedBy: '局长 李某', ...body });
 
   it('a registered case is routed to a team of the lead agency (route.subject job)', async () => {
     const c = await createCase(t);

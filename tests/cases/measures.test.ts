@@ -11,15 +11,23 @@ const limits = loadConfig({}).caseLimits;
 describe('legal limits as pure rules (worked examples)', () => {
   it('daily penalty: days from the day after service to the re-inspection day, inclusive; total = fine × days', () => {
     // Served Mon 2 March, re-inspected 12 March: 3…12 March = 10 days.
-    expect(dailyPenalty({ originalFineFen: 2_000_000, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12' }, limits)).toEqual({ days: 10, totalFen: 20_000_000 });
+    expect(dailyPenalty({ originalFineFen: 2_000_000, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12' }, limits)).toEqual({
+      days: 10,
+      totalFen: 20_000_000,
+    });
     // Across February (2026 is not a leap year): 28 Feb, 1 and 2 March = 3 days.
-    expect(dailyPenalty({ originalFineFen: 150_000, correctionServedOn: '2026-02-27', reinspectedOn: '2026-03-02' }, limits)).toEqual({ days: 3, totalFen: 450_000 });
+    expect(dailyPenalty({ originalFineFen: 150_000, correctionServedOn: '2026-02-27', reinspectedOn: '2026-03-02' }, limits)).toEqual({
+      days: 3,
+      totalFen: 450_000,
+    });
     // Leap year 2028: 28, 29 Feb, 1 March = 3 days.
     expect(dailyPenalty({ originalFineFen: 1, correctionServedOn: '2028-02-27', reinspectedOn: '2028-03-01' }, limits)).toEqual({ days: 3, totalFen: 3 });
     // The next day: 1 day. The 30th day after service: 30 days (the limit).
     expect(dailyPenalty({ originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-03' }, limits).days).toBe(1);
     expect(dailyPenalty({ originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-01' }, limits)).toEqual({ days: 30, totalFen: 3000 });
-    expect(() => dailyPenalty({ originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-02' }, limits)).toThrow(/reinspection_within_days/);
+    expect(() => dailyPenalty({ originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-02' }, limits)).toThrow(
+      /reinspection_within_days/,
+    );
   });
 
   it('working days skip weekends (rectification plan: 15 working days after service)', () => {
@@ -83,18 +91,34 @@ describe('measures over HTTP', () => {
   });
 
   it('daily penalty: days and total computed; re-inspection after 30 days → 422; days/total sent → 400', async () => {
-    const r = await add({ type: 'daily_penalty', originalFineFen: 2_000_000, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12', legalBasis: '环境保护法 第五十九条' });
+    const r = await add({
+      type: 'daily_penalty',
+      originalFineFen: 2_000_000,
+      correctionServedOn: '2026-03-02',
+      reinspectedOn: '2026-03-12',
+      legalBasis: '环境保护法 第五十九条',
+    });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ days: 10, totalFen: 20_000_000, amountFen: 20_000_000, originalFineFen: 2_000_000 });
     const edge = await add({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-01' });
     expect(edge.json()).toMatchObject({ days: 30, totalFen: 3000 });
-    await expectLimit({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-02' }, 'daily_penalty.reinspection_within_days_of_service', 30);
+    await expectLimit(
+      { type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-04-02' },
+      'daily_penalty.reinspection_within_days_of_service',
+      30,
+    );
     await expectField({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12', days: 10 }, 'body/days');
-    await expectField({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12', totalFen: 1000 }, 'body/totalFen');
+    await expectField(
+      { type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12', totalFen: 1000 },
+      'body/totalFen',
+    );
     await expectField({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-12', reinspectedOn: '2026-03-12' }, 'body/reinspectedOn');
     await expectField({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-12', reinspectedOn: '2026-03-02' }, 'body/reinspectedOn');
     await expectField({ type: 'daily_penalty', originalFineFen: -1, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12' }, 'body/originalFineFen');
-    await expectField({ type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-02-30', reinspectedOn: '2026-03-12' }, 'body/correctionServedOn');
+    await expectField(
+      { type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-02-30', reinspectedOn: '2026-03-12' },
+      'body/correctionServedOn',
+    );
   });
 
   it('seal/seizure ≤ 30 days; one extension ≤ 30 days', async () => {
@@ -105,7 +129,8 @@ describe('measures over HTTP', () => {
     await expectField({ type: 'seal_seizure', startsOn: '2026-03-02', endsOn: '2026-03-01' }, 'body/endsOn');
     await expectField({ type: 'seal_seizure', startsOn: '2026-03-02' }, 'body/endsOn');
     const mid = ok.json().id;
-    const ext = (body: Record<string, unknown>) => t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${mid}/extend`, { reason: 'complicated case', approvedBy: '局长 王某', ...body });
+    const ext = (body: Record<string, unknown>) =>
+      t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${mid}/extend`, { reason: 'complicated case', approvedBy: '局长 王某', ...body });
     const tooLong = await ext({ newEndsOn: '2026-05-01' });
     expect(tooLong.statusCode).toBe(422);
     expect(tooLong.json()).toMatchObject({ rule: 'seal_seizure.extension_max_days', limit: 30 });
@@ -113,7 +138,12 @@ describe('measures over HTTP', () => {
     expect(backwards.statusCode).toBe(400);
     const e1 = await ext({ newEndsOn: '2026-04-30' });
     expect(e1.statusCode, e1.body).toBe(200);
-    expect(e1.json()).toMatchObject({ endsOn: '2026-04-30', originalEndsOn: '2026-03-31', extensionCount: 1, extension: { days: 30, newEndsOn: '2026-04-30' } });
+    expect(e1.json()).toMatchObject({
+      endsOn: '2026-04-30',
+      originalEndsOn: '2026-03-31',
+      extensionCount: 1,
+      extension: { days: 30, newEndsOn: '2026-04-30' },
+    });
     const e2 = await ext({ newEndsOn: '2026-05-02' });
     expect(e2.statusCode).toBe(422);
     expect(e2.json().rule).toBe('seal_seizure.one_extension');
@@ -141,7 +171,11 @@ describe('measures over HTTP', () => {
     expect(lift.json()).toMatchObject({ status: 'lifted', liftReason: 'rectified', liftedAt: t.clock.now().toISOString() });
     const again = await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${r.json().id}/lift`, { reason: 'again' });
     expect(again.statusCode).toBe(409);
-    const noExt = await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${r.json().id}/extend`, { newEndsOn: '2026-05-01', reason: 'r', approvedBy: 'a' });
+    const noExt = await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${r.json().id}/extend`, {
+      newEndsOn: '2026-05-01',
+      reason: 'r',
+      approvedBy: 'a',
+    });
     expect(noExt.statusCode).toBe(409);
   });
 
@@ -151,7 +185,11 @@ describe('measures over HTTP', () => {
     expect(ok.statusCode, ok.body).toBe(201);
     expect(ok.json()).toMatchObject({ transferKind: 'criminal', materialsDueAt: '2026-03-03T02:00:00.000Z', receivingBureau: '昌吉市公安局' });
     await expectLimit({ ...base, transferredAt: '2026-03-03T02:01:00.000Z' }, 'police_transfer.criminal_materials_within_hours', '24 hours');
-    await expectLimit({ ...base, transferKind: 'administrative_detention', transferredAt: '2026-03-04T02:00:00.000Z' }, 'police_transfer.detention_materials_within_hours', '24 hours');
+    await expectLimit(
+      { ...base, transferKind: 'administrative_detention', transferredAt: '2026-03-04T02:00:00.000Z' },
+      'police_transfer.detention_materials_within_hours',
+      '24 hours',
+    );
     await expectField({ ...base, transferredAt: '2026-03-01T02:00:00.000Z' }, 'body/transferredAt');
     await expectField({ ...base, transferKind: 'jail', transferredAt: '2026-03-02T03:00:00.000Z' }, 'body/transferKind');
   });
@@ -160,7 +198,8 @@ describe('measures over HTTP', () => {
     const base = { type: 'listed_supervision', deadline: '2026-06-30' };
     expect((await add({ ...base, supervisingAgencyCode: '652300' })).statusCode).toBe(201);
     expect((await add({ ...base, supervisingAgencyCode: '650000' })).statusCode).toBe(201);
-    for (const code of ['652301', '650100', 'XPCC']) await expectLimit({ ...base, supervisingAgencyCode: code }, 'listed_supervision.supervisor_above_lead', 'an agency above the lead agency');
+    for (const code of ['652301', '650100', 'XPCC'])
+      await expectLimit({ ...base, supervisingAgencyCode: code }, 'listed_supervision.supervisor_above_lead', 'an agency above the lead agency');
     const unknown = await add({ ...base, supervisingAgencyCode: 'NOPE' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toContain('NOPE');
@@ -172,7 +211,18 @@ describe('measures over HTTP', () => {
     const fine = list.find((m: { type: string }) => m.type === 'fine');
     expect((await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/${fine.id}/lift`, { reason: 'x' })).statusCode).toBe(409);
     expect((await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures/nope/lift`, { reason: 'x' })).statusCode).toBe(404);
-    expect(list.map((m: { type: string }) => m.type)).toEqual(expect.arrayContaining(['warning', 'fine', 'daily_penalty', 'seal_seizure', 'production_restriction', 'production_suspension', 'police_transfer', 'listed_supervision']));
+    expect(list.map((m: { type: string }) => m.type)).toEqual(
+      expect.arrayContaining([
+        'warning',
+        'fine',
+        'daily_penalty',
+        'seal_seizure',
+        'production_restriction',
+        'production_suspension',
+        'police_transfer',
+        'listed_supervision',
+      ]),
+    );
     const c2 = (await createCase(t)).id;
     await walk(t, c2, ['investigating', 'pending_decision', 'decided', 'executing', 'closed']);
     const r = await add({ type: 'warning' }, 'changjiInspector', c2);
@@ -193,10 +243,19 @@ describe('limits come from configuration', () => {
     const t = await caseApp({ env: { SEAL_SEIZURE_MAX_DAYS: '10', DAILY_PENALTY_REINSPECTION_DAYS: '5' } });
     try {
       const c = await createCase(t);
-      const seal = await t.req('changjiInspector', 'POST', `/v1/cases/${c.id}/measures`, { type: 'seal_seizure', startsOn: '2026-03-02', endsOn: '2026-03-12' });
+      const seal = await t.req('changjiInspector', 'POST', `/v1/cases/${c.id}/measures`, {
+        type: 'seal_seizure',
+        startsOn: '2026-03-02',
+        endsOn: '2026-03-12',
+      });
       expect(seal.statusCode).toBe(422);
       expect(seal.json().limit).toBe(10);
-      const dp = await t.req('changjiInspector', 'POST', `/v1/cases/${c.id}/measures`, { type: 'daily_penalty', originalFineFen: 1, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-08' });
+      const dp = await t.req('changjiInspector', 'POST', `/v1/cases/${c.id}/measures`, {
+        type: 'daily_penalty',
+        originalFineFen: 1,
+        correctionServedOn: '2026-03-02',
+        reinspectedOn: '2026-03-08',
+      });
       expect(dp.statusCode).toBe(422);
       expect(dp.json().limit).toBe(5);
     } finally {

@@ -11,7 +11,8 @@ describe('case registration', () => {
   });
   afterAll(() => t.close());
 
-  const post = (body: Record<string, unknown>, label = 'changjiInspector', headers: Record<string, string> = {}) => t.req(label, 'POST', '/v1/cases', body, headers);
+  const post = (body: Record<string, unknown>, label = 'changjiInspector', headers: Record<string, string> = {}) =>
+    t.req(label, 'POST', '/v1/cases', body, headers);
 
   it('201 registered with a number unique per agency and year, an ETag and a Location', async () => {
     const a = await post(caseBody());
@@ -21,7 +22,11 @@ describe('case registration', () => {
     expect(a.headers.etag).toBe('"1"');
     expect((await createCase(t)).number).toBe('652301-2026-00002');
     expect((await createCase(t, { leadAgencyCode: '650100', location: DEMO_POINTS.urumqiCenter }, 'admin')).number).toBe('650100-2026-00001');
-    const ev = t.app.deps.db.select().from(events).where(and(eq(events.type, 'case.registered'), eq(events.subject, `cases/${a.json().id}`))).get()!;
+    const ev = t.app.deps.db
+      .select()
+      .from(events)
+      .where(and(eq(events.type, 'case.registered'), eq(events.subject, `cases/${a.json().id}`)))
+      .get()!;
     expect(ev.data).toMatchObject({ id: a.json().id, number: '652301-2026-00001', leadAgencyCode: '652301', status: 'registered' });
   });
 
@@ -66,7 +71,10 @@ describe('case registration', () => {
     for (const [over, field] of bad) {
       const r = await post(caseBody(over));
       expect(r.statusCode, JSON.stringify(over)).toBe(400);
-      expect(r.json().errors.map((e: { field: string }) => e.field), JSON.stringify(over)).toContain(field);
+      expect(
+        r.json().errors.map((e: { field: string }) => e.field),
+        JSON.stringify(over),
+      ).toContain(field);
     }
     const { summary: _s, ...noSummary } = caseBody();
     expect((await post(noSummary)).statusCode).toBe(400);
@@ -115,7 +123,12 @@ describe('case registration', () => {
   });
 
   it('opening a case from complaints links them both ways; closing calls the complaint flow', async () => {
-    const cp = await t.req('intake', 'POST', '/v1/complaints', { channel: 'phone', category: 'air', description: 'Black smoke', location: DEMO_POINTS.changjiCenter });
+    const cp = await t.req('intake', 'POST', '/v1/complaints', {
+      channel: 'phone',
+      category: 'air',
+      description: 'Black smoke',
+      location: DEMO_POINTS.changjiCenter,
+    });
     expect(cp.statusCode, cp.body).toBe(201);
     const complaintId = cp.json().id;
     const c = await createCase(t, { origin: { kind: 'complaint', complaintIds: [complaintId] } });

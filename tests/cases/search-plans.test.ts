@@ -40,7 +40,8 @@ function reference(tx: Tx, scope: Scope, q: CaseQueryT): string[] {
   if (q.joint !== undefined) conds.push(eq(cases.joint, q.joint));
   if (q.registeredFrom) conds.push(gte(cases.registeredAt, new Date(q.registeredFrom).toISOString()));
   if (q.registeredTo) conds.push(lt(cases.registeredAt, new Date(q.registeredTo).toISOString()));
-  if (q.q) conds.push(or(likeContains(cases.number, q.q), likeContains(cases.title, q.q), likeContains(cases.partyName, q.q), likeContains(cases.summary, q.q))!);
+  if (q.q)
+    conds.push(or(likeContains(cases.number, q.q), likeContains(cases.title, q.q), likeContains(cases.partyName, q.q), likeContains(cases.summary, q.q))!);
   return tx
     .select({ id: cases.id })
     .from(cases)
@@ -70,7 +71,13 @@ describe('search and sync pages equal the plain query', () => {
 
   beforeAll(async () => {
     t = await caseApp();
-    const p = (label: string, role: Principal['role'], agencyCode: string | null, side: Principal['side']): Principal => ({ keyId: label, role, agencyCode, side, teamId: null });
+    const p = (label: string, role: Principal['role'], agencyCode: string | null, side: Principal['side']): Principal => ({
+      keyId: label,
+      role,
+      agencyCode,
+      side,
+      teamId: null,
+    });
     Object.assign(principals, {
       admin: p('admin', 'admin', null, null),
       intake: p('intake', 'intake', null, null),
@@ -102,7 +109,15 @@ describe('search and sync pages equal the plain query', () => {
     old.push((await createCase(t, { title: 'Boiler smoke', sourceId })).id);
     old.push((await createCase(t, { title: 'Seam dust', location: DEMO_POINTS.seamNearShihezi })).id); // co-handled by XPCC-D8
     old.push((await createCase(t, { title: 'Urumqi noise', category: 'noise', leadAgencyCode: '650100', location: DEMO_POINTS.urumqiCenter }, 'admin')).id);
-    old.push((await createCase(t, { title: 'Shihezi dust', leadAgencyCode: 'XPCC-D8', location: DEMO_POINTS.shiheziCenter, coHandlingAgencyCodes: ['652300'] }, 'admin')).id);
+    old.push(
+      (
+        await createCase(
+          t,
+          { title: 'Shihezi dust', leadAgencyCode: 'XPCC-D8', location: DEMO_POINTS.shiheziCenter, coHandlingAgencyCodes: ['652300'] },
+          'admin',
+        )
+      ).id,
+    );
     await walk(t, old[3], ['investigating'], 'admin');
     await walk(t, old[1], ['investigating'], 'changjiInspector');
     t.clock.advanceDays(100);
@@ -111,10 +126,20 @@ describe('search and sync pages equal the plain query', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await createCase(t, { title: `tied ${i}`, category: i ? 'water' : 'air' })).id);
     ids.push((await createCase(t, { title: 'Regiment smoke', leadAgencyCode: 'XPCC-D8-R121', location: DEMO_POINTS.regiment121Center }, 'admin')).id);
-    ids.push((await createCase(t, { title: 'Kuytun waste', category: 'solid_waste', leadAgencyCode: '654003', location: DEMO_POINTS.kuytunCenter }, 'admin')).id);
+    ids.push(
+      (await createCase(t, { title: 'Kuytun waste', category: 'solid_waste', leadAgencyCode: '654003', location: DEMO_POINTS.kuytunCenter }, 'admin')).id,
+    );
     ids.push((await createCase(t, { title: 'Huyanghe seam', leadAgencyCode: '654003', location: DEMO_POINTS.seamNearHuyanghe }, 'admin')).id);
     t.clock.advanceHours(2);
-    ids.push((await createCase(t, { title: 'Wujiaqu 印染 water', category: 'water', leadAgencyCode: 'XPCC-D6', location: DEMO_POINTS.wujiaquCenter, coHandlingAgencyCodes: ['652301'] }, 'admin')).id);
+    ids.push(
+      (
+        await createCase(
+          t,
+          { title: 'Wujiaqu 印染 water', category: 'water', leadAgencyCode: 'XPCC-D6', location: DEMO_POINTS.wujiaquCenter, coHandlingAgencyCodes: ['652301'] },
+          'admin',
+        )
+      ).id,
+    );
     ids.push((await createCase(t, { title: 'D12 enclave', leadAgencyCode: 'XPCC-D12', location: DEMO_POINTS.d12Center }, 'admin')).id);
     ids.push((await createCase(t, { title: 'Urumqi seam', leadAgencyCode: '650100', location: DEMO_POINTS.seamNearD12 }, 'admin')).id);
     await t.app.runtime.settle(); // routing: joint places get their co-handling agency
@@ -129,7 +154,13 @@ describe('search and sync pages equal the plain query', () => {
     inTx(t.app.deps.db, (tx) => grantCaseAccess(tx, t.clock, { caseId: ids[4], agencyCode: 'XPCC-D7', reason: 'filing:a' }));
     inTx(t.app.deps.db, (tx) => grantCaseAccess(tx, t.clock, { caseId: old[2], agencyCode: '652301', reason: 'filing:b' }));
     t.clock.advanceHours(1);
-    await t.req('admin', 'PATCH', `/v1/cases/${ids[6]}`, { summary: 'patched later' }, { 'if-match': (await t.req('admin', 'GET', `/v1/cases/${ids[6]}`)).headers.etag as string });
+    await t.req(
+      'admin',
+      'PATCH',
+      `/v1/cases/${ids[6]}`,
+      { summary: 'patched later' },
+      { 'if-match': (await t.req('admin', 'GET', `/v1/cases/${ids[6]}`)).headers.etag as string },
+    );
     // The co-handling and access rows keep an exact copy of their case's fields.
     const db = t.app.deps.db;
     const co = db.select().from(caseCoHandling).all();
@@ -233,7 +264,10 @@ describe('search and sync pages equal the plain query', () => {
       if (who.role === 'partner') continue;
       inTx(t.app.deps.db, (tx) => {
         const scope = scopeOf(tx, who);
-        const maxSeq = tx.select({ s: sql<number>`max(${caseChanges.seq})` }).from(caseChanges).get()!.s;
+        const maxSeq = tx
+          .select({ s: sql<number>`max(${caseChanges.seq})` })
+          .from(caseChanges)
+          .get()!.s;
         for (let from = 0; from <= maxSeq; from += 3) {
           const got: string[] = [];
           let cursor = from === 0 ? '0' : Buffer.from(JSON.stringify({ s: from })).toString('base64url');

@@ -72,7 +72,9 @@ describe('case search', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = (await t.req('admin', 'GET', `/v1/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = (
+        await t.req('admin', 'GET', `/v1/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((c) => c.id));
       cursor = page.nextCursor;
@@ -90,7 +92,16 @@ describe('case search', () => {
     const r = await t.req('admin', 'GET', '/v1/cases?agencyCode=NOPE');
     expect(r.statusCode).toBe(404);
     expect(r.json().detail).toContain('NOPE');
-    for (const qs of ['status=open', 'measureType=jail', 'registeredFrom=yesterday', 'limit=0', 'limit=501', 'cursor=zzz', 'sort=title', 'registeredFrom=2026-03-03T00:00:00Z&registeredTo=2026-03-02T00:00:00Z']) {
+    for (const qs of [
+      'status=open',
+      'measureType=jail',
+      'registeredFrom=yesterday',
+      'limit=0',
+      'limit=501',
+      'cursor=zzz',
+      'sort=title',
+      'registeredFrom=2026-03-03T00:00:00Z&registeredTo=2026-03-02T00:00:00Z',
+    ]) {
       expect((await t.req('admin', 'GET', `/v1/cases?${qs}`)).statusCode, qs).toBe(400);
     }
   });

@@ -31,7 +31,14 @@ describe('pollution sources', () => {
     const r = await t.req('d8Supervisor', 'POST', '/v1/sources', body());
     expect(r.statusCode, r.body).toBe(201);
     const s = r.json();
-    expect(s).toMatchObject({ name: '石河子热电厂', creditCode: '91350100M000100Y43', side: 'corps', agencyCode: 'XPCC-D8', gridId: 'area-xpcc-d8-grid-01', version: 1 });
+    expect(s).toMatchObject({
+      name: '石河子热电厂',
+      creditCode: '91350100M000100Y43',
+      side: 'corps',
+      agencyCode: 'XPCC-D8',
+      gridId: 'area-xpcc-d8-grid-01',
+      version: 1,
+    });
     expect(s.warnings).toBeUndefined();
     expect(r.headers.etag).toBe('"1"');
     expect(r.headers.location).toBe(`/v1/sources/${s.id}`);
@@ -43,7 +50,12 @@ describe('pollution sources', () => {
   it('keeps a given gridId, and leaves it null where no grid is', async () => {
     const a = await t.req('admin', 'POST', '/v1/sources', body({ creditCode: code(1), gridId: 'my-grid' }));
     expect(a.json().gridId).toBe('my-grid');
-    const b = await t.req('admin', 'POST', '/v1/sources', body({ creditCode: code(2), location: DEMO_POINTS.changjiCenter, agencyCode: '652301', side: 'region' }));
+    const b = await t.req(
+      'admin',
+      'POST',
+      '/v1/sources',
+      body({ creditCode: code(2), location: DEMO_POINTS.changjiCenter, agencyCode: '652301', side: 'region' }),
+    );
     expect(b.statusCode).toBe(201);
     expect(b.json().gridId).toBeNull();
   });
@@ -140,7 +152,9 @@ describe('pollution sources', () => {
   });
 
   it("lists a source's case history, only the cases the caller may see", async () => {
-    const s = (await t.req('admin', 'POST', '/v1/sources', body({ creditCode: code(20), agencyCode: '652301', side: 'region', location: DEMO_POINTS.changjiCenter }))).json();
+    const s = (
+      await t.req('admin', 'POST', '/v1/sources', body({ creditCode: code(20), agencyCode: '652301', side: 'region', location: DEMO_POINTS.changjiCenter }))
+    ).json();
     const a = await createCase(t, { sourceId: s.id });
     const b = await createCase(t, { sourceId: s.id, leadAgencyCode: '650100', location: DEMO_POINTS.urumqiCenter }, 'admin');
     const mine = (await t.req('changjiInspector', 'GET', `/v1/sources/${s.id}/cases`)).json();

@@ -102,7 +102,8 @@ describe('sync (updatedSince)', () => {
     let more = true;
     let round = 0;
     while (more) {
-      const writes = round < 3 ? [transition(t, created[round], 'investigating'), createCase(t, { title: `racing ${round}` }).then((c) => created.push(c.id))] : [];
+      const writes =
+        round < 3 ? [transition(t, created[round], 'investigating'), createCase(t, { title: `racing ${round}` }).then((c) => created.push(c.id))] : [];
       const [hasMore] = await Promise.all([app.page(), ...writes]);
       more = hasMore as boolean;
       round++;

@@ -47,7 +47,11 @@ describe('case timeline', () => {
       const e = items[i];
       if (i > 0) expect(e.prevHash).toBe(items[i - 1].hash);
       const canon = canonicalJson({ caseId, seq: e.seq, kind: e.kind, at: e.at, actor: e.actor, actorAgencyCode: e.actorAgencyCode, data: e.data });
-      expect(e.hash).toBe(createHash('sha256').update(e.prevHash + canon).digest('hex'));
+      expect(e.hash).toBe(
+        createHash('sha256')
+          .update(e.prevHash + canon)
+          .digest('hex'),
+      );
     }
     expect(items[4].data).toEqual(evidence);
     expect(items[3]).toMatchObject({ kind: 'note', actorAgencyCode: '652301', data: { text: 'Owner not present; spoke to the foreman.' } });
@@ -101,7 +105,9 @@ describe('case timeline', () => {
     const e2 = rows[1];
     const forged = { ...JSON.parse(String(e2.data)), leadTeamId: 'team-forged' };
     const canon = canonicalJson({ caseId, seq: 2, kind: e2.kind, at: e2.at, actor: e2.actor, actorAgencyCode: e2.actor_agency_code, data: forged });
-    const hash = createHash('sha256').update(String(e2.prev_hash) + canon).digest('hex');
+    const hash = createHash('sha256')
+      .update(String(e2.prev_hash) + canon)
+      .digest('hex');
     sqlite().prepare('UPDATE case_timeline SET data = ?, hash = ? WHERE id = ?').run(JSON.stringify(forged), hash, e2.id);
     expect(await verify()).toMatchObject({ valid: false, firstBrokenAt: 3 });
     sqlite().prepare('UPDATE case_timeline SET data = ?, hash = ? WHERE id = ?').run(e2.data, e2.hash, e2.id);

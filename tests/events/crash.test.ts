@@ -71,7 +71,12 @@ describeModes('crash consistency', (mode: Mode) => {
           const r = await fetch(`${srv.base}/v1/complaints`, {
             method: 'POST',
             headers: auth,
-            body: JSON.stringify({ channel: 'web', category: 'noise', description: `burst ${w}-${i}`, location: { lat: 44.05 + w * 0.01, lng: 86.03 + i * 0.01 } }),
+            body: JSON.stringify({
+              channel: 'web',
+              category: 'noise',
+              description: `burst ${w}-${i}`,
+              location: { lat: 44.05 + w * 0.01, lng: 86.03 + i * 0.01 },
+            }),
           });
           if (r.status === 201) answered.push(((await r.json()) as { id: string }).id);
           else if (r.status !== 201) throw new Error(`create answered ${r.status}: ${await r.text()}`);

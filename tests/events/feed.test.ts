@@ -7,10 +7,27 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { emit, seedAgencies, TEAM_ID } from './helpers.js';
 
 const ISSUE_TYPES = [
-  'complaint.received', 'complaint.accepted', 'complaint.not_accepted', 'complaint.transferred', 'complaint.routed', 'complaint.replied',
-  'complaint.closed', 'complaint.overdue', 'assignment.created', 'assignment.claimed', 'assignment.declined', 'assignment.completed',
-  'assignment.overdue', 'case.registered', 'case.status_changed', 'case.measure_added', 'case.overdue', 'filing.created',
-  'filing.acknowledged', 'filing.overdue', 'notification.created',
+  'complaint.received',
+  'complaint.accepted',
+  'complaint.not_accepted',
+  'complaint.transferred',
+  'complaint.routed',
+  'complaint.replied',
+  'complaint.closed',
+  'complaint.overdue',
+  'assignment.created',
+  'assignment.claimed',
+  'assignment.declined',
+  'assignment.completed',
+  'assignment.overdue',
+  'case.registered',
+  'case.status_changed',
+  'case.measure_added',
+  'case.overdue',
+  'filing.created',
+  'filing.acknowledged',
+  'filing.overdue',
+  'notification.created',
 ];
 
 describe('event catalog, envelope and pull feed', () => {
@@ -64,7 +81,9 @@ describe('event catalog, envelope and pull feed', () => {
     const after = (await t.app.inject({ url: '/v1/events?limit=500', headers: t.auth(t.admin) })).json().items;
     expect(after.length).toBe(before);
     expect(after.some((e: { subject: string }) => e.subject === 'cases/rolled-back')).toBe(false);
-    const audience = t.app.deps.db.$client.prepare(`select count(*) n from event_audience where position not in (select position from events)`).get() as { n: number };
+    const audience = t.app.deps.db.$client.prepare(`select count(*) n from event_audience where position not in (select position from events)`).get() as {
+      n: number;
+    };
     expect(audience.n).toBe(0);
   });
 
@@ -107,9 +126,17 @@ describe('event catalog, envelope and pull feed', () => {
     const urumqi = emit(t, { subject: 'cases/vis-urumqi', type: 'case.registered', agencyCode: 'XJ-URUMQI', side: 'region' });
     const kashi = emit(t, { subject: 'cases/vis-kashi', type: 'case.registered', agencyCode: 'XJ-KASHI', side: 'region' });
     const d8 = emit(t, { subject: 'cases/vis-d8', type: 'case.registered', agencyCode: 'XPCC-D8', side: 'corps' });
-    const team = emit(t, { subject: 'assignments/vis-team', type: 'assignment.created', agencyCode: 'XJ-KASHI', side: 'region', audience: [`team:${TEAM_ID}`] });
+    const team = emit(t, {
+      subject: 'assignments/vis-team',
+      type: 'assignment.created',
+      agencyCode: 'XJ-KASHI',
+      side: 'region',
+      audience: [`team:${TEAM_ID}`],
+    });
     const ids = async (key: string) =>
-      ((await t.app.inject({ url: '/v1/events?limit=500&types=case.registered,assignment.created', headers: t.auth(key) })).json().items as { id: string }[]).map((e) => e.id);
+      (
+        (await t.app.inject({ url: '/v1/events?limit=500&types=case.registered,assignment.created', headers: t.auth(key) })).json().items as { id: string }[]
+      ).map((e) => e.id);
 
     const top = await ids(t.key({ role: 'supervisor', agencyCode: 'XJ', side: 'region' }));
     expect(top).toEqual(expect.arrayContaining([urumqi.id, kashi.id, team.id]));
@@ -134,7 +161,11 @@ describe('event catalog, envelope and pull feed', () => {
 
   it('no reporter data in events: appendEvent refuses it (the change rolls back), and the catalog has no such fields', async () => {
     const before = (t.app.deps.db.$client.prepare('select count(*) n from events').get() as { n: number }).n;
-    for (const data of [{ id: 'x', reporter: { name: 'Zhang San' } }, { id: 'x', nested: [{ phone: '+86 138 0000 0000' }] }, { id: 'x', queryCode: 'abc' }]) {
+    for (const data of [
+      { id: 'x', reporter: { name: 'Zhang San' } },
+      { id: 'x', nested: [{ phone: '+86 138 0000 0000' }] },
+      { id: 'x', queryCode: 'abc' },
+    ]) {
       expect(() => emit(t, { subject: 'complaints/pii', data })).toThrow(/reporter personal data/);
     }
     expect((t.app.deps.db.$client.prepare('select count(*) n from events').get() as { n: number }).n).toBe(before);

@@ -18,16 +18,29 @@ export function seedAgencies(t: TestApp) {
   ];
   inTx(t.app.deps.db, (tx) => {
     for (const [code, side, level, parentCode] of rows) {
-      tx.insert(agencies).values({ code, name: code, side, level, parentCode, adminCode: null, ...stamp }).onConflictDoNothing().run();
+      tx.insert(agencies)
+        .values({ code, name: code, side, level, parentCode, adminCode: null, ...stamp })
+        .onConflictDoNothing()
+        .run();
     }
-    tx.insert(teams).values({ id: TEAM_ID, agencyCode: 'XJ-URUMQI', name: 'Team 1', categories: ['air'], ...stamp }).onConflictDoNothing().run();
+    tx.insert(teams)
+      .values({ id: TEAM_ID, agencyCode: 'XJ-URUMQI', name: 'Team 1', categories: ['air'], ...stamp })
+      .onConflictDoNothing()
+      .run();
   });
 }
 
 /** Appends one event in its own transaction (as a capability's write would). */
 export function emit(t: TestApp, e: Partial<DomainEvent> & { subject: string }) {
   return inTx(t.app.deps.db, (tx) =>
-    appendEvent(tx, t.clock, { type: 'complaint.received', data: { id: e.subject.split('/')[1] ?? 'x' }, side: 'region', agencyCode: 'XJ-URUMQI', category: 'air', ...e }),
+    appendEvent(tx, t.clock, {
+      type: 'complaint.received',
+      data: { id: e.subject.split('/')[1] ?? 'x' },
+      side: 'region',
+      agencyCode: 'XJ-URUMQI',
+      category: 'air',
+      ...e,
+    }),
   );
 }
 

@@ -58,13 +58,22 @@ describe('subscription URL safety', () => {
     ['64:ff9b::', 'forbidden'], // NAT64 0.0.0.0
     ['64:ff9b::c000:201', 'forbidden'], // NAT64 192.0.2.1 (reserved, documentation)
   ];
-  const publicLiterals = ['8.8.8.8', '93.184.216.34', '2001:4860:4860::8888', '2606:4700:4700::1111', '64:ff9b::808:808', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:f7f7:f7f7'];
+  const publicLiterals = [
+    '8.8.8.8',
+    '93.184.216.34',
+    '2001:4860:4860::8888',
+    '2606:4700:4700::1111',
+    '64:ff9b::808:808',
+    '2002:808:808::1',
+    '2001:0:4136:e378:8000:63bf:f7f7:f7f7',
+  ];
 
   it('classifies IPv6 forms by the IPv4 address they embed, and plain literals by their own range', () => {
     for (const [a, c] of embedded) expect(classifyAddress(a), a).toBe(c);
     for (const a of publicLiterals) expect(classifyAddress(a), a).toBe('public');
     for (const a of ['fd00::1', 'fc00::5']) expect(classifyAddress(a), a).toBe('private');
-    for (const a of ['::', 'ff02::1', 'fec0::1', '2001:db8::1', '100.100.100.200', '192.0.2.1', '255.255.255.255']) expect(classifyAddress(a), a).toBe('forbidden');
+    for (const a of ['::', 'ff02::1', 'fec0::1', '2001:db8::1', '100.100.100.200', '192.0.2.1', '255.255.255.255'])
+      expect(classifyAddress(a), a).toBe('forbidden');
   });
 
   it('refuses webhook URLs whose IPv6 literal embeds a non-public IPv4 (400), accepts public literals over https', async () => {

@@ -144,7 +144,8 @@ describeModes('SSE stream', (mode: Mode) => {
     const pad = 'x'.repeat(4000);
     for (let batch = 0; batch < 40 && !small.logs.some((l) => l.includes('dropped event stream client')); batch++) {
       inTx(small.app.deps.db, (tx) => {
-        for (let i = 0; i < 100; i++) appendEvent(tx, small.clock, { type: 'case.registered', subject: `cases/slow-${batch}-${i}`, data: { id: 'x', pad }, side: 'region' });
+        for (let i = 0; i < 100; i++)
+          appendEvent(tx, small.clock, { type: 'case.registered', subject: `cases/slow-${batch}-${i}`, data: { id: 'x', pad }, side: 'region' });
       });
       eventNotifier(small.app.deps)!.check(); // wake the stream now rather than at its next poll
       await new Promise((r) => setImmediate(r));

@@ -131,7 +131,9 @@ describeModes('webhook delivery', (mode) => {
     // the owner learns of it in its feed; another agency-bound key does not
     const feed = (await t.app.inject({ url: '/v1/events?types=subscription.disabled&limit=500', headers: t.auth(owner) })).json();
     expect(feed.items.map((e: { subject: string }) => e.subject)).toContain(`subscriptions/${sub.id}`);
-    const other = (await t.app.inject({ url: '/v1/events?types=subscription.disabled&limit=500', headers: t.auth(t.key({ role: 'partner', side: 'corps' })) })).json();
+    const other = (
+      await t.app.inject({ url: '/v1/events?types=subscription.disabled&limit=500', headers: t.auth(t.key({ role: 'partner', side: 'corps' })) })
+    ).json();
     expect(other.items).toEqual([]);
   });
 
@@ -187,7 +189,12 @@ describeModes('webhook delivery', (mode) => {
     expect(rx.requests.map((x) => x.json.id)).toEqual([...evs.map((e) => e.id), evs[1].id, evs[2].id]);
     expect(rx.requests[3].headers['webhook-id']).toBe(evs[1].id);
 
-    const byTime = await t.app.inject({ method: 'POST', url: `/v1/subscriptions/${sub.id}/replay`, headers: t.auth(partner), payload: { from: evs[0].time, types: ['filing.created'] } });
+    const byTime = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subscriptions/${sub.id}/replay`,
+      headers: t.auth(partner),
+      payload: { from: evs[0].time, types: ['filing.created'] },
+    });
     expect(byTime.json().events).toBe(1);
     await t.app.runtime.settle();
     expect(rx.requests.at(-1)!.json.id).toBe(evs[0].id);
@@ -199,7 +206,12 @@ describeModes('webhook delivery', (mode) => {
     expect(big.json().max).toBe(5);
     const neither = await t.app.inject({ method: 'POST', url: `/v1/subscriptions/${sub.id}/replay`, headers: t.auth(partner), payload: {} });
     expect(neither.statusCode).toBe(400);
-    const foreign = await t.app.inject({ method: 'POST', url: `/v1/subscriptions/${sub.id}/replay`, headers: t.auth(partner), payload: { after: 'bm90LW91cnM' } });
+    const foreign = await t.app.inject({
+      method: 'POST',
+      url: `/v1/subscriptions/${sub.id}/replay`,
+      headers: t.auth(partner),
+      payload: { after: 'bm90LW91cnM' },
+    });
     expect(foreign.statusCode).toBe(400);
 
     // manual retry: a delivered one is re-sent once; a pending one is 409
@@ -268,10 +280,17 @@ describeModes('webhook delivery', (mode) => {
     expect(list.items).toEqual([]);
     expect((await t.app.inject({ url: `/v1/subscriptions/${sub.id}`, headers: t.auth(t.admin) })).statusCode).toBe(200);
     const inspector = t.key({ role: 'inspector', agencyCode: 'XJ-URUMQI', side: 'region', teamId: 'team-urumqi-1' });
-    expect((await t.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: t.auth(inspector), payload: { url: rx.url, types: ['case.*'] } })).statusCode).toBe(403);
+    expect(
+      (await t.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: t.auth(inspector), payload: { url: rx.url, types: ['case.*'] } })).statusCode,
+    ).toBe(403);
     expect(JSON.stringify((await t.app.inject({ url: `/v1/subscriptions/${sub.id}`, headers: t.auth(partner) })).json())).not.toContain(sub.secret);
 
-    const p = await t.app.inject({ method: 'PATCH', url: `/v1/subscriptions/${sub.id}`, headers: t.auth(partner), payload: { types: ['case.*'], enabled: false } });
+    const p = await t.app.inject({
+      method: 'PATCH',
+      url: `/v1/subscriptions/${sub.id}`,
+      headers: t.auth(partner),
+      payload: { types: ['case.*'], enabled: false },
+    });
     expect(p.statusCode).toBe(200);
     expect(p.json()).toMatchObject({ types: ['case.*'], status: 'disabled', disabledReason: 'manual' });
     emit(t, { subject: 'cases/while-disabled', type: 'case.registered' });
@@ -282,7 +301,9 @@ describeModes('webhook delivery', (mode) => {
     const e = emit(t, { subject: 'cases/after-enable', type: 'case.status_changed' });
     await t.app.runtime.settle();
     expect(rx.requests.at(-1)!.json.id).toBe(e.id);
-    expect((await t.app.inject({ method: 'PATCH', url: `/v1/subscriptions/${sub.id}`, headers: t.auth(partner), payload: { types: ['nope'] } })).statusCode).toBe(400);
+    expect(
+      (await t.app.inject({ method: 'PATCH', url: `/v1/subscriptions/${sub.id}`, headers: t.auth(partner), payload: { types: ['nope'] } })).statusCode,
+    ).toBe(400);
     expect((await t.app.inject({ method: 'PATCH', url: `/v1/subscriptions/${sub.id}`, headers: t.auth(partner), payload: { bogus: 1 } })).statusCode).toBe(400);
 
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/subscriptions/${sub.id}`, headers: t.auth(stranger) })).statusCode).toBe(404);

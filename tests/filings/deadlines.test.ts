@@ -14,7 +14,13 @@ describeModes('filing deadlines: overdue, escalation', (mode) => {
 
   const settle = () => t.app.runtime.settle();
   const eventTypes = (filingId: string) =>
-    t.app.deps.db.select().from(events).where(eq(events.subject, `filings/${filingId}`)).orderBy(events.sequence).all().map((e) => e.type);
+    t.app.deps.db
+      .select()
+      .from(events)
+      .where(eq(events.subject, `filings/${filingId}`))
+      .orderBy(events.sequence)
+      .all()
+      .map((e) => e.type);
   const notices = async (who: string, filingId: string, kind: string) =>
     (await inbox(t, who, 'kind=notification&limit=500')).filter((i) => i.filingId === filingId && i.notificationKind === kind);
   const filing = async (id: string) => (await t.req('admin', 'GET', `/v1/filings/${id}`)).json();
@@ -69,7 +75,11 @@ describeModes('filing deadlines: overdue, escalation', (mode) => {
     const [f] = filingsOf(t, c.id);
     t.clock.advanceDays(1);
     expect((await t.req('d8Inspector', 'POST', `/v1/filings/${f.id}/acknowledge`)).statusCode).toBe(200);
-    const live = t.app.deps.db.select().from(timers).where(and(eq(timers.id, `filing-ack-${f.id}`))).get();
+    const live = t.app.deps.db
+      .select()
+      .from(timers)
+      .where(and(eq(timers.id, `filing-ack-${f.id}`)))
+      .get();
     expect(live?.cancelledAt).toBeTruthy();
     t.clock.advanceDays(10);
     await settle();

@@ -25,7 +25,14 @@ describeModes('filings: inbox, acknowledgement, comments, information requests, 
     const { f: f2 } = await jointFiling();
     for (const who of ['d8Supervisor', 'd8Inspector']) {
       const items = await inbox(t, who, 'kind=filing');
-      expect(items[0]).toMatchObject({ kind: 'filing', status: 'pending', filingId: f2.id, subject: `filings/${f2.id}`, link: `/v1/filings/${f2.id}`, read: false });
+      expect(items[0]).toMatchObject({
+        kind: 'filing',
+        status: 'pending',
+        filingId: f2.id,
+        subject: `filings/${f2.id}`,
+        link: `/v1/filings/${f2.id}`,
+        read: false,
+      });
       const mine = items.find((i) => i.filingId === f.id)!;
       expect(mine.data).toMatchObject({ caseId: c.id, caseNumber: c.number, fromAgencyCode: '652301', trigger: 'registered' });
       expect(items.indexOf(mine)).toBeGreaterThan(0);
@@ -137,19 +144,37 @@ describeModes('filings: inbox, acknowledgement, comments, information requests, 
     const c = await newCase(t, { location: DEMO_POINTS.changjiCenter });
     await settle();
     expect((await t.req('d7Supervisor', 'GET', `/v1/cases/${c.id}`)).statusCode).toBe(404);
-    const r = await t.req('changjiSupervisor', 'POST', `/v1/cases/${c.id}/filings`, { toAgencyCode: 'XPCC-D7', note: 'Smoke drifts onto the 7th division’s fields' });
+    const r = await t.req('changjiSupervisor', 'POST', `/v1/cases/${c.id}/filings`, {
+      toAgencyCode: 'XPCC-D7',
+      note: 'Smoke drifts onto the 7th division’s fields',
+    });
     expect(r.statusCode, r.body).toBe(201);
-    expect(r.json()).toMatchObject({ trigger: 'manual', reasons: ['manual'], fromAgencyCode: '652301', toAgencyCode: 'XPCC-D7', note: 'Smoke drifts onto the 7th division’s fields', status: 'pending' });
+    expect(r.json()).toMatchObject({
+      trigger: 'manual',
+      reasons: ['manual'],
+      fromAgencyCode: '652301',
+      toAgencyCode: 'XPCC-D7',
+      note: 'Smoke drifts onto the 7th division’s fields',
+      status: 'pending',
+    });
     expect(r.headers.location).toBe(`/v1/filings/${r.json().id}`);
     expect((await t.req('d7Supervisor', 'GET', `/v1/cases/${c.id}`)).statusCode).toBe(200);
-    expect(t.app.deps.db.select().from(caseAccess).where(eq(caseAccess.caseId, c.id)).all().map((a) => [a.agencyCode, a.reason])).toEqual([['XPCC-D7', `filing:${r.json().id}`]]);
+    expect(
+      t.app.deps.db
+        .select()
+        .from(caseAccess)
+        .where(eq(caseAccess.caseId, c.id))
+        .all()
+        .map((a) => [a.agencyCode, a.reason]),
+    ).toEqual([['XPCC-D7', `filing:${r.json().id}`]]);
     expect((await t.req('d7Inspector', 'GET', `/v1/cases/${c.id}`)).statusCode).toBe(200);
     expect((await t.req('corpsTop', 'GET', `/v1/cases/${c.id}`)).statusCode).toBe(200); // above the receiver
     for (const who of ['d6Supervisor', 'd8Supervisor', 'urumqiSupervisor']) expect((await t.req(who, 'GET', `/v1/cases/${c.id}`)).statusCode, who).toBe(404);
     // The filing itself: the two agencies (and supervisors above them) and admins; others 404.
     for (const who of ['d7Inspector', 'd7Supervisor', 'changjiInspector', 'changjiPrefSupervisor', 'corpsTop', 'admin'])
       expect((await t.req(who, 'GET', `/v1/filings/${r.json().id}`)).statusCode, who).toBe(200);
-    for (const who of ['d6Supervisor', 'd8Inspector', 'urumqiSupervisor']) expect((await t.req(who, 'GET', `/v1/filings/${r.json().id}`)).statusCode, who).toBe(404);
+    for (const who of ['d6Supervisor', 'd8Inspector', 'urumqiSupervisor'])
+      expect((await t.req(who, 'GET', `/v1/filings/${r.json().id}`)).statusCode, who).toBe(404);
     // …and D7 has it in its inbox.
     expect((await inbox(t, 'd7Inspector', 'kind=filing')).map((i) => i.filingId)).toContain(r.json().id);
   });

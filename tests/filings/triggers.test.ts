@@ -26,17 +26,39 @@ describeModes('cross-filing triggers', (mode) => {
     await settle();
     const fs = filingsOf(t, c.id);
     expect(fs).toHaveLength(1);
-    expect(fs[0]).toMatchObject({ trigger: 'registered', fromAgencyCode: '652301', fromSide: 'region', toAgencyCode: 'XPCC-D8', toSide: 'corps', status: 'pending', caseNumber: c.number });
+    expect(fs[0]).toMatchObject({
+      trigger: 'registered',
+      fromAgencyCode: '652301',
+      fromSide: 'region',
+      toAgencyCode: 'XPCC-D8',
+      toSide: 'corps',
+      status: 'pending',
+      caseNumber: c.number,
+    });
     expect(fs[0].reasons).toContain('place');
     // Over HTTP, with the snapshot of the case.
     const r = await t.req('d8Supervisor', 'GET', `/v1/filings/${fs[0].id}`);
     expect(r.statusCode, r.body).toBe(200);
-    expect(r.json()).toMatchObject({ id: fs[0].id, caseId: c.id, caseNumber: c.number, trigger: 'registered', comments: [], snapshot: { id: c.id, number: c.number, status: 'registered', leadAgencyCode: '652301' } });
+    expect(r.json()).toMatchObject({
+      id: fs[0].id,
+      caseId: c.id,
+      caseNumber: c.number,
+      trigger: 'registered',
+      comments: [],
+      snapshot: { id: c.id, number: c.number, status: 'registered', leadAgencyCode: '652301' },
+    });
     expect(r.json().ackDueAt).toBe(new Date(t.clock.now().getTime() + 3 * 86_400_000).toISOString());
     // The event: subject filings/<id>, audience both agencies.
-    const ev = t.app.deps.db.select().from(events).where(eq(events.subject, `filings/${fs[0].id}`)).all();
+    const ev = t.app.deps.db
+      .select()
+      .from(events)
+      .where(eq(events.subject, `filings/${fs[0].id}`))
+      .all();
     expect(ev.map((e) => e.type)).toEqual(['filing.created']);
-    const keys = t.app.deps.db.$client.prepare('SELECT key FROM event_audience WHERE position = ?').all(ev[0].position).map((k) => (k as { key: string }).key);
+    const keys = t.app.deps.db.$client
+      .prepare('SELECT key FROM event_audience WHERE position = ?')
+      .all(ev[0].position)
+      .map((k) => (k as { key: string }).key);
     expect(keys).toEqual(expect.arrayContaining(['agency:652301', 'agency:XPCC-D8']));
     // The receiver reads the case: here as its co-handling agency (no extra access row needed).
     expect((await t.req('d8Supervisor', 'GET', `/v1/cases/${c.id}`)).json().coHandlingAgencyCodes).toEqual(['XPCC-D8']);
@@ -141,7 +163,12 @@ describeModes('cross-filing triggers', (mode) => {
     const c = await newCase(t, { location: SEAM });
     await settle();
     expect(filingsOf(t, c.id)).toHaveLength(1);
-    const ev = t.app.deps.db.select().from(events).where(eq(events.subject, `cases/${c.id}`)).all().find((e) => e.type === 'case.registered')!;
+    const ev = t.app.deps.db
+      .select()
+      .from(events)
+      .where(eq(events.subject, `cases/${c.id}`))
+      .all()
+      .find((e) => e.type === 'case.registered')!;
     const payload = { caseId: c.id, trigger: 'registered' as const, eventId: ev.id, measureId: null };
     // The same job id twice: ctx.once runs its effects once (already done by the real job).
     runEvaluate(payload, jobContext(t.app.deps, `filing-${ev.id}`, 1));
@@ -165,7 +192,12 @@ describeModes('cross-filing triggers', (mode) => {
     it('filing jobs pass through BullMQ on the case side’s work queue', async () => {
       const c = await newCase(t, { leadAgencyCode: 'XPCC-D8', location: CORPS_SEAM }, 'd8Inspector');
       await settle();
-      const ev = t.app.deps.db.select().from(events).where(eq(events.subject, `cases/${c.id}`)).all().find((e) => e.type === 'case.registered')!;
+      const ev = t.app.deps.db
+        .select()
+        .from(events)
+        .where(eq(events.subject, `cases/${c.id}`))
+        .all()
+        .find((e) => e.type === 'case.registered')!;
       const rt = t.app.runtime as unknown as { queues: Map<string, { getJob(id: string): Promise<{ name: string } | undefined> }> };
       const job = await rt.queues.get('work-corps')!.getJob(`filing-${ev.id}`);
       expect(job?.name).toBe(FILING_EVALUATE);

@@ -70,7 +70,10 @@ describe('API keys', () => {
 
   it('the CLI creates a first admin key on a new install', () => {
     const db = join(t.dir, 'cli.db');
-    const out = execFileSync('npx', ['tsx', 'src/cli/index.ts', 'keys', 'create', '--role', 'admin'], { env: { ...process.env, DATABASE_PATH: db }, encoding: 'utf8' });
+    const out = execFileSync('npx', ['tsx', 'src/cli/index.ts', 'keys', 'create', '--role', 'admin'], {
+      env: { ...process.env, DATABASE_PATH: db },
+      encoding: 'utf8',
+    });
     const k = JSON.parse(out.trim().split('\n').pop()!);
     expect(k.role).toBe('admin');
     expect(k.key).toMatch(/^ek_/);

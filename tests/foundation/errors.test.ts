@@ -38,7 +38,12 @@ describe('problem+json for every error', () => {
   });
 
   it('400 for malformed JSON', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...t.auth(t.admin), 'content-type': 'application/json' }, payload: '{"role":' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { ...t.auth(t.admin), 'content-type': 'application/json' },
+      payload: '{"role":',
+    });
     isProblem(r, 400);
   });
 
@@ -71,7 +76,12 @@ describe('problem+json for every error', () => {
   });
 
   it('415 for an unsupported media type', async () => {
-    const r = await t.app.inject({ method: 'POST', url: '/v1/api-keys', headers: { ...t.auth(t.admin), 'content-type': 'application/xml' }, payload: '<role/>' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/v1/api-keys',
+      headers: { ...t.auth(t.admin), 'content-type': 'application/xml' },
+      payload: '<role/>',
+    });
     isProblem(r, 415);
   });
 

@@ -20,7 +20,10 @@ describe('OpenAPI document', () => {
         const where = `${method.toUpperCase()} ${path}`;
         expect(op.summary, `${where} summary`).toBeTruthy();
         expect(op.tags?.length, `${where} tags`).toBeGreaterThan(0);
-        expect(Object.keys(op.responses ?? {}).some((s) => s.startsWith('2')), `${where} success response`).toBe(true);
+        expect(
+          Object.keys(op.responses ?? {}).some((s) => s.startsWith('2')),
+          `${where} success response`,
+        ).toBe(true);
         expect(op.responses?.['500'], `${where} problem response`).toBeTruthy();
       }
     }

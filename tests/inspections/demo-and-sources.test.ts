@@ -30,8 +30,14 @@ describe('random inspections: demo data and the sources’ supervision class', (
 
   it('a source takes a class at creation and on change; the date it was set follows (China time); a bad class → 400', async () => {
     const r = await t.req('admin', 'POST', '/v1/sources', {
-      name: '五家渠示例热力有限公司', creditCode: '91350100M000100Y43', side: 'corps', agencyCode: 'XPCC-D6',
-      location: { lat: 44.17, lng: 87.54 }, address: '五家渠市示例路1号', industry: '热力生产', supervisionClass: 'special',
+      name: '五家渠示例热力有限公司',
+      creditCode: '91350100M000100Y43',
+      side: 'corps',
+      agencyCode: 'XPCC-D6',
+      location: { lat: 44.17, lng: 87.54 },
+      address: '五家渠市示例路1号',
+      industry: '热力生产',
+      supervisionClass: 'special',
     });
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json()).toMatchObject({ supervisionClass: 'special', supervisionClassSetOn: '2026-03-02' });
@@ -40,11 +46,24 @@ describe('random inspections: demo data and the sources’ supervision class', (
     expect(p.json()).toMatchObject({ supervisionClass: 'key', supervisionClassSetOn: '2026-03-06' });
     const bad = await t.req('admin', 'PATCH', `/v1/sources/${r.json().id}`, { supervisionClass: 'important' }, { 'if-match': '"2"' });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().errors.map((e: { field: string }) => e.field).join(' ')).toMatch(/supervisionClass/);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .join(' '),
+    ).toMatch(/supervisionClass/);
     const off = await t.req('admin', 'PATCH', `/v1/sources/${r.json().id}`, { supervisionClass: null }, { 'if-match': '"2"' });
     expect(off.json()).toMatchObject({ supervisionClass: null, supervisionClassSetOn: null });
     // Checklist item rules: duplicate code → 409; another agency's supervisor → 403.
-    const item = { agencyCode: '652301', code: 'NOISE-01', name: '噪声排放情况', legalBasis: '《中华人民共和国噪声污染防治法》', categories: ['noise'], targetClasses: ['general'], method: '现场监测' };
+    const item = {
+      agencyCode: '652301',
+      code: 'NOISE-01',
+      name: '噪声排放情况',
+      legalBasis: '《中华人民共和国噪声污染防治法》',
+      categories: ['noise'],
+      targetClasses: ['general'],
+      method: '现场监测',
+    };
     expect((await t.req('changjiSupervisor', 'POST', '/v1/inspection-items', item)).statusCode).toBe(201);
     expect((await t.req('changjiSupervisor', 'POST', '/v1/inspection-items', item)).statusCode).toBe(409);
     expect((await t.req('d8Supervisor', 'POST', '/v1/inspection-items', item)).statusCode).toBe(403);

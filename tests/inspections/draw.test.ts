@@ -25,15 +25,43 @@ const failure = (i: DrawInput) => {
 
 describe('the draw (src/inspections/draw.ts)', () => {
   it('rounds each class’s count up without floating-point surprises', () => {
-    expect([targetCount(0.1, 30), targetCount(0.05, 20_000), targetCount(0.34, 3), targetCount(0.25, 1), targetCount(0, 50), targetCount(1, 7)]).toEqual([3, 1000, 2, 1, 0, 7]);
+    expect([targetCount(0.1, 30), targetCount(0.05, 20_000), targetCount(0.34, 3), targetCount(0.25, 1), targetCount(0, 50), targetCount(1, 7)]).toEqual([
+      3, 1000, 2, 1, 0, 7,
+    ]);
   });
 
   it('names the constraint that left a slot without an officer', () => {
     expect(failure(input({ pools: { officers: [] } })).constraint).toBe('pool_empty');
     expect(failure(input({ pools: { officers: off(4, 'region', { active: false }) } })).constraint).toBe('active');
     expect(failure(input({ pools: { officers: off(4, 'region', { certificateValidUntil: '2026-03-31' }) } })).constraint).toBe('certificate');
-    expect(failure(input({ pools: { sources: src(1), officers: off(2), conflicts: [{ inspectorId: 'r0', sourceId: 's000' }, { inspectorId: 'r1', sourceId: 's000' }] } })).constraint).toBe('conflict');
-    expect(failure(input({ pools: { sources: src(1), officers: off(2), previousPairs: [{ inspectorId: 'r0', sourceId: 's000' }, { inspectorId: 'r1', sourceId: 's000' }] } })).constraint).toBe('rotation');
+    expect(
+      failure(
+        input({
+          pools: {
+            sources: src(1),
+            officers: off(2),
+            conflicts: [
+              { inspectorId: 'r0', sourceId: 's000' },
+              { inspectorId: 'r1', sourceId: 's000' },
+            ],
+          },
+        }),
+      ).constraint,
+    ).toBe('conflict');
+    expect(
+      failure(
+        input({
+          pools: {
+            sources: src(1),
+            officers: off(2),
+            previousPairs: [
+              { inspectorId: 'r0', sourceId: 's000' },
+              { inspectorId: 'r1', sourceId: 's000' },
+            ],
+          },
+        }),
+      ).constraint,
+    ).toBe('rotation');
     expect(failure(input({ mode: 'cross', pools: { officers: off(4, 'region') } })).constraint).toBe('side_rule');
     const d = failure(input({ inspectorsPerTarget: 3, pools: { officers: off(2) } }));
     expect(d).toMatchObject({ constraint: 'distinct', slot: 2 });

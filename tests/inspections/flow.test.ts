@@ -12,7 +12,8 @@ const sourceById = new Map(DEMO_SOURCES.map((s) => [s.id, s]));
 
 describeModes('random inspections: a full plan on both sides, from commitments to public results', (mode) => {
   let t: InspectionTest;
-  const plans: Record<'region' | 'corps', { id: string; targets: { inspectionId: string; sourceId: string; class: string; officers: string[] }[] }> = {} as never;
+  const plans: Record<'region' | 'corps', { id: string; targets: { inspectionId: string; sourceId: string; class: string; officers: string[] }[] }> =
+    {} as never;
   beforeAll(async () => {
     t = await inspectionApp(mode);
   });
@@ -23,13 +24,28 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     expect(region.status).toBe('committing');
     const corps = await createPlan(t, 'd8Supervisor', { name: '2026年春季第八师石河子市双随机抽查', agencyCode: 'XPCC-D8', parties: ['XPCC-D8', 'XPCC'] });
     for (const [plan, parties] of [
-      [region, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']]],
-      [corps, [['XPCC-D8', 'd8Supervisor'], ['XPCC', 'corpsTop']]],
+      [
+        region,
+        [
+          ['652301', 'changjiSupervisor'],
+          ['652300', 'changjiPrefSupervisor'],
+        ],
+      ],
+      [
+        corps,
+        [
+          ['XPCC-D8', 'd8Supervisor'],
+          ['XPCC', 'corpsTop'],
+        ],
+      ],
     ] as const) {
       const last = await commitAndReveal(t, plan.id, parties as unknown as [string, string][]);
       expect(last.statusCode, last.body).toBe(200);
     }
-    for (const [side, plan, label] of [['region', region, 'changjiSupervisor'], ['corps', corps, 'd8Supervisor']] as const) {
+    for (const [side, plan, label] of [
+      ['region', region, 'changjiSupervisor'],
+      ['corps', corps, 'd8Supervisor'],
+    ] as const) {
       const p = (await t.req(label, 'GET', `/v1/inspection-plans/${plan.id}`)).json();
       expect(p.status).toBe('drawn');
       expect(p.poolSizes).toEqual({ key: 2, special: 2, general: 3, officers: side === 'region' ? 4 : 5 });
@@ -67,7 +83,11 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     expect((await t.pub(`/v1/public/inspection-plans/${id}/draw-record`)).statusCode).toBe(404);
     expect((await t.pub(`/v1/public/inspection-results?planId=${id}`)).json().items).toEqual([]);
     // Events name no source before publication.
-    const leaked = t.app.deps.db.select().from(events).all().filter((e) => e.type.startsWith('inspection') && DEMO_SOURCES.some((s) => JSON.stringify(e.data).includes(s.id)));
+    const leaked = t.app.deps.db
+      .select()
+      .from(events)
+      .all()
+      .filter((e) => e.type.startsWith('inspection') && DEMO_SOURCES.some((s) => JSON.stringify(e.data).includes(s.id)));
     expect(leaked).toEqual([]);
   });
 
@@ -91,12 +111,29 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     const mineOpened = (await feed(plans.region.targets[0].officers[0])).filter((e: { type: string }) => e.type === 'inspection.opened');
     expect(mineOpened.length).toBeGreaterThan(0);
     expect((await t.req('admin', 'GET', '/v1/event-types')).json().items.map((x: { type: string }) => x.type)).toEqual(
-      expect.arrayContaining(['inspection_plan.committed', 'inspection_plan.frozen', 'inspection_plan.drawn', 'inspection_plan.failed', 'inspection.opened', 'inspection.recorded', 'inspection.published', 'inspection.publication_overdue']),
+      expect.arrayContaining([
+        'inspection_plan.committed',
+        'inspection_plan.frozen',
+        'inspection_plan.drawn',
+        'inspection_plan.failed',
+        'inspection.opened',
+        'inspection.recorded',
+        'inspection.published',
+        'inspection.publication_overdue',
+      ]),
     );
     const all = [...plans.region.targets, ...plans.corps.targets];
     for (const o of DEMO_INSPECTORS) {
-      const mine = (await t.req(o.id, 'GET', '/v1/inspections')).json().items.map((i: { id: string }) => i.id).sort();
-      expect(mine).toEqual(all.filter((x) => x.officers.includes(o.id)).map((x) => x.inspectionId).sort());
+      const mine = (await t.req(o.id, 'GET', '/v1/inspections'))
+        .json()
+        .items.map((i: { id: string }) => i.id)
+        .sort();
+      expect(mine).toEqual(
+        all
+          .filter((x) => x.officers.includes(o.id))
+          .map((x) => x.inspectionId)
+          .sort(),
+      );
       const notMine = all.find((x) => !x.officers.includes(o.id));
       if (notMine) expect((await t.req(o.id, 'GET', `/v1/inspections/${notMine.inspectionId}`)).statusCode).toBe(404);
     }
@@ -136,7 +173,10 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     expect(rec2.statusCode, rec2.body).toBe(200);
     const c8 = plans.corps.targets[0];
     const rec3 = await t.req(c8.officers[0], 'POST', `/v1/inspections/${c8.inspectionId}/record`, {
-      results: [{ itemCode: 'AIR-01', result: 'compliant' }, { itemCode: 'WATER-01', result: 'not_applicable' }],
+      results: [
+        { itemCode: 'AIR-01', result: 'compliant' },
+        { itemCode: 'WATER-01', result: 'not_applicable' },
+      ],
       officersPresent: c8.officers,
       outcome: 'no_issue',
     });
@@ -165,7 +205,12 @@ describeModes('random inspections: a full plan on both sides, from commitments t
     // Published: now visible to other supervisors through the public results only.
     const pub = (await t.pub(`/v1/public/inspection-plans/${plans.region.id}`)).json();
     expect(pub.disclosure).toEqual({ inspected: 2, published: 1, rate: 0.5, overdue: 0 });
-    const ev = t.app.deps.db.select().from(events).where(eq(events.subject, `inspections/${first.inspectionId}`)).all().map((e) => e.type);
+    const ev = t.app.deps.db
+      .select()
+      .from(events)
+      .where(eq(events.subject, `inspections/${first.inspectionId}`))
+      .all()
+      .map((e) => e.type);
     expect(ev).toEqual(['inspection.opened', 'inspection.recorded', 'inspection.published']);
   });
 

@@ -84,10 +84,14 @@ export async function createPlan(t: InspectionTest, label: string, over: Record<
 /** Commits every party (label per party agency), then reveals them all; returns the last reveal's response. */
 export async function commitAndReveal(t: InspectionTest, planId: string, parties: [agencyCode: string, label: string][], salt = '') {
   for (const [code, label] of parties) {
-    const r = await t.req(label, 'POST', `/v1/inspection-plans/${planId}/commitments`, { agencyCode: code, commitment: commitmentOf(secretOf(planId + code + salt)) });
+    const r = await t.req(label, 'POST', `/v1/inspection-plans/${planId}/commitments`, {
+      agencyCode: code,
+      commitment: commitmentOf(secretOf(planId + code + salt)),
+    });
     expect(r.statusCode, r.body).toBe(200);
   }
   let last: LightMyRequestResponse | undefined;
-  for (const [code, label] of parties) last = await t.req(label, 'POST', `/v1/inspection-plans/${planId}/reveals`, { agencyCode: code, secret: secretOf(planId + code + salt) });
+  for (const [code, label] of parties)
+    last = await t.req(label, 'POST', `/v1/inspection-plans/${planId}/reveals`, { agencyCode: code, secret: secretOf(planId + code + salt) });
   return last!;
 }

@@ -14,13 +14,23 @@ describeModes('random inspections: a result not published within 20 working days
 
   it('inspected on 2026-04-01: due 24:00 China time on 2026-04-30 (Qingming skipped); event and notifications then, not before; publishing late still works', async () => {
     const plan = await createPlan(t, 'changjiSupervisor', { name: 'overdue', period: { from: '2026-03-09', to: '2026-05-31' } });
-    expect((await commitAndReveal(t, plan.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['652301', 'changjiSupervisor'],
+          ['652300', 'changjiPrefSupervisor'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const [x, y] = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json().targets;
     t.clock.set('2026-04-01T03:00:00.000Z');
     await t.settle();
     for (const target of [x, y]) {
       const r = await t.req(target.officers[0], 'POST', `/v1/inspections/${target.inspectionId}/record`, {
-        results: [{ itemCode: 'AIR-01', result: 'compliant' }, { itemCode: 'WATER-01', result: 'compliant' }],
+        results: [
+          { itemCode: 'AIR-01', result: 'compliant' },
+          { itemCode: 'WATER-01', result: 'compliant' },
+        ],
         officersPresent: target.officers,
         outcome: 'no_issue',
       });
@@ -41,7 +51,13 @@ describeModes('random inspections: a result not published within 20 working days
     const ev = overdueEvents();
     expect(ev.map((e) => e.subject)).toEqual([`inspections/${x.inspectionId}`]);
     expect((await t.req('changjiSupervisor', 'GET', `/v1/inspections/${x.inspectionId}`)).json().overdue).toBe(true);
-    const told = t.app.deps.db.select().from(inboxItems).where(eq(inboxItems.notificationKind, 'inspection_publication_overdue')).all().map((i) => i.agencyCode).sort();
+    const told = t.app.deps.db
+      .select()
+      .from(inboxItems)
+      .where(eq(inboxItems.notificationKind, 'inspection_publication_overdue'))
+      .all()
+      .map((i) => i.agencyCode)
+      .sort();
     expect(told).toEqual(['652300', '652301']);
     const pub = (await t.pub(`/v1/public/inspection-plans/${plan.id}`)).json();
     expect(pub.disclosure).toEqual({ inspected: 2, published: 1, rate: 0.5, overdue: 1 });
@@ -54,12 +70,22 @@ describeModes('random inspections: a result not published within 20 working days
     const t5 = await inspectionApp(mode, { INSPECTION_PUBLICATION_WORKING_DAYS: '5' });
     try {
       const plan = await createPlan(t5, 'changjiSupervisor', { name: 'five days' });
-      expect((await commitAndReveal(t5, plan.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+      expect(
+        (
+          await commitAndReveal(t5, plan.id, [
+            ['652301', 'changjiSupervisor'],
+            ['652300', 'changjiPrefSupervisor'],
+          ])
+        ).statusCode,
+      ).toBe(200);
       const [x] = (await t5.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json().targets;
       t5.clock.set('2026-04-01T03:00:00.000Z');
       await t5.settle();
       const r = await t5.req(x.officers[0], 'POST', `/v1/inspections/${x.inspectionId}/record`, {
-        results: [{ itemCode: 'AIR-01', result: 'compliant' }, { itemCode: 'WATER-01', result: 'compliant' }],
+        results: [
+          { itemCode: 'AIR-01', result: 'compliant' },
+          { itemCode: 'WATER-01', result: 'compliant' },
+        ],
         officersPresent: x.officers,
         outcome: 'no_issue',
       });

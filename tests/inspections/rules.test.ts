@@ -48,10 +48,16 @@ describe('random inspections: rules', () => {
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: 'ABC' })).statusCode).toBe(400);
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: c1 })).statusCode).toBe(200);
     expect((await t.req('changjiSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652301', commitment: c1 })).json().type).toMatch(/already-committed/);
-    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: c1 })).json().type).toMatch(/duplicate-commitment/);
+    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: c1 })).json().type).toMatch(
+      /duplicate-commitment/,
+    );
     // Reveals wait for every commitment.
-    expect((await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') })).json().type).toMatch(/not-all-committed/);
-    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: commitmentOf(secretOf('b')) })).statusCode).toBe(200);
+    expect((await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') })).json().type).toMatch(
+      /not-all-committed/,
+    );
+    expect(
+      (await t.req('changjiPrefSupervisor', 'POST', `${url}/commitments`, { agencyCode: '652300', commitment: commitmentOf(secretOf('b')) })).statusCode,
+    ).toBe(200);
     const frozen = (await t.req('changjiSupervisor', 'GET', url)).json();
     expect(frozen.status).toBe('revealing');
     expect(frozen.inputHash).toMatch(/^[0-9a-f]{64}$/);
@@ -67,8 +73,13 @@ describe('random inspections: rules', () => {
     expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') })).statusCode).toBe(200);
     // Until the draw nobody, not even the plan agency, sees another party's secret.
     const mid = (await t.req('changjiSupervisor', 'GET', url)).json();
-    expect(mid.parties.map((p: { revealed: boolean; secret?: string | null }) => [p.revealed, p.secret ?? null])).toEqual([[false, null], [true, null]]);
-    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') })).json().type).toMatch(/already-revealed/);
+    expect(mid.parties.map((p: { revealed: boolean; secret?: string | null }) => [p.revealed, p.secret ?? null])).toEqual([
+      [false, null],
+      [true, null],
+    ]);
+    expect((await t.req('changjiPrefSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652300', secret: secretOf('b') })).json().type).toMatch(
+      /already-revealed/,
+    );
     const last = await t.req('changjiSupervisor', 'POST', `${url}/reveals`, { agencyCode: '652301', secret: secretOf('a') });
     expect(last.statusCode, last.body).toBe(200);
     expect(last.json().status).toBe('drawn');
@@ -77,7 +88,14 @@ describe('random inspections: rules', () => {
 
   it('a plan is drawn exactly once: any commitment or reveal after the draw → 409 and the drawn list does not change', async () => {
     const plan = await createPlan(t, 'changjiSupervisor', { name: 'drawn once' });
-    expect((await commitAndReveal(t, plan.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['652301', 'changjiSupervisor'],
+          ['652300', 'changjiPrefSupervisor'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const before = t.app.deps.db.select().from(inspections).where(eq(inspections.planId, plan.id)).all();
     expect(before.length).toBe(4);
     const url = `/v1/inspection-plans/${plan.id}`;
@@ -101,7 +119,10 @@ describe('random inspections: rules', () => {
       parties: ['652300', 'XPCC-D8'],
       ratios: { key: 1, special: 1, general: 1 },
     });
-    const last = await commitAndReveal(t, plan.id, [['652300', 'changjiPrefSupervisor'], ['XPCC-D8', 'd8Supervisor']]);
+    const last = await commitAndReveal(t, plan.id, [
+      ['652300', 'changjiPrefSupervisor'],
+      ['XPCC-D8', 'd8Supervisor'],
+    ]);
     expect(last.statusCode, last.body).toBe(200);
     const p = (await t.req('changjiPrefSupervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     expect(p.targets).toHaveLength(7);
@@ -115,7 +136,10 @@ describe('random inspections: rules', () => {
     await t.settle();
     const x = p.targets[0];
     const r = await t.req(x.officers[0], 'POST', `/v1/inspections/${x.inspectionId}/record`, {
-      results: [{ itemCode: 'AIR-01', result: 'non_compliant' }, { itemCode: 'WATER-01', result: 'compliant' }],
+      results: [
+        { itemCode: 'AIR-01', result: 'non_compliant' },
+        { itemCode: 'WATER-01', result: 'compliant' },
+      ],
       officersPresent: x.officers,
       outcome: 'case',
       case: { title: '超标排放', category: 'air', summary: '交叉执法发现超标排放' },
@@ -127,18 +151,51 @@ describe('random inspections: rules', () => {
   });
 
   it('joint: each target has at least one officer of each side', async () => {
-    const plan = await createPlan(t, 'changjiPrefSupervisor', { name: '兵地联合抽查', agencyCode: '652300', mode: 'joint', parties: ['652300', 'XPCC-D8'], ratios: { key: 1, special: 1, general: 1 } });
-    expect((await commitAndReveal(t, plan.id, [['652300', 'changjiPrefSupervisor'], ['XPCC-D8', 'd8Supervisor']])).statusCode).toBe(200);
+    const plan = await createPlan(t, 'changjiPrefSupervisor', {
+      name: '兵地联合抽查',
+      agencyCode: '652300',
+      mode: 'joint',
+      parties: ['652300', 'XPCC-D8'],
+      ratios: { key: 1, special: 1, general: 1 },
+    });
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['652300', 'changjiPrefSupervisor'],
+          ['XPCC-D8', 'd8Supervisor'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const p = (await t.req('changjiPrefSupervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     for (const x of p.targets) expect(new Set(x.officers.map((o: string) => sideOfOfficer.get(o)))).toEqual(new Set(['region', 'corps']));
   });
 
   it('records: by an officer not drawn → 403; an item not in the plan → 400; before the period → 409; others cannot see it → 404', async () => {
-    const plan = await createPlan(t, 'd8Supervisor', { name: 'record rules', agencyCode: 'XPCC-D8', parties: ['XPCC-D8', 'XPCC'], period: { from: '2026-03-16', to: '2026-04-30' } });
-    expect((await commitAndReveal(t, plan.id, [['XPCC-D8', 'd8Supervisor'], ['XPCC', 'corpsTop']])).statusCode).toBe(200);
+    const plan = await createPlan(t, 'd8Supervisor', {
+      name: 'record rules',
+      agencyCode: 'XPCC-D8',
+      parties: ['XPCC-D8', 'XPCC'],
+      period: { from: '2026-03-16', to: '2026-04-30' },
+    });
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['XPCC-D8', 'd8Supervisor'],
+          ['XPCC', 'corpsTop'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const p = (await t.req('d8Supervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     const x = p.targets[0];
-    const body = (over: Record<string, unknown> = {}) => ({ results: [{ itemCode: 'AIR-01', result: 'compliant' }, { itemCode: 'WATER-01', result: 'compliant' }], officersPresent: x.officers, outcome: 'no_issue', ...over });
+    const body = (over: Record<string, unknown> = {}) => ({
+      results: [
+        { itemCode: 'AIR-01', result: 'compliant' },
+        { itemCode: 'WATER-01', result: 'compliant' },
+      ],
+      officersPresent: x.officers,
+      outcome: 'no_issue',
+      ...over,
+    });
     const early = await t.req('d8Supervisor', 'POST', `/v1/inspections/${x.inspectionId}/record`, body());
     expect(early.statusCode).toBe(409);
     expect(early.json().type).toMatch(/inspection-not-open/);
@@ -150,7 +207,17 @@ describe('random inspections: rules', () => {
     expect(r403.json().detail).toContain(undrawn);
     // The undrawn officer himself cannot see the inspection at all.
     expect((await t.req(undrawn, 'POST', `/v1/inspections/${x.inspectionId}/record`, body())).statusCode).toBe(404);
-    const r400 = await t.req(x.officers[0], 'POST', `/v1/inspections/${x.inspectionId}/record`, body({ results: [{ itemCode: 'WASTE-01', result: 'compliant' }, { itemCode: 'AIR-01', result: 'compliant' }] }));
+    const r400 = await t.req(
+      x.officers[0],
+      'POST',
+      `/v1/inspections/${x.inspectionId}/record`,
+      body({
+        results: [
+          { itemCode: 'WASTE-01', result: 'compliant' },
+          { itemCode: 'AIR-01', result: 'compliant' },
+        ],
+      }),
+    );
     expect(r400.statusCode).toBe(400);
     expect(r400.json().errors[0].field).toBe('body/results/0/itemCode');
     const one = await t.req(x.officers[0], 'POST', `/v1/inspections/${x.inspectionId}/record`, body({ officersPresent: [x.officers[0]] }));
@@ -159,7 +226,8 @@ describe('random inspections: rules', () => {
     const noCase = await t.req(x.officers[0], 'POST', `/v1/inspections/${x.inspectionId}/record`, body({ outcome: 'case' }));
     expect(noCase.json().errors[0].field).toBe('body/case');
     expect(t.app.deps.db.select().from(inspections).where(eq(inspections.id, x.inspectionId)).get()!.status).toBe('open');
-    for (const who of ['changjiSupervisor', 'corpsTop', 'd6Supervisor']) expect((await t.req(who, 'GET', `/v1/inspections/${x.inspectionId}`)).statusCode).toBe(404);
+    for (const who of ['changjiSupervisor', 'corpsTop', 'd6Supervisor'])
+      expect((await t.req(who, 'GET', `/v1/inspections/${x.inspectionId}`)).statusCode).toBe(404);
     expect((await t.req('partner', 'GET', `/v1/inspections/${x.inspectionId}`)).statusCode).toBe(403); // no inspection route for partners
     expect((await t.pub(`/v1/inspections/${x.inspectionId}`)).statusCode).toBe(401);
     t.clock.set('2026-03-02T02:00:00.000Z');
@@ -168,14 +236,30 @@ describe('random inspections: rules', () => {
   it('rotation (轮换): the next plan of the same scope pairs no officer with a source he inspected in the previous one', async () => {
     const body = { name: 'rotation', ratios: { key: 1, special: 0, general: 0 }, period: { from: '2026-03-09', to: '2026-03-31' } };
     const pairs = async (id: string) =>
-      (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${id}`)).json().targets.flatMap((x: { sourceId: string; officers: string[] }) => x.officers.map((o) => `${o}@${x.sourceId}`));
+      (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${id}`))
+        .json()
+        .targets.flatMap((x: { sourceId: string; officers: string[] }) => x.officers.map((o) => `${o}@${x.sourceId}`));
     const first = await createPlan(t, 'changjiSupervisor', body);
-    expect((await commitAndReveal(t, first.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+    expect(
+      (
+        await commitAndReveal(t, first.id, [
+          ['652301', 'changjiSupervisor'],
+          ['652300', 'changjiPrefSupervisor'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const before = await pairs(first.id);
     expect(before).toHaveLength(4);
     for (let round = 0; round < 3; round++) {
       const next = await createPlan(t, 'changjiSupervisor', { ...body, name: `rotation ${round}` });
-      expect((await commitAndReveal(t, next.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']])).statusCode).toBe(200);
+      expect(
+        (
+          await commitAndReveal(t, next.id, [
+            ['652301', 'changjiSupervisor'],
+            ['652300', 'changjiPrefSupervisor'],
+          ])
+        ).statusCode,
+      ).toBe(200);
       const p = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${next.id}`)).json();
       const previous = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${p.previousPlanId}`)).json();
       const prevPairs = await pairs(previous.id);
@@ -188,18 +272,30 @@ describe('random inspections: rules', () => {
     // Every Changji officer's certificate runs out before the period starts.
     for (const o of DEMO_INSPECTORS.filter((x) => x.agencyCode === '652301')) {
       const cur = await t.req('changjiSupervisor', 'GET', `/v1/inspectors/${o.id}`);
-      const r = await t.req('changjiSupervisor', 'PATCH', `/v1/inspectors/${o.id}`, { certificateValidUntil: '2026-03-31' }, { 'if-match': cur.headers.etag as string });
+      const r = await t.req(
+        'changjiSupervisor',
+        'PATCH',
+        `/v1/inspectors/${o.id}`,
+        { certificateValidUntil: '2026-03-31' },
+        { 'if-match': cur.headers.etag as string },
+      );
       expect(r.statusCode, r.body).toBe(200);
     }
     const plan = await createPlan(t, 'changjiSupervisor', { name: 'unsatisfiable', period: { from: '2026-04-01', to: '2026-04-30' } });
-    const last = await commitAndReveal(t, plan.id, [['652301', 'changjiSupervisor'], ['652300', 'changjiPrefSupervisor']]);
+    const last = await commitAndReveal(t, plan.id, [
+      ['652301', 'changjiSupervisor'],
+      ['652300', 'changjiPrefSupervisor'],
+    ]);
     expect(last.statusCode, last.body).toBe(422);
     expect(last.json()).toMatchObject({ type: expect.stringMatching(/draw-unsatisfiable/), constraint: 'certificate', planStatus: 'failed' });
     const p = (await t.req('changjiSupervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     expect(p).toMatchObject({ status: 'failed', failure: { constraint: 'certificate' }, targets: null });
     expect(t.app.deps.db.select().from(inspections).where(eq(inspections.planId, plan.id)).all()).toEqual([]);
     // Drawn once: even a failed plan takes no further reveal.
-    expect((await t.req('changjiSupervisor', 'POST', `/v1/inspection-plans/${plan.id}/reveals`, { agencyCode: '652301', secret: secretOf(plan.id + '652301') })).statusCode).toBe(409);
+    expect(
+      (await t.req('changjiSupervisor', 'POST', `/v1/inspection-plans/${plan.id}/reveals`, { agencyCode: '652301', secret: secretOf(plan.id + '652301') }))
+        .statusCode,
+    ).toBe(409);
   });
 
   it('roster and conflicts: visible only to its agency’s supervisors (and above) and admins; a declared conflict keeps the officer off that source', async () => {
@@ -211,7 +307,10 @@ describe('random inspections: rules', () => {
     const cur = await t.req('changjiSupervisor', 'GET', '/v1/inspectors/insp-652301-02');
     const corpsKey = (await t.req('admin', 'GET', '/v1/inspectors/insp-xpcc-d8-01')).json().keyId;
     for (const keyId of ['nope', corpsKey])
-      expect((await t.req('changjiSupervisor', 'PATCH', '/v1/inspectors/insp-652301-02', { keyId }, { 'if-match': cur.headers.etag as string })).json().errors[0].field).toBe('body/keyId');
+      expect(
+        (await t.req('changjiSupervisor', 'PATCH', '/v1/inspectors/insp-652301-02', { keyId }, { 'if-match': cur.headers.etag as string })).json().errors[0]
+          .field,
+      ).toBe('body/keyId');
     // Every D8 officer but one declares a conflict with src-xpcc-d8-01; that one must then inspect it.
     const d8 = DEMO_INSPECTORS.filter((o) => o.agencyCode.startsWith('XPCC-D8'));
     const free = ['insp-xpcc-d8-02', 'insp-xpcc-d8-03'];
@@ -219,13 +318,27 @@ describe('random inspections: rules', () => {
       const r = await t.req(o.id, 'POST', `/v1/inspectors/${o.id}/conflicts`, { sourceId: 'src-xpcc-d8-01', reason: '亲属在该企业任职' });
       expect(r.statusCode, r.body).toBe(201);
     }
-    expect((await t.req('insp-xpcc-d8-02', 'POST', '/v1/inspectors/insp-xpcc-d8-03/conflicts', { sourceId: 'src-xpcc-d8-01', reason: 'x' })).statusCode).toBe(404);
+    expect((await t.req('insp-xpcc-d8-02', 'POST', '/v1/inspectors/insp-xpcc-d8-03/conflicts', { sourceId: 'src-xpcc-d8-01', reason: 'x' })).statusCode).toBe(
+      404,
+    );
     // Its own scope (air only), so no earlier plan's pairs rotate anyone out.
     const plan = await createPlan(t, 'd8Supervisor', {
-      name: 'conflicts', agencyCode: 'XPCC-D8', parties: ['XPCC-D8', 'XPCC'], ratios: { key: 1, special: 0, general: 0 }, scope: { categories: ['air'] }, itemCodes: ['AIR-01'],
+      name: 'conflicts',
+      agencyCode: 'XPCC-D8',
+      parties: ['XPCC-D8', 'XPCC'],
+      ratios: { key: 1, special: 0, general: 0 },
+      scope: { categories: ['air'] },
+      itemCodes: ['AIR-01'],
     });
     expect(plan.previousPlanId).toBeNull();
-    expect((await commitAndReveal(t, plan.id, [['XPCC-D8', 'd8Supervisor'], ['XPCC', 'corpsTop']])).statusCode).toBe(200);
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['XPCC-D8', 'd8Supervisor'],
+          ['XPCC', 'corpsTop'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     const p = (await t.req('d8Supervisor', 'GET', `/v1/inspection-plans/${plan.id}`)).json();
     const target = p.targets.find((x: { sourceId: string }) => x.sourceId === 'src-xpcc-d8-01');
     expect([...target.officers].sort()).toEqual(free);

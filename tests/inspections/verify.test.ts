@@ -25,9 +25,24 @@ describe('random inspections: anyone can check a draw', () => {
   beforeAll(async () => {
     t = await inspectionApp();
     // A declared conflict, so the pools carry one.
-    expect((await t.req('admin', 'POST', '/v1/inspectors/insp-xpcc-d8-01/conflicts', { sourceId: 'src-652301-01', reason: '曾在该企业任职' })).statusCode).toBe(201);
-    const plan = await createPlan(t, 'changjiPrefSupervisor', { name: 'verify', agencyCode: '652300', mode: 'joint', parties: ['652300', 'XPCC-D8'], period: { from: '2026-03-09', to: '2026-03-20' } });
-    expect((await commitAndReveal(t, plan.id, [['652300', 'changjiPrefSupervisor'], ['XPCC-D8', 'd8Supervisor']])).statusCode).toBe(200);
+    expect((await t.req('admin', 'POST', '/v1/inspectors/insp-xpcc-d8-01/conflicts', { sourceId: 'src-652301-01', reason: '曾在该企业任职' })).statusCode).toBe(
+      201,
+    );
+    const plan = await createPlan(t, 'changjiPrefSupervisor', {
+      name: 'verify',
+      agencyCode: '652300',
+      mode: 'joint',
+      parties: ['652300', 'XPCC-D8'],
+      period: { from: '2026-03-09', to: '2026-03-20' },
+    });
+    expect(
+      (
+        await commitAndReveal(t, plan.id, [
+          ['652300', 'changjiPrefSupervisor'],
+          ['XPCC-D8', 'd8Supervisor'],
+        ])
+      ).statusCode,
+    ).toBe(200);
     t.clock.set('2026-03-20T16:00:00.000Z');
     await t.settle();
     const pub = (await t.pub(`/v1/public/inspection-plans/${plan.id}`)).json();
@@ -42,7 +57,15 @@ describe('random inspections: anyone can check a draw', () => {
     expect(rec.input.pools.conflicts).toEqual([{ inspectorId: 'insp-xpcc-d8-01', sourceId: 'src-652301-01' }]);
     const report = verifyDrawRecord(rec);
     expect(report.ok, JSON.stringify(report.checks)).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(['record shape', 'input hash', 'parties and order', 'commitment of 652300', 'commitment of XPCC-D8', 'seed', 'draw result']);
+    expect(report.checks.map((c) => c.name)).toEqual([
+      'record shape',
+      'input hash',
+      'parties and order',
+      'commitment of 652300',
+      'commitment of XPCC-D8',
+      'seed',
+      'draw result',
+    ]);
     // The same pure function, called directly, gives the stored result.
     const out = runDraw(rec.input as DrawInput, seedOf(rec.commitments.map((c: { secret: string }) => c.secret)));
     expect(out.ok && out.targets).toEqual(rec.result.targets);

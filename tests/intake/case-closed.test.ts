@@ -85,7 +85,11 @@ describeModes('complaints answered when the case opened from them closes', (mode
       expect(JSON.stringify(ev[0].data)).not.toContain('Fine of 50,000');
       expect(JSON.stringify(ev[0].data)).not.toContain('13900000000');
       // the auto-close timer runs from the reply
-      const timer = t.app.deps.db.select().from(timers).where(eq(timers.id, `c-close-${id}`)).get();
+      const timer = t.app.deps.db
+        .select()
+        .from(timers)
+        .where(eq(timers.id, `c-close-${id}`))
+        .get();
       expect(timer?.name).toBe('complaint.auto-close');
     }
     expect(replied(dup.id)[0].data).toMatchObject({ viaMaster: master.id });

@@ -89,7 +89,13 @@ describeModes('reporter confidentiality', (mode) => {
     expect(r.json().errors.map((e: { field: string }) => e.field)).toContain('body/reporter/phone');
     expect(r.body).not.toContain('13912345678');
     expect(leaks(r.body)).toEqual([]);
-    const badEmail = await post(t, k.intake, '/v1/complaints', { channel: 'phone', category: 'air', description: 'x', location: AT.region, reporter: { ...REPORTER, email: 'wang.secret at example' } });
+    const badEmail = await post(t, k.intake, '/v1/complaints', {
+      channel: 'phone',
+      category: 'air',
+      description: 'x',
+      location: AT.region,
+      reporter: { ...REPORTER, email: 'wang.secret at example' },
+    });
     expect(badEmail.statusCode).toBe(400);
     expect(leaks(badEmail.body)).toEqual([]);
     expect(leaks(t.logs.join('\n'))).toEqual([]);

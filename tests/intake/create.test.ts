@@ -85,10 +85,24 @@ describe('POST /v1/complaints', () => {
     inTx(t.app.deps.db, (tx) =>
       tx
         .insert(pollutionSources)
-        .values({ id: 'src-1', creditCode: '91350100M000100Y43', name: 'Plant', side: 'region', agencyCode: 'CJS', lat: 44.05, lng: 86.03, address: 'x', industry: 'power', createdAt: now, updatedAt: now })
+        .values({
+          id: 'src-1',
+          creditCode: '91350100M000100Y43',
+          name: 'Plant',
+          side: 'region',
+          agencyCode: 'CJS',
+          lat: 44.05,
+          lng: 86.03,
+          address: 'x',
+          industry: 'power',
+          createdAt: now,
+          updatedAt: now,
+        })
         .run(),
     );
-    const atts = Array.from({ length: 20 }, (_, i) => (i % 2 ? { url: `https://x.example/${i}.jpg`, mediaType: 'image/jpeg', bytes: 100 } : { sha256: 'a'.repeat(64) }));
+    const atts = Array.from({ length: 20 }, (_, i) =>
+      i % 2 ? { url: `https://x.example/${i}.jpg`, mediaType: 'image/jpeg', bytes: 100 } : { sha256: 'a'.repeat(64) },
+    );
     const c = await create(t, k.intake, { sourceId: 'src-1', attachments: atts });
     expect(row(t, c.id).attachments).toHaveLength(20);
   });

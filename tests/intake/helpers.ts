@@ -35,14 +35,24 @@ export function seedMap(t: TestApp) {
   const stamp = { createdAt: now, updatedAt: now };
   inTx(t.app.deps.db, (tx) => {
     const ag = (code: string, side: 'region' | 'corps', level: (typeof agencies.$inferInsert)['level'], parentCode: string | null) =>
-      tx.insert(agencies).values({ code, name: code, side, level, parentCode, adminCode: null, ...stamp }).onConflictDoNothing().run();
+      tx
+        .insert(agencies)
+        .values({ code, name: code, side, level, parentCode, adminCode: null, ...stamp })
+        .onConflictDoNothing()
+        .run();
     ag('XJ', 'region', 'autonomous_region', null);
     ag('CJ', 'region', 'prefecture', 'XJ');
     ag('CJS', 'region', 'county', 'CJ');
     ag('XPCC', 'corps', 'corps', null);
     ag('XPCC-D8', 'corps', 'division', 'XPCC');
-    tx.insert(teams).values({ id: TEAM.cjsAir, agencyCode: 'CJS', name: 'CJS air', categories: ['air', 'noise', 'water'], ...stamp }).onConflictDoNothing().run();
-    tx.insert(teams).values({ id: TEAM.d8All, agencyCode: 'XPCC-D8', name: 'D8', categories: ['air', 'water', 'noise', 'soil'], ...stamp }).onConflictDoNothing().run();
+    tx.insert(teams)
+      .values({ id: TEAM.cjsAir, agencyCode: 'CJS', name: 'CJS air', categories: ['air', 'noise', 'water'], ...stamp })
+      .onConflictDoNothing()
+      .run();
+    tx.insert(teams)
+      .values({ id: TEAM.d8All, agencyCode: 'XPCC-D8', name: 'D8', categories: ['air', 'water', 'noise', 'soil'], ...stamp })
+      .onConflictDoNothing()
+      .run();
     const area = (id: string, side: 'region' | 'corps', agencyCode: string, b: [number, number, number, number]) =>
       tx
         .insert(areas)
@@ -129,7 +139,12 @@ export function assignmentsOf(t: TestApp, id: string) {
 }
 
 export function eventsOf(t: TestApp, id: string) {
-  return t.app.deps.db.select().from(events).where(eq(events.subject, `complaints/${id}`)).orderBy(asc(events.sequence)).all();
+  return t.app.deps.db
+    .select()
+    .from(events)
+    .where(eq(events.subject, `complaints/${id}`))
+    .orderBy(asc(events.sequence))
+    .all();
 }
 
 export function eventsOfType(t: TestApp, type: string) {

@@ -11,7 +11,9 @@ async function routeJobPriority(t: TestApp, complaintId: string): Promise<number
   const ev = eventsOf(t, complaintId).find((e) => e.type === 'complaint.accepted')!;
   const id = `route-${ev.id}`;
   if (t.app.runtime.mode === 'embedded') return t.app.deps.db.select().from(jobs).where(eq(jobs.id, id)).get()?.priority;
-  const q = (t.app.runtime as unknown as { queues: Map<string, { getJob(id: string): Promise<{ opts: { priority?: number } } | undefined> }> }).queues.get('route')!;
+  const q = (t.app.runtime as unknown as { queues: Map<string, { getJob(id: string): Promise<{ opts: { priority?: number } } | undefined> }> }).queues.get(
+    'route',
+  )!;
   return (await q.getJob(id))?.opts.priority;
 }
 
@@ -242,7 +244,11 @@ describeModes('complaint deadlines', (mode) => {
     t.clock.advanceDays(60);
     await t.app.runtime.settle();
     expect(row(t, c.id)).toMatchObject({ overdue: true, overdueDeadline: 'reply' });
-    expect(notices(c.id).map((e) => e.agencyCode).sort()).toEqual(['CJS', null].sort());
+    expect(
+      notices(c.id)
+        .map((e) => e.agencyCode)
+        .sort(),
+    ).toEqual(['CJS', null].sort());
     // the supervisor of the agency above sees it in their overdue list
     const sup = (await get(t, k.supCJ, '/v1/complaints?overdue=true')).json();
     expect(sup.items.map((i: { id: string }) => i.id)).toContain(c.id);

@@ -34,8 +34,23 @@ describeModes('Open311 GeoReport v2 facade', (mode) => {
     const r = await t.app.inject({ url: '/open311/v2/services.json' });
     expect(r.statusCode).toBe(200);
     const list = r.json();
-    expect(list.map((s: { service_code: string }) => s.service_code)).toEqual(['air', 'water', 'soil', 'noise', 'solid_waste', 'radiation', 'ecology', 'other']);
-    expect(list[0]).toMatchObject({ service_code: 'air', metadata: false, type: 'realtime', service_name: expect.any(String), description: expect.any(String) });
+    expect(list.map((s: { service_code: string }) => s.service_code)).toEqual([
+      'air',
+      'water',
+      'soil',
+      'noise',
+      'solid_waste',
+      'radiation',
+      'ecology',
+      'other',
+    ]);
+    expect(list[0]).toMatchObject({
+      service_code: 'air',
+      metadata: false,
+      type: 'realtime',
+      service_name: expect.any(String),
+      description: expect.any(String),
+    });
     expect((await t.app.inject({ url: '/open311/v2/services/water.json' })).json()).toEqual({ service_code: 'water', attributes: [] });
     isGeoError(await t.app.inject({ url: '/open311/v2/services/potholes.json' }), 404);
   });
@@ -82,7 +97,13 @@ describeModes('Open311 GeoReport v2 facade', (mode) => {
   });
 
   it('GET requests/{id}.json and requests.json as a GeoReport client reads them', async () => {
-    const created = await postForm({ api_key: k.partner, service_code: 'water', address_string: '北京南路 88 号, 昌吉市', address_id: '652301', description: 'Oil on the water' });
+    const created = await postForm({
+      api_key: k.partner,
+      service_code: 'water',
+      address_string: '北京南路 88 号, 昌吉市',
+      address_id: '652301',
+      description: 'Oil on the water',
+    });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json()[0].service_request_id;
     const one = await t.app.inject({ url: `/open311/v2/requests/${id}.json?api_key=${k.partner}` });
@@ -117,7 +138,9 @@ describeModes('Open311 GeoReport v2 facade', (mode) => {
     // date window rules
     const start = new Date(t.clock.now().getTime() - 86_400_000).toISOString();
     const end = new Date(t.clock.now().getTime() + 86_400_000).toISOString();
-    expect((await t.app.inject({ url: `/open311/v2/requests.json?api_key=${k.partner}&start_date=${start}&end_date=${end}` })).json().length).toBeGreaterThanOrEqual(2);
+    expect(
+      (await t.app.inject({ url: `/open311/v2/requests.json?api_key=${k.partner}&start_date=${start}&end_date=${end}` })).json().length,
+    ).toBeGreaterThanOrEqual(2);
     const longAgo = new Date(t.clock.now().getTime() - 200 * 86_400_000).toISOString();
     isGeoError(await t.app.inject({ url: `/open311/v2/requests.json?api_key=${k.partner}&start_date=${longAgo}&end_date=${end}` }), 400);
     // another partner does not see it
@@ -136,7 +159,10 @@ describeModes('Open311 GeoReport v2 facade', (mode) => {
     const { api_key: _k, ...noKey } = payload;
     const c = await t.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: t.auth(k.intake), payload: { ...noKey, description: 'again' } });
     expect(c.statusCode).toBe(201);
-    const again = await postForm({ api_key: k.partner, service_code: 'noise', lat: String(AT.corps.lat), long: String(AT.corps.lng), description: 'changed' }, h);
+    const again = await postForm(
+      { api_key: k.partner, service_code: 'noise', lat: String(AT.corps.lat), long: String(AT.corps.lng), description: 'changed' },
+      h,
+    );
     isGeoError(again, 422);
   });
 

@@ -53,8 +53,19 @@ export function seedMap(t: TestApp) {
   const now = t.clock.now().toISOString();
   const stamp = { createdAt: now, updatedAt: now };
   inTx(db, (tx) => {
-    const ag = (code: string, name: string, side: 'region' | 'corps', level: (typeof agencies.$inferInsert)['level'], parentCode: string | null, adminCode: string | null) =>
-      tx.insert(agencies).values({ code, name, side, level, parentCode, adminCode, ...stamp }).onConflictDoNothing().run();
+    const ag = (
+      code: string,
+      name: string,
+      side: 'region' | 'corps',
+      level: (typeof agencies.$inferInsert)['level'],
+      parentCode: string | null,
+      adminCode: string | null,
+    ) =>
+      tx
+        .insert(agencies)
+        .values({ code, name, side, level, parentCode, adminCode, ...stamp })
+        .onConflictDoNothing()
+        .run();
     ag('XJ', 'Xinjiang EEB', 'region', 'autonomous_region', null, '650000');
     ag('CJ', 'Changji prefecture', 'region', 'prefecture', 'XJ', '652300');
     ag('CJS', 'Changji city', 'region', 'county', 'CJ', '652301');
@@ -62,7 +73,11 @@ export function seedMap(t: TestApp) {
     ag('XPCC-D8', '8th division', 'corps', 'division', 'XPCC', '659001');
     ag('XPCC-D8-R121', '121st regiment', 'corps', 'regiment', 'XPCC-D8', null);
     const team = (id: string, agencyCode: string, categories: string[]) =>
-      tx.insert(teams).values({ id, agencyCode, name: id, categories, ...stamp }).onConflictDoNothing().run();
+      tx
+        .insert(teams)
+        .values({ id, agencyCode, name: id, categories, ...stamp })
+        .onConflictDoNothing()
+        .run();
     team(TEAM.cjsAir, 'CJS', ['air', 'noise']);
     team(TEAM.cjsSpecial, 'CJS', []);
     team(TEAM.cjWater, 'CJ', ['water']);
@@ -70,7 +85,13 @@ export function seedMap(t: TestApp) {
     team(TEAM.xjSoil, 'XJ', ['soil']);
     team(TEAM.d8All, 'XPCC-D8', ['air', 'water', 'noise', 'soil']);
     team(TEAM.r121Air, 'XPCC-D8-R121', ['air']);
-    const area = (id: string, side: 'region' | 'corps', agencyCode: string, kind: 'jurisdiction' | 'grid' | 'protected', geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown }) => {
+    const area = (
+      id: string,
+      side: 'region' | 'corps',
+      agencyCode: string,
+      kind: 'jurisdiction' | 'grid' | 'protected',
+      geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown },
+    ) => {
       const polys = polygonsOf(geometry)!;
       const bb = polys.map(ringsBBox);
       tx.insert(areas)
@@ -165,7 +186,12 @@ export function testSubjects(t: TestApp) {
 export const registryOf = (t: TestApp) => (t.app.runtime as unknown as { registry: JobRegistry }).registry;
 
 export function assignmentsOf(t: TestApp, subjectId: string) {
-  return t.app.deps.db.select().from(assignments).where(and(eq(assignments.subjectId, subjectId))).orderBy(asc(assignments.createdAt), asc(assignments.id)).all();
+  return t.app.deps.db
+    .select()
+    .from(assignments)
+    .where(and(eq(assignments.subjectId, subjectId)))
+    .orderBy(asc(assignments.createdAt), asc(assignments.id))
+    .all();
 }
 
 export function eventsOfType(t: TestApp, type: string) {

@@ -34,7 +34,8 @@ describe('routing rules API', () => {
     expect(filtered.json().items.map((x: { id: string }) => x.id)).toEqual([rule.id]);
     expect((await t.app.inject({ url: `/v1/routing-rules/${rule.id}`, headers: t.auth(k.admin) })).json()).toEqual(rule);
 
-    for (const id of [rule.id, area.json().id]) expect((await t.app.inject({ method: 'DELETE', url: `/v1/routing-rules/${id}`, headers: t.auth(k.admin) })).statusCode).toBe(204);
+    for (const id of [rule.id, area.json().id])
+      expect((await t.app.inject({ method: 'DELETE', url: `/v1/routing-rules/${id}`, headers: t.auth(k.admin) })).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'DELETE', url: `/v1/routing-rules/${rule.id}`, headers: t.auth(k.admin) })).statusCode).toBe(404);
     expect((await t.app.inject({ url: `/v1/routing-rules/${rule.id}`, headers: t.auth(k.admin) })).statusCode).toBe(404);
     expect(count()).toBe(0);
@@ -73,7 +74,8 @@ describe('routing rules API', () => {
   });
 
   it('only admins change rules', async () => {
-    for (const key of [k.intake, k.supCJ, k.cjsAir, k.partner]) expect((await post({ agencyCode: 'CJS', category: 'air', teamId: TEAM.cjsAir }, key)).statusCode).toBe(403);
+    for (const key of [k.intake, k.supCJ, k.cjsAir, k.partner])
+      expect((await post({ agencyCode: 'CJS', category: 'air', teamId: TEAM.cjsAir }, key)).statusCode).toBe(403);
     expect((await t.app.inject({ url: '/v1/routing-rules', headers: t.auth(k.cjsAir) })).statusCode).toBe(403);
     expect(count()).toBe(0);
   });

@@ -3,7 +3,13 @@ import { SpatialIndex, type AreaInput } from '../../src/jurisdiction/spatial-ind
 import { distanceToRingsMeters, flatRing, haversineMeters } from '../../src/jurisdiction/geo.js';
 import { box } from './fixture.js';
 
-const area = (id: string, side: 'region' | 'corps', kind: AreaInput['kind'], coordinates: unknown, type: 'Polygon' | 'MultiPolygon' = 'Polygon'): AreaInput => ({
+const area = (
+  id: string,
+  side: 'region' | 'corps',
+  kind: AreaInput['kind'],
+  coordinates: unknown,
+  type: 'Polygon' | 'MultiPolygon' = 'Polygon',
+): AreaInput => ({
   id,
   side,
   agencyCode: id.toUpperCase(),
@@ -75,7 +81,10 @@ describe('spatial index', () => {
   });
 
   it('skips unreadable geometry instead of failing', () => {
-    const bad = new SpatialIndex([area('ok', 'region', 'grid', [box(0, 0, 1, 1)]), { ...area('bad', 'region', 'grid', null), geometry: { type: 'Polygon', coordinates: [[[0, 0]]] } }]);
+    const bad = new SpatialIndex([
+      area('ok', 'region', 'grid', [box(0, 0, 1, 1)]),
+      { ...area('bad', 'region', 'grid', null), geometry: { type: 'Polygon', coordinates: [[[0, 0]]] } },
+    ]);
     expect(bad.skipped).toEqual(['bad']);
     expect(bad.resolve(0.5, 0.5, 0).areaId).toBe('ok');
     expect(new SpatialIndex([]).resolve(0, 0, 1000)).toMatchObject({ side: null, joint: false, neighbours: [] });

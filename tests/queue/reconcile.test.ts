@@ -47,14 +47,21 @@ const GRACE_MS = 1_000;
   });
 
   async function file(location: { lat: number; lng: number }, accept: boolean) {
-    const r = await api.app.inject({ method: 'POST', url: '/v1/complaints', headers: api.auth(k.intake), payload: { channel: 'phone', category: 'air', description: 'smoke', location } });
+    const r = await api.app.inject({
+      method: 'POST',
+      url: '/v1/complaints',
+      headers: api.auth(k.intake),
+      payload: { channel: 'phone', category: 'air', description: 'smoke', location },
+    });
     expect(r.statusCode).toBe(201);
     const id = r.json().id as string;
     if (accept) expect((await api.app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers: api.auth(k.intake) })).statusCode).toBe(200);
     return id;
   }
   const waiting = async (queue: string) => {
-    const c = await rt().queues.get(queue as never)!.getJobCounts('waiting', 'prioritized');
+    const c = await rt()
+      .queues.get(queue as never)!
+      .getJobCounts('waiting', 'prioritized');
     return c.waiting + c.prioritized;
   };
   const readyz = async () => (await api.app.inject({ url: '/readyz' })).json();
@@ -172,10 +179,23 @@ const GRACE_MS = 1_000;
     registryOf(api).react((e) => (e.type === 'test.doomed.requested' ? [{ queue: 'route', name: 'test.doomed', id: `doomed-${e.id}`, payload: {} }] : []));
     const ev = emit(api, { subject: 'tests/doomed', type: 'test.doomed.requested' });
     api.app.runtime.poke();
-    await until(async () => (await api.app.inject({ url: '/v1/admin/jobs/failed', headers: api.auth(api.admin) })).json().items.some((j: { id: string }) => j.id === `doomed-${ev.id}`), 10_000, 'dead-lettered');
+    await until(
+      async () =>
+        (await api.app.inject({ url: '/v1/admin/jobs/failed', headers: api.auth(api.admin) }))
+          .json()
+          .items.some((j: { id: string }) => j.id === `doomed-${ev.id}`),
+      10_000,
+      'dead-lettered',
+    );
     api.clock.advance(2 * GRACE_MS);
     expect(await rt().reconcile()).toBe(0);
-    expect(api.app.deps.db.select().from(jobFailures).where(eq(jobFailures.jobId, `doomed-${ev.id}`)).get()).toBeDefined();
+    expect(
+      api.app.deps.db
+        .select()
+        .from(jobFailures)
+        .where(eq(jobFailures.jobId, `doomed-${ev.id}`))
+        .get(),
+    ).toBeDefined();
     for (const q of rt().queues.values()) await q.obliterate({ force: true }); // Redis forgets it
     expect(await rt().reconcile()).toBe(0);
     expect(runs).toBe(1);

@@ -57,7 +57,10 @@ describe('reference: access', () => {
       {
         method: 'POST',
         url: '/v1/areas/import',
-        payload: { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { name: 'x', side: 'region', agencyCode: '650100', kind: 'grid' }, geometry: polygonAt(87.6, 43.8) }] },
+        payload: {
+          type: 'FeatureCollection',
+          features: [{ type: 'Feature', properties: { name: 'x', side: 'region', agencyCode: '650100', kind: 'grid' }, geometry: polygonAt(87.6, 43.8) }],
+        },
       },
     ] as const;
     for (const [role, key] of Object.entries(keys)) {

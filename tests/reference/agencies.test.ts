@@ -151,7 +151,8 @@ describe('reference: agencies', () => {
   });
 
   it('paginates across pages without skipping or repeating', async () => {
-    for (let i = 0; i < 9; i++) expect((await post({ code: `P${i}`, name: `p${i}`, side: 'corps', level: 'regiment', parentCode: 'XPCC-D8' })).statusCode).toBe(201);
+    for (let i = 0; i < 9; i++)
+      expect((await post({ code: `P${i}`, name: `p${i}`, side: 'corps', level: 'regiment', parentCode: 'XPCC-D8' })).statusCode).toBe(201);
     const all = await walkPages(t, '/v1/agencies', 500);
     for (const size of [1, 2, 4, 7]) {
       const paged = await walkPages(t, '/v1/agencies', size);

@@ -52,13 +52,31 @@ describe('reference: areas', () => {
   it('bad geometry is 400 naming the field, stores nothing and does not signal a change', async () => {
     const before = (await allAreas()).length;
     const c = changed;
-    const unclosed = square(87, 43).slice(0, 4).concat([[87, 43.001]]);
+    const unclosed = square(87, 43)
+      .slice(0, 4)
+      .concat([[87, 43.001]]);
     expectProblem(await post({ ...base, geometry: { type: 'Polygon', coordinates: [unclosed] } }), 400, 'body/geometry/coordinates/0');
     const far = square(87, 43);
     far[2] = [187, 43.01];
     expectProblem(await post({ ...base, geometry: { type: 'Polygon', coordinates: [far] } }), 400, 'body/geometry/coordinates/0/2/0');
     expectProblem(await post({ ...base, geometry: { type: 'Point', coordinates: [87, 43] } }), 400, 'body/geometry/type');
-    expectProblem(await post({ ...base, geometry: { type: 'Polygon', coordinates: [[[87, 43], [88, 43], [87, 43]]] } }), 400, 'body/geometry/coordinates/0');
+    expectProblem(
+      await post({
+        ...base,
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [87, 43],
+              [88, 43],
+              [87, 43],
+            ],
+          ],
+        },
+      }),
+      400,
+      'body/geometry/coordinates/0',
+    );
     expectProblem(await post({ ...base, geometry: { type: 'Polygon', coordinates: [square(87, 43)], crs: 'x' } }), 400, 'body/geometry/crs');
     expectProblem(await post({ ...base, kind: 'zone', geometry: polygonAt(87, 43) }), 400, 'body/kind');
     expectProblem(await post({ ...base, owner: 'x', geometry: polygonAt(87, 43) }), 400, 'body/owner');
@@ -93,7 +111,25 @@ describe('reference: areas', () => {
     expect(changed).toBe(c + 1);
     // moving to a corps agency without changing side: 422; with side: fine
     expectProblem(await patch({ agencyCode: 'XPCC-D8' }, '"2"'), 422, 'body/side');
-    expectProblem(await patch({ geometry: { type: 'Polygon', coordinates: [[[87, 43], [88, 43], [87, 43]]] } }, '"2"'), 400, 'body/geometry/coordinates/0');
+    expectProblem(
+      await patch(
+        {
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [87, 43],
+                [88, 43],
+                [87, 43],
+              ],
+            ],
+          },
+        },
+        '"2"',
+      ),
+      400,
+      'body/geometry/coordinates/0',
+    );
     const moved = await patch({ agencyCode: 'XPCC-D8', side: 'corps' }, '"2"');
     expect(moved.statusCode, moved.body).toBe(200);
     expect(moved.json()).toMatchObject({ side: 'corps', agencyCode: 'XPCC-D8', version: 3 });
@@ -119,7 +155,10 @@ describe('reference: areas', () => {
       const r = await importFc([
         feature({ id: 'imp-1', name: '网格 A', side: 'region', agencyCode: '650100', kind: 'grid', adcode: 650102 }),
         feature({ name: '网格 B', side: 'region', agencyCode: '650100', kind: 'grid' }, polygonAt(87.7, 43.8)),
-        feature({ id: 'imp-3', name: '石河子', side: 'corps', agencyCode: 'XPCC-D8', kind: 'jurisdiction' }, { type: 'MultiPolygon', coordinates: [[square(86, 44.2)]] }),
+        feature(
+          { id: 'imp-3', name: '石河子', side: 'corps', agencyCode: 'XPCC-D8', kind: 'jurisdiction' },
+          { type: 'MultiPolygon', coordinates: [[square(86, 44.2)]] },
+        ),
       ]);
       expect(r.statusCode, r.body).toBe(200);
       const body = r.json();
@@ -134,7 +173,9 @@ describe('reference: areas', () => {
     it('one bad feature and nothing is stored (400 naming body/features/<i>/...)', async () => {
       const before = (await allAreas()).length;
       const c = changed;
-      const unclosed = square(87, 43).slice(0, 4).concat([[87, 43.001]]);
+      const unclosed = square(87, 43)
+        .slice(0, 4)
+        .concat([[87, 43.001]]);
       const r = await importFc([
         feature({ id: 'ok-1', name: 'fine', side: 'region', agencyCode: '650100', kind: 'grid' }),
         feature({ id: 'bad-geom', name: 'unclosed', side: 'region', agencyCode: '650100', kind: 'grid' }, { type: 'Polygon', coordinates: [unclosed] }),
@@ -180,7 +221,10 @@ describe('reference: areas', () => {
     });
 
     it('upsert=true replaces areas with the same id (version + 1) in the same all-or-nothing way', async () => {
-      const r = await importFc([feature({ id: 'imp-1', name: '网格 A（实测）', side: 'region', agencyCode: '650100', kind: 'grid' }, polygonAt(87.6, 43.8, 0.05))], '?upsert=true');
+      const r = await importFc(
+        [feature({ id: 'imp-1', name: '网格 A（实测）', side: 'region', agencyCode: '650100', kind: 'grid' }, polygonAt(87.6, 43.8, 0.05))],
+        '?upsert=true',
+      );
       expect(r.statusCode, r.body).toBe(200);
       const a = (await t.app.inject({ url: '/v1/areas/imp-1', headers: h() })).json();
       expect(a).toMatchObject({ name: '网格 A（实测）', version: 2 });
@@ -225,7 +269,9 @@ describe('reference: areas', () => {
 
   it('paginates across pages without skipping or repeating (ties on createdAt included)', async () => {
     // same clock instant for all: the id breaks the tie
-    const r = await importFc(Array.from({ length: 13 }, (_, i) => feature({ id: `page-${i}`, name: `p${i}`, side: 'region', agencyCode: '650100', kind: 'protected' })));
+    const r = await importFc(
+      Array.from({ length: 13 }, (_, i) => feature({ id: `page-${i}`, name: `p${i}`, side: 'region', agencyCode: '650100', kind: 'protected' })),
+    );
     expect(r.statusCode).toBe(200);
     t.clock.advance(1000);
     for (let i = 0; i < 3; i++) expect((await post({ id: `later-${i}`, ...base, geometry: polygonAt(87, 43) })).statusCode).toBe(201);

@@ -92,7 +92,11 @@ describe('reference: demo data', () => {
     expect((await walkPages(t, '/v1/teams?agencyCode=650000', 10))[0].categories).toHaveLength(8);
     // every demo agency has at least one team
     const teams = await walkPages(t, '/v1/teams', 500);
-    for (const a of DEMO_AGENCIES) expect(teams.some((x) => x.agencyCode === a.code), a.code).toBe(true);
+    for (const a of DEMO_AGENCIES)
+      expect(
+        teams.some((x) => x.agencyCode === a.code),
+        a.code,
+      ).toBe(true);
   });
 
   it('demo polygons are valid, and the demo points land where their comments say', () => {
@@ -112,8 +116,18 @@ describe('reference: demo data', () => {
     expect(at(DEMO_POINTS.nowhere)).toEqual([]);
     // corps points are in no region area (corps ground is cut out of the region's), and vice versa
     const sides = (p: { lng: number; lat: number }) => new Set(DEMO_AREAS.filter((a) => contains(a.geometry as AreaGeometry, p)).map((a) => a.side));
-    for (const k of ['shiheziCenter', 'wujiaquCenter', 'huyangheCenter', 'd12Center', 'regiment121Center'] as const) expect([...sides(DEMO_POINTS[k])]).toEqual(['corps']);
-    for (const k of ['urumqiCenter', 'changjiCenter', 'kuytunCenter', 'dushanziCenter', 'wusuCenter', 'seamNearShihezi', 'seamNearHuyanghe', 'seamNearD12'] as const)
+    for (const k of ['shiheziCenter', 'wujiaquCenter', 'huyangheCenter', 'd12Center', 'regiment121Center'] as const)
+      expect([...sides(DEMO_POINTS[k])]).toEqual(['corps']);
+    for (const k of [
+      'urumqiCenter',
+      'changjiCenter',
+      'kuytunCenter',
+      'dushanziCenter',
+      'wusuCenter',
+      'seamNearShihezi',
+      'seamNearHuyanghe',
+      'seamNearD12',
+    ] as const)
       expect([...sides(DEMO_POINTS[k])]).toEqual(['region']);
     // the seam points are region points within ~300 m of corps ground
     for (const k of ['seamNearShihezi', 'seamNearHuyanghe', 'seamNearD12'] as const) {

@@ -12,7 +12,19 @@ describe('geojson: validateGeometry (pure)', () => {
     expect(validateGeometry({ type: 'MultiPolygon', coordinates: [[square(87, 43, 1)], [square(84, 44, 0.5)]] })).toEqual([]);
     expect(validateGeometry({ type: 'Polygon', coordinates: [square(87, 43, 1).map(([x, y]) => [x, y, 800])] })).toEqual([]);
     // the extremes of the ranges are allowed
-    expect(validateGeometry({ type: 'Polygon', coordinates: [[[-180, -90], [180, -90], [180, 90], [-180, -90]]] })).toEqual([]);
+    expect(
+      validateGeometry({
+        type: 'Polygon',
+        coordinates: [
+          [
+            [-180, -90],
+            [180, -90],
+            [180, 90],
+            [-180, -90],
+          ],
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('wrong or missing type', () => {
@@ -24,7 +36,9 @@ describe('geojson: validateGeometry (pure)', () => {
   });
 
   it('unclosed ring names the ring', () => {
-    const ring = square(87, 43).slice(0, 4).concat([[87, 43.005]]);
+    const ring = square(87, 43)
+      .slice(0, 4)
+      .concat([[87, 43.005]]);
     expect(fields({ type: 'Polygon', coordinates: [ring] })).toEqual(['body/geometry/coordinates/0']);
     expect(reasons({ type: 'Polygon', coordinates: [ring] })[0]).toMatch(/not closed/);
     // in a MultiPolygon, the second polygon's hole
@@ -43,7 +57,11 @@ describe('geojson: validateGeometry (pure)', () => {
   });
 
   it('too few positions', () => {
-    const ring = [[87, 43], [88, 43], [87, 43]];
+    const ring = [
+      [87, 43],
+      [88, 43],
+      [87, 43],
+    ];
     expect(fields({ type: 'Polygon', coordinates: [ring] })).toEqual(['body/geometry/coordinates/0']);
     expect(reasons({ type: 'Polygon', coordinates: [ring] })[0]).toContain('at least 4 positions');
     expect(fields({ type: 'Polygon', coordinates: [] })).toEqual(['body/geometry/coordinates']);
@@ -66,9 +84,19 @@ describe('geojson: validateGeometry (pure)', () => {
   });
 
   it('zero-area rings are rejected', () => {
-    const line = [[87, 43], [87.5, 43.5], [88, 44], [87, 43]];
+    const line = [
+      [87, 43],
+      [87.5, 43.5],
+      [88, 44],
+      [87, 43],
+    ];
     expect(fields({ type: 'Polygon', coordinates: [line] })).toEqual(['body/geometry/coordinates/0']);
-    const point = [[87, 43], [87, 43], [87, 43], [87, 43]];
+    const point = [
+      [87, 43],
+      [87, 43],
+      [87, 43],
+      [87, 43],
+    ];
     expect(reasons({ type: 'Polygon', coordinates: [point] })[0]).toMatch(/no area/);
   });
 

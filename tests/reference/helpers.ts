@@ -8,7 +8,11 @@ export function expectProblem(r: LightMyRequestResponse, status: number, field?:
   expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = r.json();
   expect(body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
-  if (field) expect(body.errors?.map((e: { field: string }) => e.field), r.body).toContain(field);
+  if (field)
+    expect(
+      body.errors?.map((e: { field: string }) => e.field),
+      r.body,
+    ).toContain(field);
   return body;
 }
 

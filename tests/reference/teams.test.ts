@@ -55,7 +55,10 @@ describe('reference: teams', () => {
     expectProblem(await post({ agencyCode: '650100', name: 'x', categories: ['air'], leader: 'me' }), 400, 'body/leader');
     expect((await all()).length).toBe(before);
     // all eight is fine
-    expect((await post({ agencyCode: '650100', name: '综合组', categories: ['air', 'water', 'soil', 'noise', 'solid_waste', 'radiation', 'ecology', 'other'] })).statusCode).toBe(201);
+    expect(
+      (await post({ agencyCode: '650100', name: '综合组', categories: ['air', 'water', 'soil', 'noise', 'solid_waste', 'radiation', 'ecology', 'other'] }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it('duplicate id is 409', async () => {
@@ -91,7 +94,8 @@ describe('reference: teams', () => {
   });
 
   it('paginates across pages without skipping or repeating', async () => {
-    for (let i = 0; i < 11; i++) expect((await post({ id: `team-p-${String(i).padStart(2, '0')}`, agencyCode: 'XPCC-D8', name: `p${i}`, categories: ['other'] })).statusCode).toBe(201);
+    for (let i = 0; i < 11; i++)
+      expect((await post({ id: `team-p-${String(i).padStart(2, '0')}`, agencyCode: 'XPCC-D8', name: `p${i}`, categories: ['other'] })).statusCode).toBe(201);
     const every = await all();
     expect(new Set(every.map((x) => x.id)).size).toBe(every.length);
     for (const size of [1, 3, 5]) expect((await walkPages(t, '/v1/teams', size)).map((x) => x.id)).toEqual(every.map((x) => x.id));
