@@ -53,6 +53,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       ...(opts.logStream ? { stream: opts.logStream } : {}),
     },
     bodyLimit: config.bodyLimitBytes,
+    // Loading the docs UI's assets can take seconds on a loaded 2-core machine; the default 10 s fails the start.
+    pluginTimeout: 60_000,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Not-found and error handling decide the status codes; no trailing-slash surprises.

@@ -49,9 +49,7 @@ export function assignmentJobs(registry: JobRegistry, _deps: Deps): void {
   for (const side of ['region', 'corps'] as const) registry.handle(claimDeadlineJob(side), { queue: sideQueue(side), run: overdue });
   registry.handle(claimDeadlineJob(null), { queue: 'deadline', run: overdue });
 
-  registry.react((e) =>
-    e.type === 'assignment.declined' && e.data.role === 'lead'
-      ? [{ queue: 'route', name: REROUTE_JOB, id: `reroute-${e.id}`, payload: { assignmentId: e.data.id as string }, priority: 3 }]
-      : [],
+  registry.react(['assignment.declined'], (e) =>
+    e.data.role === 'lead' ? [{ queue: 'route', name: REROUTE_JOB, id: `reroute-${e.id}`, payload: { assignmentId: e.data.id as string }, priority: 3 }] : [],
   );
 }

@@ -26,15 +26,15 @@ export function caseJobs(registry: JobRegistry, _deps: Deps) {
   });
   // A registered case is routed like a complaint, by the routing capability's route.subject job
   // (only when that handler exists, so the registry works without routing installed).
-  registry.react((e) => {
-    if (e.type !== 'case.registered' || !registry.handlers.has(ROUTE_JOB)) return [];
+  registry.react(['case.registered'], (e) => {
+    if (!registry.handlers.has(ROUTE_JOB)) return [];
     const payload: RouteJob = { kind: 'case', id: String(e.data.id) };
     return [{ queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload }];
   });
   // A case transferred to another agency: its old lead assignment is superseded and it is
   // re-routed within the new lead agency (route.transfer, src/assignments).
-  registry.react((e) => {
-    if (e.type !== 'case.status_changed' || e.data.to !== 'transferred' || !registry.handlers.has(TRANSFER_JOB)) return [];
+  registry.react(['case.status_changed'], (e) => {
+    if (e.data.to !== 'transferred' || !registry.handlers.has(TRANSFER_JOB)) return [];
     const payload: TransferJob = { kind: 'case', id: String(e.data.id), toAgencyCode: String(e.data.toAgencyCode) };
     return [{ queue: 'route', name: TRANSFER_JOB, id: `transfer-${e.id}`, payload }];
   });

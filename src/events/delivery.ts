@@ -53,7 +53,7 @@ function dropTimer(q: DeliveryStatements, d: Pick<Delivery, 'id' | 'timerSeq'>) 
 
 /** Outbox → one `deliver` job per (event, matching subscription); job ids derive from both. */
 export function registerDelivery(registry: JobRegistry, deps: Deps) {
-  registry.react((ev, d) => {
+  registry.react('*', (ev, d) => {
     const q = deliveryStatements(d.db);
     // The event's audience is read once, not once per subscription.
     let audience: Set<string> | undefined;

@@ -2,7 +2,7 @@ import type { JobContext, JobRegistry } from '../queue/types.js';
 import type { Deps } from '../deps.js';
 import { FILING_ACK_DUE, FILING_ESCALATE, escalateFiling, evaluateFilings, markFilingOverdue, type EvaluateJob } from './service.js';
 import { sendNotice, type NoticeJob } from './notices.js';
-import { FILING_EVALUATE, FILING_NOTIFY, filingJobsFor } from './triggers.js';
+import { FILING_EVALUATE, FILING_EVENT_TYPES, FILING_NOTIFY, filingJobsFor } from './triggers.js';
 
 /** `filing.evaluate` body: effects once per job id (the unique key also holds across job ids). */
 export const runEvaluate = (payload: EvaluateJob, ctx: JobContext) => {
@@ -39,5 +39,5 @@ export function filingJobs(registry: JobRegistry, _deps: Deps) {
       });
     },
   });
-  registry.react((e, deps) => filingJobsFor(e, deps.config.filingFineThresholdFen));
+  registry.react(FILING_EVENT_TYPES, (e, deps) => filingJobsFor(e, deps.config.filingFineThresholdFen));
 }

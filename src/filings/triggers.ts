@@ -25,6 +25,9 @@ const FINES = ['fine', 'daily_penalty'];
 const isHeavyFine = (e: StoredEvent, thresholdFen: number) =>
   FINES.includes(String(e.data.measureType)) && typeof e.data.amountFen === 'number' && e.data.amountFen >= thresholdFen;
 
+/** The events that can file a case or call for a notification (the two switches below). */
+export const FILING_EVENT_TYPES = ['case.registered', 'case.status_changed', 'case.measure_added', 'case.overdue', 'complaint.overdue'] as const;
+
 /** The filing trigger of a case event, or null when the event files nothing. */
 export function filingTriggerOf(e: StoredEvent, thresholdFen: number): FilingTrigger | null {
   switch (e.type) {

@@ -43,8 +43,7 @@ export function inspectionJobs(registry: JobRegistry, _deps: Deps) {
         ctx.once((tx) => assignInspection(tx, ctx.deps, payload));
       },
     });
-  registry.react((e) => {
-    if (e.type !== 'inspection.opened') return [];
+  registry.react(['inspection.opened'], (e) => {
     const d = e.data as { id: string; side: string; teams: unknown[]; dueAt: string };
     const side = d.side === 'corps' ? 'corps' : 'region';
     return [

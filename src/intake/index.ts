@@ -32,7 +32,7 @@ function jobs(registry: JobRegistry, _deps: Deps) {
       ctx.once((tx) => onLeadClaimed(tx, ctx.deps, p.assignmentId));
     },
   });
-  registry.react((event): JobRequest[] => {
+  registry.react([ASSIGNMENT_CLAIMED, 'complaint.accepted', 'complaint.unlinked'], (event): JobRequest[] => {
     if (event.type === ASSIGNMENT_CLAIMED) {
       if (event.data.subjectKind !== 'complaint' || event.data.role !== 'lead') return [];
       // Work that lands on a side's team runs on that side's queue.

@@ -31,9 +31,10 @@ export interface JobContext {
   once: (fn: (tx: Tx) => void) => boolean;
 }
 
-export interface HandlerDef {
+/** A job handler: `P` is the payload its jobs carry (what the reactor or timer that made them put in). */
+export interface HandlerDef<P = unknown> {
   queue: QueueName;
-  run: (payload: any, ctx: JobContext) => void | Promise<void>;
+  run: (payload: P, ctx: JobContext) => void | Promise<void>;
   /** Attempts before the job goes to the dead-letter list (default 5). */
   attempts?: number;
   /** Base of the exponential backoff between attempts (default 1000 ms). */
@@ -44,19 +45,23 @@ export interface HandlerDef {
 export type Reactor = (event: StoredEvent, deps: Deps) => JobRequest[];
 
 export class JobRegistry {
-  readonly handlers = new Map<string, HandlerDef>();
-  readonly reactors: Reactor[] = [];
-  handle(name: string, def: HandlerDef): this {
+  // Payload types are checked where each handler is registered; the registry only routes by name.
+  readonly handlers = new Map<string, HandlerDef<any>>();
+  /** Reactors by the event type they handle; `*` for those that look at every event (webhook fan-out). */
+  private readonly reactors = new Map<string, Reactor[]>();
+  handle<P>(name: string, def: HandlerDef<P>): this {
     if (this.handlers.has(name)) throw new Error(`job handler ${name} registered twice`);
     this.handlers.set(name, def);
     return this;
   }
-  react(r: Reactor): this {
-    this.reactors.push(r);
+  /** Registers a reactor for the event types it handles (so the relay never asks it about others). */
+  react(types: readonly string[] | '*', r: Reactor): this {
+    for (const t of types === '*' ? ['*'] : types) this.reactors.set(t, [...(this.reactors.get(t) ?? []), r]);
     return this;
   }
   jobsFor(event: StoredEvent, deps: Deps): JobRequest[] {
-    return this.reactors.flatMap((r) => r(event, deps));
+    const rs = [...(this.reactors.get(event.type) ?? []), ...(this.reactors.get('*') ?? [])];
+    return rs.flatMap((r) => r(event, deps));
   }
 }
 

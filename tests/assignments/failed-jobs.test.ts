@@ -24,7 +24,7 @@ describeModes('failed jobs: dead-letter list and retry', (mode) => {
         if (fail) throw new Error('boom: downstream unavailable');
       },
     });
-    reg.react((e) => (e.type === 'test.flaky.requested' ? [{ queue: 'route', name: 'test.flaky', id: `flaky-${e.id}`, payload: { n: 1 } }] : []));
+    reg.react(['test.flaky.requested'], (e) => [{ queue: 'route', name: 'test.flaky', id: `flaky-${e.id}`, payload: { n: 1 } }]);
     const ev = inTx(t.app.deps.db, (tx) => appendEvent(tx, t.clock, { type: 'test.flaky.requested', subject: 'tests/flaky', data: {} }));
     const jobId = `flaky-${ev.id}`;
     t.app.runtime.poke();

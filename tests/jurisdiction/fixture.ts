@@ -159,11 +159,9 @@ export function testSubjects(t: TestApp) {
     },
   };
   registerSubject(t.app.deps, 'complaint', hooks);
-  registryOf(t).react((e) =>
-    e.type === TEST_EVENT
-      ? [{ queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload: { kind: 'complaint', id: e.data.id }, priority: e.data.urgent ? 1 : 5 }]
-      : [],
-  );
+  registryOf(t).react([TEST_EVENT], (e) => [
+    { queue: 'route', name: ROUTE_JOB, id: `route-${e.id}`, payload: { kind: 'complaint', id: e.data.id }, priority: e.data.urgent ? 1 : 5 },
+  ]);
   return {
     subjects,
     routed,

@@ -176,7 +176,7 @@ const GRACE_MS = 1_000;
         },
       });
     }
-    registryOf(api).react((e) => (e.type === 'test.doomed.requested' ? [{ queue: 'route', name: 'test.doomed', id: `doomed-${e.id}`, payload: {} }] : []));
+    registryOf(api).react(['test.doomed.requested'], (e) => [{ queue: 'route', name: 'test.doomed', id: `doomed-${e.id}`, payload: {} }]);
     const ev = emit(api, { subject: 'tests/doomed', type: 'test.doomed.requested' });
     api.app.runtime.poke();
     await until(
