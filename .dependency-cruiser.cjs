@@ -1,16 +1,17 @@
 /**
  * The floors of the house (README "Architecture"); imports only go down:
- *   kernel          src/{config,clock,ids,deps}.ts, src/domain/, src/db/
+ *   kernel          src/{config,clock,ids,calendar,json,deps}.ts, src/domain/, src/db/
  *   infrastructure  src/{http,auth,queue,outbox,notifications}/
  *   capabilities    every other folder of src/ (reference, jurisdiction, intake, cases, …)
  *   app and entries src/{app,server,worker,capabilities,tables}.ts, src/cli/
  * and a capability reads another capability's data through its exported functions, never its
  * tables (a tables.ts may reference another's table for a foreign key).
  */
-const KERNEL = '^src/((config|clock|ids|deps)[.]ts$|domain/|db/)';
+const KERNEL = '^src/((config|clock|ids|calendar|json|deps)[.]ts$|domain/|db/)';
 const INFRA = '^src/(http|auth|queue|outbox|notifications)/';
 const APP = '^src/((app|server|worker|capabilities|tables)[.]ts$|cli/)';
-const NOT_CAPABILITY = '^src/((config|clock|ids|deps|app|server|worker|capabilities|tables)[.]ts$|(domain|db|http|auth|queue|outbox|notifications|cli)/)';
+const NOT_CAPABILITY =
+  '^src/((config|clock|ids|calendar|json|deps|app|server|worker|capabilities|tables)[.]ts$|(domain|db|http|auth|queue|outbox|notifications|cli)/)';
 
 module.exports = {
   forbidden: [

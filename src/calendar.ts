@@ -29,11 +29,32 @@ export interface HolidayYear {
 const DAY = 86_400_000;
 const CST_OFFSET_MS = 8 * 3_600_000;
 
-const parse = (d: string) => Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
-const format = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+/** Dates are handled as UTC days, so no time zone or DST shifts a count. */
+export function parseDate(d: string): number {
+  return Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10)));
+}
+export function formatDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+const parse = parseDate;
+const format = formatDate;
 
 export function addDays(d: string, n: number): string {
   return format(parse(d) + n * DAY);
+}
+
+/** Whole days from `a` to `b` (b − a); positive when b is later. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round((parse(b) - parse(a)) / DAY);
+}
+
+/** Same day-of-month `n` months later, clamped to the month's last day (Jan 31 + 1 → Feb 28/29). */
+export function addMonths(d: string, n: number): string {
+  const y = Number(d.slice(0, 4));
+  const m = Number(d.slice(5, 7)) - 1 + n;
+  const day = Number(d.slice(8, 10));
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  return format(Date.UTC(y, m, Math.min(day, lastDay)));
 }
 
 const range = (from: string, to: string): string[] => {
@@ -93,6 +114,9 @@ const WORK = new Set(Object.values(HOLIDAYS).flatMap((y) => y.work));
 export function chinaDate(at: Date): string {
   return format(at.getTime() + CST_OFFSET_MS);
 }
+
+/** The year in China time of an instant (case numbers run per agency and calendar year). */
+export const chinaYear = (at: Date): number => Number(chinaDate(at).slice(0, 4));
 
 /** Whether the year's holidays are known (published or provisional data present). */
 export const covered = (year: number): boolean => year in HOLIDAYS;

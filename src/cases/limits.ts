@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { fieldError, unprocessable, type Problem } from '../http/problem.js';
-import { addDays, addMonths, addWorkingDays, daysBetween } from './dates.js';
+import { addDays, addMonths, addWorkingDays, daysBetween } from '../calendar.js';
 
 export type Limits = Config['caseLimits'];
 

@@ -21,7 +21,7 @@ import { RULES, decisionExtensionDays, limitBreached } from './limits.js';
 import { buildMeasure, extendMeasure, EXTENDABLE, LIFTABLE, publicMeasure, type MeasureBody, type MeasureRow } from './measures.js';
 import { otherSideAgency, resolvePlace } from './spatial.js';
 import { getSource } from './sources.js';
-import { cstDate, cstYear } from './dates.js';
+import { chinaDate, chinaYear } from '../calendar.js';
 import type { CreateCaseBody, EvidenceBody, ExtendCaseBody, ExtendMeasureBody, PatchCaseBody, TransitionBody } from './schemas.js';
 
 const DAY_MS = 86_400_000;
@@ -246,7 +246,7 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
     .insert(cases)
     .values({
       id,
-      number: nextNumber(tx, lead.code, cstYear(now)),
+      number: nextNumber(tx, lead.code, chinaYear(now)),
       title: b.title,
       category: b.category,
       side: lead.side,
@@ -495,7 +495,7 @@ export function addMeasure(tx: Tx, deps: Deps, p: Principal, id: string, expecte
   if (MEASURE_CLOSED_STATES.includes(c.status))
     throw conflict('case-not-active', `Case ${c.number} is ${c.status}: measures can no longer be added.`, { caseStatus: c.status });
   const now = deps.clock.now();
-  const built = buildMeasure(tx, b, { leadAgencyCode: c.leadAgencyCode, today: cstDate(now), limits: deps.config.caseLimits });
+  const built = buildMeasure(tx, b, { leadAgencyCode: c.leadAgencyCode, today: chinaDate(now), limits: deps.config.caseLimits });
   const at = now.toISOString();
   const m = tx
     .insert(caseMeasures)

@@ -12,7 +12,7 @@ import { agencySubtree, getAgency } from '../reference/hierarchy.js';
 import { checkVersion, type Expected } from '../http/versioning.js';
 import { validateCreditCode } from './credit-code.js';
 import { resolvePlace } from './spatial.js';
-import { cstDate } from './dates.js';
+import { chinaDate } from '../calendar.js';
 import { pollutionSources } from './tables.js';
 import type { CreateSourceBody, PatchSourceBody, SourceQuery } from './schemas.js';
 import { afterKey } from '../db/keyset.js';
@@ -94,7 +94,7 @@ export function createSource(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
       permitNumber: b.permitNumber ?? null,
       gridId,
       supervisionClass: b.supervisionClass ?? null,
-      supervisionClassSetOn: b.supervisionClass ? cstDate(deps.clock.now()) : null,
+      supervisionClassSetOn: b.supervisionClass ? chinaDate(deps.clock.now()) : null,
       createdAt: now,
       updatedAt: now,
       version: 1,
@@ -130,7 +130,7 @@ export function patchSource(tx: Tx, deps: Deps, p: Principal, id: string, expect
   if (b.gridId !== undefined) set.gridId = b.gridId;
   if (b.supervisionClass !== undefined && b.supervisionClass !== cur.supervisionClass) {
     set.supervisionClass = b.supervisionClass;
-    set.supervisionClassSetOn = b.supervisionClass ? cstDate(deps.clock.now()) : null;
+    set.supervisionClassSetOn = b.supervisionClass ? chinaDate(deps.clock.now()) : null;
   }
   // A move re-resolves the grid unless the client sets it.
   if (b.location !== undefined && b.gridId === undefined) set.gridId = resolvePlace(deps, b.location.lat, b.location.lng)?.gridId ?? cur.gridId;
@@ -243,7 +243,7 @@ export function seedDemoSources(db: Db, clock: Clock): number {
           permitNumber: null,
           gridId: null,
           supervisionClass: s.supervisionClass,
-          supervisionClassSetOn: cstDate(now),
+          supervisionClassSetOn: chinaDate(now),
           createdAt: now.toISOString(),
           updatedAt: now.toISOString(),
           version: 1,

@@ -8,22 +8,12 @@ import { createHash } from 'node:crypto';
 import { and, asc, desc, eq, gt } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { caseTimeline } from './tables.js';
+import { canonicalJson } from '../json.js';
 
 export const GENESIS = '0'.repeat(64);
 
 export type TimelineRow = typeof caseTimeline.$inferSelect;
 export type TimelineKind = TimelineRow['kind'];
-
-/** JSON with object keys sorted recursively (arrays keep their order); undefined members dropped. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : canonicalJson(x))).join(',')}]`;
-  const obj = v as Record<string, unknown>;
-  const keys = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 

@@ -6,6 +6,7 @@ import { inTx, type Db, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import { idempotencyKeys } from './tables.js';
 import { unprocessable } from './problem.js';
+import { canonicalJson } from '../json.js';
 
 /**
  * Idempotency-Key for creating POSTs (any capability). Usage in a route:
@@ -53,18 +54,6 @@ export interface IdempotencyScope {
   key: string | undefined;
   /** The request body (hashed canonically: key order does not matter). */
   body: unknown;
-}
-
-/** JSON with object keys sorted, so `{a,b}` and `{b,a}` hash alike. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`;
 }
 
 export const bodyHash = (body: unknown) =>

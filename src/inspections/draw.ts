@@ -43,6 +43,7 @@
  * candidates (checked in the order above) and the target.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { canonicalJson } from '../json.js';
 
 export const CLASSES = ['key', 'special', 'general'] as const;
 export type SupervisionClass = (typeof CLASSES)[number];
@@ -97,18 +98,6 @@ export interface DrawFailure {
 export type DrawResult = { ok: true; targets: DrawnTarget[] } | { ok: false; failure: DrawFailure };
 
 // ------------------------------------------------------------------------------------- hashing
-
-/** JSON with object keys sorted and no whitespace (undefined members dropped). */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`;
-}
 
 export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 export const HEX64 = /^[0-9a-f]{64}$/;

@@ -1,4 +1,5 @@
 /** Random inspections (双随机、一公开): checklist, roster, plans with commit–reveal draws, records, publication. */
+import { canonicalJson } from '../json.js';
 import { and, asc, desc, eq, gt, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
@@ -19,7 +20,7 @@ import { classifiedSources, getSource, sourceNames as sourceNamesOf } from '../c
 import { registerInspectionCase } from '../cases/service.js';
 import { assignToTeams, completeSubjectAssignments } from '../assignments/service.js';
 import { chinaDate, endOfChinaDay, startOfChinaDay, workingDayDeadline } from '../calendar.js';
-import { canonicalJson, commitmentOf, inputHash, runDraw, seedOf, type DrawInput, type DrawRecord, type Pair } from './draw.js';
+import { commitmentOf, inputHash, runDraw, seedOf, type DrawInput, type DrawRecord, type Pair } from './draw.js';
 import { inspectionItems, inspectionPlans, inspections, inspectorConflicts, inspectors, type ItemResult, type PlanParty } from './tables.js';
 import { emitInspection, emitPlan } from './events.js';
 import {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { caseApp, createCase, walk, type CaseTest } from './helpers.js';
 import { dailyPenalty, lastDayOfMonths, rectificationPlanDueOn } from '../../src/cases/limits.js';
-import { addWorkingDays } from '../../src/cases/dates.js';
+import { addWorkingDays } from '../../src/calendar.js';
 import { loadConfig } from '../../src/config.js';
 import { events } from '../../src/outbox/tables.js';
 

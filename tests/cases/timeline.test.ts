@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { caseApp, createCase, walk, type CaseTest } from './helpers.js';
-import { canonicalJson, GENESIS } from '../../src/cases/timeline.js';
+import { GENESIS } from '../../src/cases/timeline.js';
+import { canonicalJson } from '../../src/json.js';
 
 const evidence = {
   sha256: 'a'.repeat(64),
