@@ -101,8 +101,7 @@ export const sourceRoutes =
             return { status: 201, body: publicSource(row, warnings), location: `/v1/sources/${row.id}` };
           },
         );
-        reply.header('etag', etagOf((r.body as { version: number }).version));
-        return sendIdempotent(reply, r);
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 
@@ -210,8 +209,7 @@ export const caseRoutes =
             return { status: 201, body: caseView(tx, row), location: `/v1/cases/${row.id}` };
           },
         );
-        reply.header('etag', etagOf((r.body as { version: number }).version));
-        return sendIdempotent(reply, r);
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 

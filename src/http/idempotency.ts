@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import { idempotencyKeys } from './tables.js';
 import { unprocessable } from './problem.js';
 import { canonicalJson } from '../json.js';
+import { etagOf } from './versioning.js';
 
 /**
  * Idempotency-Key for creating POSTs (any capability). Usage in a route:
@@ -111,8 +112,10 @@ export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (t
 }
 
 /** Sends an idempotent result: status, Location, and `Idempotent-Replayed: true` on a replay. */
-export function sendIdempotent(reply: FastifyReply, r: IdempotentResult) {
+export function sendIdempotent(reply: FastifyReply, r: IdempotentResult, opts: { versioned?: boolean } = {}) {
   if (r.location) reply.header('location', r.location);
   if (r.replayed) reply.header('idempotent-replayed', 'true');
+  // A created resource with a version: its ETag, on the first answer and on replays alike.
+  if (opts.versioned && r.status < 300) reply.header('etag', etagOf((r.body as { version: number }).version));
   return reply.status(r.status).send(r.body);
 }

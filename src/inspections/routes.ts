@@ -156,8 +156,7 @@ export const inspectionRoutes =
             return { status: 201, body: inspectorOut(tx, row), location: `/v1/inspectors/${row.id}` };
           },
         );
-        reply.header('etag', etagOf((r.body as { version: number }).version));
-        return sendIdempotent(reply, r);
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 
