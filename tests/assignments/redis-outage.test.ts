@@ -4,17 +4,9 @@ import { once } from 'node:events';
 import { makeApp, type TestApp } from '../support/app.js';
 import { freePort, startRedis, waitForRedis } from '../support/global-setup.js';
 import { P, TEAM, assignmentsOf, expectOne, keys, seedMap } from '../jurisdiction/fixture.js';
+import { fileComplaint, until } from '../support/factories.js';
 
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
-
-/** Waits for a condition by polling (no fixed sleeps): Redis reconnects on its own schedule. */
-async function until(cond: () => Promise<boolean>, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 (hasRedis ? describe : describe.skip)('Redis outage during intake', () => {
   let port: number;
@@ -34,18 +26,7 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 20_000) {
     redis?.kill('SIGKILL');
   });
 
-  async function intake(location: { lat: number; lng: number }) {
-    const r = await t.app.inject({
-      method: 'POST',
-      url: '/v1/complaints',
-      headers: t.auth(k.intake),
-      payload: { channel: 'phone', category: 'air', description: 'smoke', location },
-    });
-    expect(r.statusCode).toBe(201);
-    const id = r.json().id as string;
-    expect((await t.app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers: t.auth(k.intake) })).statusCode).toBe(200);
-    return id;
-  }
+  const intake = (location: { lat: number; lng: number }) => fileComplaint(t, k.intake, location);
   const ready = async () => (await t.app.inject({ url: '/readyz' })).statusCode;
 
   it('the API keeps accepting, /readyz reports it, and every complaint is routed exactly once when Redis returns', async () => {
@@ -56,7 +37,7 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 20_000) {
 
     redis.kill('SIGKILL');
     await once(redis, 'exit');
-    await until(async () => (await ready()) === 503);
+    await until(async () => (await ready()) === 503, 20_000, 'readyz 503');
 
     const during = [await intake(P.corps), await intake(P.region), await intake(P.seam)];
     expect(await ready()).toBe(503);
@@ -64,7 +45,7 @@ async function until(cond: () => Promise<boolean>, timeoutMs = 20_000) {
 
     redis = startRedis(port);
     await waitForRedis(port);
-    await until(async () => (await ready()) === 200);
+    await until(async () => (await ready()) === 200, 20_000, 'readyz 200');
     await t.app.runtime.settle(30_000);
 
     expect(expectOne(assignmentsOf(t, during[0]))).toMatchObject({ teamId: TEAM.d8All });

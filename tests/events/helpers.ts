@@ -4,6 +4,7 @@ import { inTx } from '../../src/db/client.js';
 import { appendEvent, type DomainEvent } from '../../src/outbox/index.js';
 import { agencies, teams } from '../../src/reference/tables.js';
 import type { TestApp } from '../support/app.js';
+import { until } from '../support/factories.js';
 
 /** A small hierarchy on both sides, and one team. */
 export const TEAM_ID = 'team-urumqi-1';
@@ -89,14 +90,7 @@ export class Receiver {
   }
 }
 
-/** Polls a condition (no fixed sleeps): resolves as soon as it holds, fails after `ms`. */
-export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until };
 
 export async function subscribe(t: TestApp, key: string, body: Record<string, unknown>) {
   const r = await t.app.inject({ method: 'POST', url: '/v1/subscriptions', headers: t.auth(key), payload: body });

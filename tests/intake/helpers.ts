@@ -1,11 +1,10 @@
 import { expect } from 'vitest';
-import { and, asc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { inTx } from '../../src/db/client.js';
 import { agencies, areas, teams } from '../../src/reference/tables.js';
-import { assignments } from '../../src/assignments/tables.js';
-import { events } from '../../src/outbox/tables.js';
 import { complaints } from '../../src/intake/tables.js';
 import type { TestApp } from '../support/app.js';
+import { assignmentsOf as sharedAssignmentsOf, eventsOfSubject, eventsOfType } from '../support/factories.js';
 
 /**
  * A small map for intake tests (lng, lat): region county CJS (86.00–86.10) west of corps division
@@ -129,24 +128,8 @@ export async function ok(t: TestApp, key: string, id: string, action: string, pa
 export const row = (t: TestApp, id: string) => t.app.deps.db.select().from(complaints).where(eq(complaints.id, id)).get()!;
 export const countComplaints = (t: TestApp) => t.app.deps.db.select().from(complaints).all().length;
 
-export function assignmentsOf(t: TestApp, id: string) {
-  return t.app.deps.db
-    .select()
-    .from(assignments)
-    .where(and(eq(assignments.subjectKind, 'complaint'), eq(assignments.subjectId, id)))
-    .orderBy(asc(assignments.createdAt), asc(assignments.id))
-    .all();
-}
+export const assignmentsOf = (t: TestApp, id: string) => sharedAssignmentsOf(t, id, 'complaint');
 
-export function eventsOf(t: TestApp, id: string) {
-  return t.app.deps.db
-    .select()
-    .from(events)
-    .where(eq(events.subject, `complaints/${id}`))
-    .orderBy(asc(events.sequence))
-    .all();
-}
+export const eventsOf = (t: TestApp, id: string) => eventsOfSubject(t, `complaints/${id}`);
 
-export function eventsOfType(t: TestApp, type: string) {
-  return t.app.deps.db.select().from(events).where(eq(events.type, type)).orderBy(asc(events.position)).all();
-}
+export { eventsOfType };

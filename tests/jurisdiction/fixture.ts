@@ -1,14 +1,10 @@
-import { expect } from 'vitest';
 import { inTx, type Db } from '../../src/db/client.js';
 import { agencies, areas, teams } from '../../src/reference/tables.js';
 import { polygonArea, polygonsOf, ringsBBox } from '../../src/jurisdiction/geo.js';
 import { appendEvent } from '../../src/outbox/index.js';
 import { ROUTE_JOB, registerSubject, type RoutableSubject, type RoutingOutcome, type SubjectHooks } from '../../src/domain/routing.js';
-import { assignments } from '../../src/assignments/tables.js';
-import { events } from '../../src/outbox/tables.js';
-import type { JobRegistry } from '../../src/queue/types.js';
 import type { TestApp } from '../support/app.js';
-import { and, asc, eq } from 'drizzle-orm';
+import { assignmentsOf, eventsOfType, expectOne, registryOf } from '../support/factories.js';
 
 /**
  * A small map around Shihezi for routing tests (lng, lat). Region county CJS (86.00–86.10) sits
@@ -181,22 +177,4 @@ export function testSubjects(t: TestApp) {
   };
 }
 
-export const registryOf = (t: TestApp) => (t.app.runtime as unknown as { registry: JobRegistry }).registry;
-
-export function assignmentsOf(t: TestApp, subjectId: string) {
-  return t.app.deps.db
-    .select()
-    .from(assignments)
-    .where(and(eq(assignments.subjectId, subjectId)))
-    .orderBy(asc(assignments.createdAt), asc(assignments.id))
-    .all();
-}
-
-export function eventsOfType(t: TestApp, type: string) {
-  return t.app.deps.db.select().from(events).where(eq(events.type, type)).all();
-}
-
-export function expectOne<T>(xs: T[]): T {
-  expect(xs).toHaveLength(1);
-  return xs[0];
-}
+export { assignmentsOf, eventsOfType, expectOne, registryOf };

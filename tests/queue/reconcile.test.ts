@@ -11,6 +11,7 @@ import { jobFailures } from '../../src/queue/tables.js';
 import { complaints } from '../../src/intake/tables.js';
 import { throttledErrors, type RedisRuntime } from '../../src/queue/redis.js';
 import type { Deps } from '../../src/deps.js';
+import { fileComplaint } from '../support/factories.js';
 
 const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 const DAY = 86_400_000;
@@ -46,18 +47,7 @@ const GRACE_MS = 1_000;
     redis?.kill('SIGKILL');
   });
 
-  async function file(location: { lat: number; lng: number }, accept: boolean) {
-    const r = await api.app.inject({
-      method: 'POST',
-      url: '/v1/complaints',
-      headers: api.auth(k.intake),
-      payload: { channel: 'phone', category: 'air', description: 'smoke', location },
-    });
-    expect(r.statusCode).toBe(201);
-    const id = r.json().id as string;
-    if (accept) expect((await api.app.inject({ method: 'POST', url: `/v1/complaints/${id}/accept`, headers: api.auth(k.intake) })).statusCode).toBe(200);
-    return id;
-  }
+  const file = (location: { lat: number; lng: number }, accept: boolean) => fileComplaint(api, k.intake, location, accept);
   const waiting = async (queue: string) => {
     const c = await rt()
       .queues.get(queue as never)!
