@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
+import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +56,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     bodyLimit: config.bodyLimitBytes,
     // Loading the docs UI's assets can take seconds on a loaded 2-core machine; the default 10 s fails the start.
     pluginTimeout: 60_000,
+    // Behind a reverse proxy (TRUST_PROXY), req.ip is the client: rate limits and logs see who called.
+    trustProxy: config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Not-found and error handling decide the status codes; no trailing-slash surprises.
@@ -85,8 +88,20 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
+  // The docs are as public as /openapi.json: a browser opens them without a key.
+  app.addHook('onRoute', (r) => {
+    if (r.url === '/docs' || r.url.startsWith('/docs/')) r.config = { ...(r.config ?? {}), public: true };
+  });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  if (config.corsOrigins.length)
+    await app.register(cors, {
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key', 'last-event-id', 'x-request-id'],
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
+      maxAge: 600,
+    });
   await app.register(formbody);
   await app.register(rateLimit, { global: false });
   installAuth(app, deps);

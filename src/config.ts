@@ -19,7 +19,9 @@ const EnvSchema = Type.Object({
   ADMIN_API_KEY: Type.Optional(Type.String({ minLength: 32 })),
   SEED_DEMO: Type.Boolean({ default: false }),
   WORKERS: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
-  PUBLIC_BASE_URL: Type.String({ pattern: '^https?://', default: 'http://localhost:3000' }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, pattern: '^[0-9A-Fa-f:.,/ ]+$' })),
+  CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, pattern: '^(\\*|https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*)$' })),
   PII_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
   JOINT_BUFFER_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 1000 }),
   DEDUP_RADIUS_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 500 }),
@@ -68,6 +70,10 @@ export interface Config {
   seedDemo: boolean;
   workers: boolean;
   publicBaseUrl: string;
+  /** Proxy addresses/CIDRs whose X-Forwarded-For is believed (rate limits and logs see the client); false = none. */
+  trustProxy: string[] | false;
+  /** Browser origins allowed by CORS (`*` = any); none by default. */
+  corsOrigins: string[];
   piiKey?: string;
   jointBufferMeters: number;
   dedupRadiusMeters: number;
@@ -115,12 +121,19 @@ export interface Config {
 
 export class ConfigError extends Error {}
 
+/** Where the service is reached when PUBLIC_BASE_URL is not set: its own host and port. */
+function defaultBaseUrl(host: string, port: number): string {
+  const h = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${h}:${port}`;
+}
+
 /** Parses an environment map; throws ConfigError whose message is one line naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const data = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.properties && v !== ''));
   let e: Env;
   try {
-    e = envSchema<Env>({ schema: EnvSchema as object, data, dotenv: false });
+    // Only the given map (env: false): an empty variable means unset, and process.env is not read twice.
+    e = envSchema<Env>({ schema: EnvSchema as object, data, dotenv: false, env: false });
   } catch (err) {
     const ajvErrors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
     const first = ajvErrors?.[0];
@@ -138,7 +151,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminApiKey: e.ADMIN_API_KEY,
     seedDemo: e.SEED_DEMO,
     workers: e.WORKERS === 'on',
-    publicBaseUrl: e.PUBLIC_BASE_URL,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? defaultBaseUrl(e.HOST ?? (inContainer ? '0.0.0.0' : '127.0.0.1'), e.PORT),
+    trustProxy: e.TRUST_PROXY
+      ? e.TRUST_PROXY.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : false,
+    corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()) : [],
     piiKey: e.PII_KEY,
     jointBufferMeters: e.JOINT_BUFFER_METERS,
     dedupRadiusMeters: e.DEDUP_RADIUS_METERS,

@@ -26,8 +26,18 @@ export async function startServer(config: Config) {
     else app.log.info({ signal }, 'shutting down: draining requests and workers');
     await app.close();
   });
-  await app.listen({ port: config.port, host: config.host });
-  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EACCES') throw err;
+    await app.close();
+    console.error(
+      `PORT ${config.port} on ${config.host} ${code === 'EADDRINUSE' ? 'is already in use' : 'may not be bound by this user'}: set PORT to a free port`,
+    );
+    process.exit(78);
+  }
+  const base = config.publicBaseUrl;
   app.log.info(`docs at ${base}/docs · queue mode ${app.runtime.mode}`);
   return { app, base };
 }

@@ -31,7 +31,8 @@ export function installAuth(app: FastifyInstance, deps: Deps) {
   });
   app.addHook('onRequest', async (req) => {
     const cfg = req.routeOptions.config;
-    if (!req.routeOptions.url || cfg?.public) return;
+    // CORS preflights carry no credentials (the CORS plugin answers them).
+    if (!req.routeOptions.url || cfg?.public || req.method === 'OPTIONS') return;
     const h = req.headers.authorization;
     const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
     if (!m) throw unauthorized();

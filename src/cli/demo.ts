@@ -13,7 +13,8 @@ import { seedDemoInspections } from '../inspections/demo.js';
  * demo admin key and keeps it in a file beside the database (demo only; production keys are
  * shown once and stored hashed).
  */
-const config = configOrExit({ ...process.env, SEED_DEMO: 'true' });
+// The demo is for trying things on one machine: webhooks to a local receiver (http://127.0.0.1:…) are allowed.
+const config = configOrExit({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', ...process.env, SEED_DEMO: 'true' });
 const keyFile = join(dirname(resolve(config.databasePath)), 'demo-admin-key.txt');
 const db = openDb(config.databasePath);
 seedDemo(db, systemClock);

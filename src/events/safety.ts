@@ -93,7 +93,12 @@ export function parseWebhookUrl(raw: string, allowPrivate: boolean, field = 'bod
     throw fieldError(field, 'is not a valid absolute URL');
   }
   if (u.protocol !== 'https:' && !(u.protocol === 'http:' && allowPrivate)) {
-    throw fieldError(field, allowPrivate ? 'must use https or http' : 'must use https');
+    throw fieldError(
+      field,
+      allowPrivate
+        ? 'must use https or http'
+        : 'must use https (http is allowed only to private or loopback receivers when WEBHOOK_ALLOW_PRIVATE_NETWORKS=true)',
+    );
   }
   if (u.username || u.password) throw fieldError(field, 'must not contain credentials');
   if (u.hash) throw fieldError(field, 'must not contain a fragment');
