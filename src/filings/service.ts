@@ -9,7 +9,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { appendEvent } from '../outbox/index.js';
-import { conflict, forbidden, notFound, unprocessable } from '../http/problem.js';
+import { conflict, denied, forbidden, notFound, unprocessable, type Denial } from '../http/problem.js';
 import { agencySubtree, getAgency, isAbove, topAgency } from '../reference/hierarchy.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
@@ -429,10 +429,27 @@ export function listFilings(tx: Tx, p: Principal, q: FilingQuery): FilingRow[] {
 // ---------------------------------------------------------------------------------------------
 // Acknowledgement, comments, information requests
 
-/** The receiving agency acknowledges (another agency → 404; twice → 409). Late (overdue) is allowed. */
+/**
+ * Who may acknowledge a filing: keys of the receiving agency itself (互相备案 is acknowledged by
+ * the agency it was filed with), nobody else — not the filing agency, not agencies above either
+ * end, not an admin. Returns null when allowed; callers check visibility (404) first.
+ */
+export function mayAcknowledge(p: Principal, f: FilingRow): Denial | null {
+  if (p.agencyCode && p.agencyCode === f.toAgencyCode) return null;
+  return {
+    rule: 'acknowledge:receiving-agency',
+    detail:
+      p.agencyCode === f.fromAgencyCode
+        ? `Filing ${f.id} was made by your agency ${f.fromAgencyCode}; only the receiving agency ${f.toAgencyCode} acknowledges it.`
+        : `Only the receiving agency ${f.toAgencyCode} acknowledges this filing.`,
+  };
+}
+
+/** The receiving agency acknowledges (cannot see it → 404; sees it but not the receiver → 403; twice → 409). Late (overdue) is allowed. */
 export function acknowledgeFiling(tx: Tx, deps: Deps, p: Principal, id: string): FilingRow {
-  const f = getFiling(tx, id);
-  if (!f || !p.agencyCode || p.agencyCode !== f.toAgencyCode) throw notFound('filing', id);
+  const f = loadFiling(tx, p, id);
+  const no = mayAcknowledge(p, f);
+  if (no) throw denied(no.rule, no.detail);
   if (f.status === 'acknowledged')
     throw conflict('already-acknowledged', `Filing ${id} was already acknowledged at ${f.acknowledgedAt}.`, {
       acknowledgedAt: f.acknowledgedAt,
