@@ -335,6 +335,30 @@ export function supersedeAssignment(tx: Tx, deps: Deps, a: AssignmentRow, reason
 }
 
 /**
+ * The subject ended (a complaint closed, not accepted, transferred or merged; a case closed or
+ * withdrawn): each open (pending or claimed) assignment becomes `cancelled` with the reason in its
+ * history, its claim timer is cancelled (so it never goes overdue) and `assignment.cancelled` is
+ * emitted. Acting on it afterwards is a 409. Returns the assignments cancelled (none on a repeat).
+ */
+export function cancelSubjectAssignments(tx: Tx, deps: Deps, kind: SubjectKind, id: string, reason: string, actorAgencyCode?: string | null): AssignmentRow[] {
+  const now = deps.clock.now();
+  const out: AssignmentRow[] = [];
+  for (const a of subjectAssignments(tx, kind, id).filter(isOpen)) {
+    const row = tx
+      .update(assignments)
+      .set({ status: 'cancelled', updatedAt: now.toISOString(), version: a.version + 1 })
+      .where(eq(assignments.id, a.id))
+      .returning()
+      .get();
+    addHistory(tx, deps, row, 'cancelled', null, reason);
+    cancelTimer(tx, claimTimerId(a.id), now);
+    emit(tx, deps, 'assignment.cancelled', row, { reason }, actorAgencyCode);
+    out.push(row);
+  }
+  return out;
+}
+
+/**
  * After a subject was transferred to another lead agency (job `route.transfer`): its open lead
  * assignment(s) are superseded (reason "transferred to <agency>"), and it is routed within the new
  * lead agency (its team by category, an ancestor's team, else triage) with `via: transferred` and

@@ -11,6 +11,7 @@ import { getAgency, type Agency } from '../reference/hierarchy.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { notify } from '../notifications/index.js';
+import { cancelSubjectAssignments } from '../assignments/service.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
 import { caseCoHandling, caseComplaints, caseCounters, caseMeasures, cases, type CaseStatus } from './tables.js';
 import { caseCopy, recordChange, recordLeft, clearLeft } from './changes.js';
@@ -35,6 +36,11 @@ declare module '../deps.js' {
   interface Services {
     /** Set by intake: a case opened from complaints closed, so their reporters are answered. */
     onCaseClosed?: CaseClosedHook;
+    /**
+     * Set by filings: the case was closed, withdrawn or transferred, so its pending filings'
+     * acknowledgement deadlines are cancelled (in the same transaction).
+     */
+    onCaseEnded?: (tx: Tx, caseId: string, status: 'closed' | 'withdrawn' | 'transferred') => void;
   }
 }
 
@@ -408,6 +414,8 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
     { from: c.status, to: b.to, reason: b.reason ?? null, ...(newLead ? { fromAgencyCode: c.leadAgencyCode, toAgencyCode: newLead.code } : {}) },
     { actorAgencyCode: p.agencyCode, extra: newLead ? [c.leadAgencyCode] : [] },
   );
+  if (b.to === 'closed' || b.to === 'withdrawn') cancelSubjectAssignments(tx, deps, 'case', id, `case ${b.to}`, p.agencyCode);
+  if (b.to === 'closed' || b.to === 'withdrawn' || b.to === 'transferred') deps.services.onCaseEnded?.(tx, id, b.to);
   if (b.to === 'closed') {
     const complaintIds = tx
       .select()

@@ -132,6 +132,9 @@ export const EVENT_TYPES: Record<string, EventTypeEntry> = {
   'assignment.superseded': assignment(
     'The system closed an open assignment because its subject moved (a case transferred to another agency: data.reason, data.toAgencyCode); a new one follows.',
   ),
+  'assignment.cancelled': assignment(
+    'The system closed an open assignment because its subject ended (a complaint closed, not accepted, transferred or merged; a case closed or withdrawn: data.reason); nothing replaces it.',
+  ),
   'case.registered': caseType('An enforcement case was registered (subject cases/<id>).'),
   'case.status_changed': caseType('A case changed status (data.from, data.to; a transfer adds fromAgencyCode/toAgencyCode).'),
   'case.measure_added': caseType(

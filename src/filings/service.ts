@@ -552,13 +552,39 @@ export function requestInfo(tx: Tx, deps: Deps, p: Principal, id: string, questi
 // ---------------------------------------------------------------------------------------------
 // Deadlines
 
+/** Case statuses after which a filing's acknowledgement deadlines no longer run. */
+const ENDED: readonly string[] = ['closed', 'withdrawn', 'transferred'];
+
+/**
+ * The case was closed, withdrawn or transferred (service `onCaseEnded`, called by the cases
+ * capability in the same transaction): the acknowledgement and escalation timers of its pending
+ * filings are cancelled — they never go overdue or escalate afterwards. The filings stay pending
+ * (the receiving agency may still acknowledge the record). Returns the filings touched.
+ */
+export function cancelCaseFilingDeadlines(tx: Tx, deps: Deps, caseId: string): string[] {
+  const now = deps.clock.now();
+  const ids = tx
+    .select({ id: filings.id })
+    .from(filings)
+    .where(and(eq(filings.caseId, caseId), eq(filings.status, 'pending')))
+    .all()
+    .map((r) => r.id);
+  for (const id of ids) {
+    cancelTimer(tx, ackTimerId(id), now);
+    cancelTimer(tx, escalateTimerId(id), now);
+  }
+  return ids;
+}
+
+const caseEnded = (tx: Tx, caseId: string) => ENDED.includes(getCase(tx, caseId)?.status ?? '');
+
 /**
  * Acknowledgement deadline passed: overdue, `filing.overdue`, and notices to the receiving
  * agency's parent agency and to both agencies. Re-checks state (a stale timer does nothing).
  */
 export function markFilingOverdue(tx: Tx, deps: Deps, id: string): boolean {
   const f = getFiling(tx, id);
-  if (!f || f.status !== 'pending') return false;
+  if (!f || f.status !== 'pending' || caseEnded(tx, f.caseId)) return false;
   const now = deps.clock.now();
   if (Date.parse(f.ackDueAt) > now.getTime()) return false;
   const at = now.toISOString();
@@ -590,6 +616,7 @@ export function markFilingOverdue(tx: Tx, deps: Deps, id: string): boolean {
 export function escalateFiling(tx: Tx, deps: Deps, id: string): boolean {
   const f0 = getFiling(tx, id);
   if (!f0 || f0.status === 'acknowledged' || f0.escalatedAt) return false;
+  if (f0.status === 'pending' && caseEnded(tx, f0.caseId)) return false;
   const now = deps.clock.now();
   if (Date.parse(f0.escalateAt) > now.getTime()) return false;
   // Both deadlines may fire in one sweep, in any order: the overdue step comes first.

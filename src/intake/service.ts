@@ -10,7 +10,7 @@ import type { Category } from '../domain/index.js';
 import { Problem, badRequest, conflict, denied, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import { checkIfMatch, type Expected } from '../http/versioning.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
-import { assignmentsOfSubjects, getAssignment } from '../assignments/service.js';
+import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment } from '../assignments/service.js';
 import { getCase } from '../cases/visibility.js';
 import { getSource } from '../cases/sources.js';
 import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
@@ -258,6 +258,7 @@ export function reject(c: ActionCtx, reason: string) {
     const next = patch(tx, deps, row, { status: 'not_accepted', statusReason: reason, overdue: false, overdueDeadline: null });
     cancelTimer(tx, acceptTimerId(row.id), now);
     emit(tx, deps, next, 'complaint.not_accepted', { reason, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, 'complaint not accepted');
     return next;
   });
 }
@@ -268,6 +269,7 @@ export function transfer(c: ActionCtx, department: string, reason: string) {
     const next = patch(tx, deps, row, { status: 'transferred', statusReason: reason, transferredTo: department, overdue: false, overdueDeadline: null });
     cancelTimer(tx, acceptTimerId(row.id), now);
     emit(tx, deps, next, 'complaint.transferred', { department, reason, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint transferred to ${department}`);
     return next;
   });
 }
@@ -386,6 +388,8 @@ function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedba
   const next = patch(tx, deps, row, { status: 'closed', closedAt: now.toISOString(), closedBy: by, closeReason: reason, ...extra });
   cancelTimer(tx, closeTimerId(row.id), now);
   emit(tx, deps, next, 'complaint.closed', { closedAt: next.closedAt, reason, by, ...(reason === 'feedback' ? { satisfied: next.feedbackSatisfied } : {}) });
+  // the complaint ended: its teams' open work items end with it (no claim, no overdue afterwards)
+  cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint closed (${reason})`);
   return next;
 }
 
@@ -423,9 +427,11 @@ export function merge(c: ActionCtx, into: string) {
       throw conflict('invalid-transition', `Complaint ${target.number} is ${target.status}; nothing can be merged into it.`, { currentStatus: target.status });
     const next = patch(tx, deps, row, { duplicateOf: target.id });
     emit(tx, deps, next, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint merged into ${target.number}`);
     for (const d of tx.select().from(complaints).where(eq(complaints.duplicateOf, row.id)).all()) {
       const moved = patch(tx, deps, d, { duplicateOf: target.id });
       emit(tx, deps, moved, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+      cancelSubjectAssignments(tx, deps, 'complaint', d.id, `complaint merged into ${target.number}`);
     }
     return next;
   });
