@@ -19,7 +19,17 @@ import { appendTimeline, SYSTEM, type Actor } from './timeline.js';
 import { loadCase, relationsOf, scopeOf, type CaseRow, type Scope } from './visibility.js';
 import { allowedTransitions, FINAL, isPreDecision, NEEDS_REASON } from './state.js';
 import { RULES, decisionExtensionDays, limitBreached } from './limits.js';
-import { buildMeasure, extendMeasure, EXTENDABLE, LIFTABLE, publicMeasure, type MeasureBody, type MeasureRow } from './measures.js';
+import {
+  buildMeasure,
+  checkHearingNotice,
+  checkPenaltyStage,
+  extendMeasure,
+  EXTENDABLE,
+  LIFTABLE,
+  publicMeasure,
+  type MeasureBody,
+  type MeasureRow,
+} from './measures.js';
 import { otherSideAgency, resolvePlace } from './spatial.js';
 import { getSource } from './sources.js';
 import { cstDate, cstYear } from './dates.js';
@@ -504,6 +514,9 @@ export function addMeasure(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     throw conflict('case-not-active', `Case ${c.number} is ${c.status}: measures can no longer be added.`, { caseStatus: c.status });
   const now = deps.clock.now();
   const built = buildMeasure(tx, b, { leadAgencyCode: c.leadAgencyCode, today: cstDate(now), limits: deps.config.caseLimits });
+  // the procedure: penalties after investigation (arts. 44–45, 57), a hearing notice before a large fine (art. 63)
+  checkPenaltyStage(b.type, c);
+  checkHearingNotice(b, listMeasures(tx, id), deps.config.caseLimits);
   const at = now.toISOString();
   const m = tx
     .insert(caseMeasures)
