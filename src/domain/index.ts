@@ -26,3 +26,13 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 /** lead, or co_handling for the other side on a joint place. */
 export const ASSIGNMENT_ROLES = ['lead', 'co_handling'] as const;
 export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
+
+/**
+ * What a partner key may read beyond what it created: `created` (only that — the narrowest),
+ * `side` (its side), `agency` (its agency's subtree), `all` (both sides; only an admin grants it).
+ */
+export const PARTNER_AUDIENCES = ['created', 'side', 'agency', 'all'] as const;
+export type PartnerAudience = (typeof PARTNER_AUDIENCES)[number];
+/** Read-only scopes of a partner key: the pull feed, stream and webhooks; complaints of its audience. */
+export const PARTNER_SCOPES = ['events', 'complaints'] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];

@@ -88,6 +88,8 @@ function eventScope(tx: Tx, row: ComplaintRow) {
     if (m?.agencyCode) audience.add(`agency:${m.agencyCode}`);
     if (m?.side) audience.add(`side:${m.side}`);
   }
+  // the creating key (a partner system reads what it created)
+  audience.add(`key:${row.createdByKeyId}`);
   return { side, agencyCode, audience: [...audience] };
 }
 
@@ -102,6 +104,7 @@ export function emit(tx: Tx, deps: Deps, row: ComplaintRow, type: string, data: 
     agencyCode: scope.agencyCode,
     category: row.category,
     audience: scope.audience,
+    readableAs: 'complaints',
   });
 }
 

@@ -3,6 +3,8 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import type { Tx } from '../db/client.js';
 import { seesAll, type Principal } from '../auth/principal.js';
 import { agencySubtree } from '../reference/hierarchy.js';
+import { addressedTo } from '../outbox/index.js';
+import { partnerKeys } from '../events/visibility.js';
 import { holdsOpenLead, wasAssigned } from '../assignments/service.js';
 import type { Denial } from '../http/problem.js';
 import { complaints } from './tables.js';
@@ -13,14 +15,21 @@ import { complaints } from './tables.js';
  * - supervisor: complaints whose lead agency is in their agency's subtree, or with an assignment
  *   (co-handling, or an earlier one before a re-route) to an agency of their subtree;
  * - inspector: complaints with an assignment (lead or co-handling, any status) to their team;
- * - partner: the complaints their key created;
+ * - partner: the complaints their key created and, with the `complaints` scope, those of its
+ *   audience (side, agency subtree, all) — exactly the complaints its event feed shows;
  * - a duplicate is visible to whoever sees its master.
  * Anyone else gets 404, as if the complaint did not exist.
  */
 type ComplaintTable = typeof complaints;
 
 function ownCondition(tx: Tx, p: Principal, c: ComplaintTable, sub: string[]): SQL | undefined {
-  if (p.role === 'partner') return eq(c.createdByKeyId, p.keyId);
+  if (p.role === 'partner') {
+    // what it created, and — with the complaints scope — the complaints whose events were
+    // addressed to its audience: the same keys its event feed uses (partnerKeys), so it sees an
+    // event if and only if it may GET the complaint
+    const keys = partnerKeys(tx, { audience: p.audience ?? null, scopes: p.scopes ?? null, side: p.side, agencyCode: p.agencyCode });
+    return keys.length ? or(eq(c.createdByKeyId, p.keyId), addressedTo('complaints/', c.id, keys)) : eq(c.createdByKeyId, p.keyId);
+  }
   if (p.role === 'supervisor') {
     if (!sub.length) return sql`0`;
     return or(inArray(c.agencyCode, sub), wasAssigned(tx, 'complaint', c.id, { agencyCodes: sub }));
