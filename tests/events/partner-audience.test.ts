@@ -3,6 +3,7 @@ import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { AT, TEAM, assignmentsOf, create, get, ok, post, seedMap } from '../intake/helpers.js';
 import { inTx } from '../../src/db/client.js';
 import { issueKey } from '../../src/keys/service.js';
+import { Receiver, subscribe } from './helpers.js';
 
 /**
  * Finding 3: partner keys are bound to an audience and scopes, and for every key of the matrix a
@@ -100,13 +101,31 @@ describeModes('partner audience and event visibility', (mode) => {
     }
   });
 
+  it('webhooks follow the same rule: an unbound partner’s subscription gets only its own complaints’ events', async () => {
+    const rx = await new Receiver().start();
+    try {
+      await subscribe(t, k.hotline, { url: rx.url, types: ['*'] });
+      const own = await create(t, k.hotline, { location: { lat: 44.09, lng: 86.09 }, category: 'soil' });
+      const other = await create(t, k.intake, { location: AT.corps, category: 'soil' });
+      await ok(t, k.intake, own.id, 'accept');
+      await ok(t, k.intake, other.id, 'accept');
+      await t.app.runtime.settle();
+      const got = rx.requests.map((r) => r.json.subject as string);
+      expect(got).toContain(`complaints/${own.id}`);
+      for (const s of got) expect(s).toBe(`complaints/${own.id}`);
+      for (const s of got) expect(await canGet(k.hotline, s)).toBe(true);
+    } finally {
+      await rx.close();
+    }
+  });
+
   it('the audience widens what a partner reads: side, agency subtree, all', async () => {
     const complaintsOf = async (key: string) => ((await get(t, key, '/v1/complaints?limit=100')).json().items as { id: string }[]).length;
-    expect(await complaintsOf(k.hotline)).toBe(1);
-    expect(await complaintsOf(k.everything)).toBe(4);
+    expect(await complaintsOf(k.hotline)).toBe(2); // its two (one from the webhook case above)
+    expect(await complaintsOf(k.everything)).toBe(6);
     const region = await complaintsOf(k.regionStats);
     const d8 = await complaintsOf(k.d8Platform);
     expect(region).toBeGreaterThanOrEqual(3); // the region ones, and the one that was on region ground before its re-route
-    expect(d8).toBe(2); // the corps one and the re-routed one
+    expect(d8).toBe(4); // the two corps ones, the re-routed one, and the joint one near the seam (co-handling D8)
   });
 });
