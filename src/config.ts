@@ -48,6 +48,8 @@ const EnvSchema = Type.Object({
   CASE_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
   CASE_SECOND_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
   DAILY_PENALTY_REINSPECTION_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
+  /** 行政处罚法 art. 63: a fine this large needs a hearing-rights notice first (province-set; default ¥100,000, unverified for Xinjiang). */
+  HEARING_FINE_THRESHOLD_FEN: Type.Integer({ minimum: 1, default: 10_000_000 }),
   SEAL_SEIZURE_MAX_DAYS: Type.Integer({ minimum: 1, maximum: 365, default: 30 }),
   SEAL_SEIZURE_EXTENSION_DAYS: Type.Integer({ minimum: 0, maximum: 365, default: 30 }),
   PRODUCTION_RESTRICTION_MAX_MONTHS: Type.Integer({ minimum: 1, maximum: 120, default: 3 }),
@@ -109,6 +111,8 @@ export interface Config {
     extensionDays: number;
     secondExtensionDays: number;
     dailyPenaltyReinspectionDays: number;
+    /** A fine at or above this (fen) needs a recorded hearing-rights notice first (行政处罚法 art. 63). */
+    hearingFineThresholdFen: number;
     sealSeizureMaxDays: number;
     sealSeizureExtensionDays: number;
     restrictionMaxMonths: number;
@@ -184,6 +188,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       extensionDays: e.CASE_EXTENSION_DAYS,
       secondExtensionDays: e.CASE_SECOND_EXTENSION_DAYS,
       dailyPenaltyReinspectionDays: e.DAILY_PENALTY_REINSPECTION_DAYS,
+      hearingFineThresholdFen: e.HEARING_FINE_THRESHOLD_FEN,
       sealSeizureMaxDays: e.SEAL_SEIZURE_MAX_DAYS,
       sealSeizureExtensionDays: e.SEAL_SEIZURE_EXTENSION_DAYS,
       restrictionMaxMonths: e.PRODUCTION_RESTRICTION_MAX_MONTHS,

@@ -10,6 +10,9 @@ export const ASSIGNMENT_EVENTS = {
   'assignment.declined': assignment('A team declined an assignment.'),
   'assignment.completed': assignment('An assignment was completed.'),
   'assignment.overdue': assignment('An assignment was not claimed or completed in time.'),
+  'assignment.cancelled': assignment(
+    'The system closed an open assignment because its subject ended (a complaint closed, not accepted, transferred or merged; a case closed or withdrawn: data.reason); nothing replaces it.',
+  ),
   'assignment.superseded': assignment(
     'The system closed an open assignment because its subject moved (a case transferred to another agency: data.reason, data.toAgencyCode); a new one follows.',
   ),

@@ -23,7 +23,9 @@ import {
 
 const HistorySchema = Type.Object({
   at: DateTime(),
-  action: Type.Enum(HISTORY_ACTIONS, { description: 'What happened (superseded: closed by the system when the subject was transferred)' }),
+  action: Type.Enum(HISTORY_ACTIONS, {
+    description: 'What happened (superseded: closed by the system when the subject was transferred; cancelled: closed by the system when the subject ended)',
+  }),
   status: Type.Enum(ASSIGNMENT_STATUSES, { description: 'Status after it' }),
   byKeyId: Nullable(Type.String({ description: 'API key that acted; null = the system (routing, deadlines)' })),
   byRole: Nullable(Type.String({ description: 'Role of that key' })),
@@ -45,7 +47,7 @@ const AssignmentSchema = Type.Object(
     role: Type.Enum(ASSIGNMENT_ROLES, { description: 'lead, or co_handling for the other side on a joint place' }),
     status: Type.Enum(ASSIGNMENT_STATUSES, {
       description:
-        'pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed',
+        'pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed; cancelled when the subject ended (complaint closed, not accepted, transferred or merged; case closed or withdrawn) — acting on it is a 409',
     }),
     overdue: Type.Boolean({ description: 'Not claimed by dueAt' }),
     triage: Type.Boolean({ description: 'true = with the 12369 center (no team, side or agency)' }),

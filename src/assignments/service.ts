@@ -8,7 +8,7 @@ import { newId } from '../ids.js';
 import { HOUR_MS } from '../clock.js';
 import type { Category } from '../domain/index.js';
 import { agencySubtree, getAgency } from '../reference/hierarchy.js';
-import { badRequest, conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { badRequest, conflict, denied, fieldError, notFound, type Denial } from '../http/problem.js';
 import { checkIfMatch, type Expected } from '../http/versioning.js';
 import { planRouting, pickTeam, TRIAGE, type Target } from '../jurisdiction/routing.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
@@ -335,6 +335,30 @@ export function supersedeAssignment(tx: Tx, deps: Deps, a: AssignmentRow, reason
 }
 
 /**
+ * The subject ended (a complaint closed, not accepted, transferred or merged; a case closed or
+ * withdrawn): each open (pending or claimed) assignment becomes `cancelled` with the reason in its
+ * history, its claim timer is cancelled (so it never goes overdue) and `assignment.cancelled` is
+ * emitted. Acting on it afterwards is a 409. Returns the assignments cancelled (none on a repeat).
+ */
+export function cancelSubjectAssignments(tx: Tx, deps: Deps, kind: SubjectKind, id: string, reason: string, actorAgencyCode?: string | null): AssignmentRow[] {
+  const now = deps.clock.now();
+  const out: AssignmentRow[] = [];
+  for (const a of subjectAssignments(tx, kind, id).filter(isOpen)) {
+    const row = tx
+      .update(assignments)
+      .set({ status: 'cancelled', updatedAt: now.toISOString(), version: a.version + 1 })
+      .where(eq(assignments.id, a.id))
+      .returning()
+      .get();
+    addHistory(tx, deps, row, 'cancelled', null, reason);
+    cancelTimer(tx, claimTimerId(a.id), now);
+    emit(tx, deps, 'assignment.cancelled', row, { reason }, actorAgencyCode);
+    out.push(row);
+  }
+  return out;
+}
+
+/**
  * After a subject was transferred to another lead agency (job `route.transfer`): its open lead
  * assignment(s) are superseded (reason "transferred to <agency>"), and it is routed within the new
  * lead agency (its team by category, an ancestor's team, else triage) with `via: transferred` and
@@ -437,12 +461,44 @@ export function canSee(tx: Tx, p: Principal, a: AssignmentRow): boolean {
   }
 }
 
-/** Who may claim/decline/complete: the team (or its agency's supervisors); triage is the center's. */
-export function canAct(tx: Tx, p: Principal, a: AssignmentRow): boolean {
-  if (p.role === 'admin') return true;
-  if (a.teamId === null) return p.role === 'intake';
-  if (p.role === 'intake') return false;
-  return canSee(tx, p, a);
+/**
+ * The one rule for claiming, declining and completing an assignment (routes, jobs and the CLI
+ * all ask this): the assignment's team — its inspectors, and the supervisors of its agency or
+ * an agency above it — while the assignment is open; a triage item (no team) is the 12369
+ * center's; an admin may always. Whether it is still open is the state machine's answer (409:
+ * declined, superseded, completed and cancelled assignments take no action). A caller who cannot
+ * see the assignment gets 404 before this is asked. Returns null when allowed.
+ */
+export function mayAct(tx: Tx, p: Principal, a: AssignmentRow): Denial | null {
+  if (p.role === 'admin') return null;
+  if (a.teamId === null)
+    return p.role === 'intake' ? null : { rule: 'assignment:triage-center', detail: 'Only the 12369 center (intake) acts on triage assignments.' };
+  if (p.role === 'intake') return { rule: 'assignment:team', detail: `This assignment is team ${a.teamId}'s; the center acts only on triage assignments.` };
+  if (canSee(tx, p, a)) return null;
+  return {
+    rule: 'assignment:team',
+    detail: `Only team ${a.teamId} (or the supervisors of ${a.agencyCode ?? 'its agency'} and above) acts on this assignment.`,
+  };
+}
+export const mayClaim = mayAct;
+export const mayDecline = mayAct;
+export const mayComplete = mayAct;
+
+/**
+ * Whether the principal's team (inspectors), or agency subtree (supervisors), holds an open lead
+ * assignment of the subject. For other capabilities' policies (who may reply to a complaint);
+ * `claimed` narrows it to a lead that was claimed.
+ */
+export function holdsOpenLead(tx: Tx, p: Principal, kind: SubjectKind, subjectId: string, opts: { claimed?: boolean } = {}): boolean {
+  const statuses = opts.claimed ? (['claimed'] as const) : OPEN;
+  const leads = subjectAssignments(tx, kind, subjectId).filter((a) => a.role === 'lead' && (statuses as readonly string[]).includes(a.status));
+  if (p.role === 'inspector') return !!p.teamId && leads.some((a) => a.teamId === p.teamId);
+  if (p.role === 'supervisor') {
+    if (!p.agencyCode) return false;
+    const sub = agencySubtree(tx, p.agencyCode);
+    return leads.some((a) => a.agencyCode !== null && sub.includes(a.agencyCode));
+  }
+  return false;
 }
 
 export interface ListFilter {
@@ -483,8 +539,9 @@ export function listAssignments(tx: Tx, p: Principal, f: ListFilter, limit: numb
 
 function loadForAction(tx: Tx, p: Principal, id: string, expected?: Expected): AssignmentRow {
   const a = getAssignment(tx, id);
-  if (!a) throw notFound('assignment', id);
-  if (!canAct(tx, p, a)) throw forbidden(a.teamId === null ? 'Only the 12369 center acts on triage assignments.' : 'This assignment belongs to another team.');
+  if (!a || !canSee(tx, p, a)) throw notFound('assignment', id);
+  const no = mayAct(tx, p, a);
+  if (no) throw denied(no.rule, no.detail);
   checkIfMatch(expected, a.version, 'assignment', id);
   return a;
 }

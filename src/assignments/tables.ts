@@ -2,8 +2,11 @@ import type { Category } from '../domain/index.js';
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
 import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from '../domain/index.js';
 
-/** `superseded`: closed by the system because the work moved elsewhere (e.g. the case was transferred). */
-export const HISTORY_ACTIONS = ['created', 'claimed', 'declined', 'completed', 'overdue', 'superseded'] as const;
+/**
+ * `superseded`: closed by the system because the work moved elsewhere (e.g. the case was
+ * transferred); `cancelled`: closed by the system because the subject ended (closed, not accepted…).
+ */
+export const HISTORY_ACTIONS = ['created', 'claimed', 'declined', 'completed', 'overdue', 'superseded', 'cancelled'] as const;
 
 /**
  * A team's work item: one subject (complaint or case) given to one team (or to the 12369

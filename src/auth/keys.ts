@@ -4,7 +4,7 @@ import type { Db, Tx } from '../db/client.js';
 import { apiKeys } from './tables.js';
 import { newId, randomToken } from '../ids.js';
 import type { Principal } from './principal.js';
-import type { Role, Side } from '../domain/index.js';
+import type { PartnerAudience, PartnerScope, Role, Side } from '../domain/index.js';
 import type { Clock } from '../clock.js';
 import { afterKey } from '../db/keyset.js';
 
@@ -16,7 +16,15 @@ export interface NewKey {
   agencyCode?: string | null;
   teamId?: string | null;
   name?: string | null;
+  /** Partners: defaults to the narrowest that fits the binding (agency, else side, else created). */
+  audience?: PartnerAudience | null;
+  /** Partners: defaults to ['events']. */
+  scopes?: PartnerScope[] | null;
 }
+
+/** The narrowest audience a partner binding allows: its agency's subtree, else its side, else what it created. */
+export const defaultAudience = (k: { agencyCode?: string | null; side?: Side | null }): PartnerAudience =>
+  k.agencyCode ? 'agency' : k.side ? 'side' : 'created';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -29,6 +37,8 @@ export function publicKey(row: ApiKeyRow) {
     side: row.side,
     agencyCode: row.agencyCode,
     teamId: row.teamId,
+    audience: row.audience,
+    scopes: row.scopes,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt,
     lastUsedAt: row.lastUsedAt,
@@ -47,6 +57,8 @@ export function createKey(tx: Tx, clock: Clock, k: NewKey, createdBy: string | n
     side: k.side ?? null,
     agencyCode: k.agencyCode ?? null,
     teamId: k.teamId ?? null,
+    audience: k.role === 'partner' ? (k.audience ?? defaultAudience(k)) : null,
+    scopes: k.role === 'partner' ? (k.scopes ?? ['events']) : null,
     createdAt: clock.now().toISOString(),
     createdBy,
     revokedAt: null,
@@ -92,5 +104,5 @@ export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: st
   if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
     db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, row.id)).run();
   }
-  return { keyId: row.id, role: row.role, side: row.side, agencyCode: row.agencyCode, teamId: row.teamId };
+  return { keyId: row.id, role: row.role, side: row.side, agencyCode: row.agencyCode, teamId: row.teamId, audience: row.audience, scopes: row.scopes };
 }

@@ -1,4 +1,5 @@
 import { sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
+import { PARTNER_AUDIENCES, type PartnerScope } from '../domain/index.js';
 
 export const apiKeys = sqliteTable(
   'api_keys',
@@ -12,6 +13,10 @@ export const apiKeys = sqliteTable(
     side: text('side', { enum: ['region', 'corps'] }),
     agencyCode: text('agency_code'),
     teamId: text('team_id'),
+    /** Partners only: what the key reads beyond what it created (PARTNER_AUDIENCES). */
+    audience: text('audience', { enum: PARTNER_AUDIENCES }),
+    /** Partners only: read-only scopes (PARTNER_SCOPES). */
+    scopes: text('scopes', { mode: 'json' }).$type<PartnerScope[]>(),
     createdAt: text('created_at').notNull(),
     createdBy: text('created_by'),
     revokedAt: text('revoked_at'),

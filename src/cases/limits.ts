@@ -28,6 +28,8 @@ export const RULES = {
     name: 'police_transfer.detention_materials_within_hours',
     source: '行政主管部门移送适用行政拘留环境违法案件暂行办法 (2014) (unverified; configurable)',
   },
+  penaltyStage: { name: 'penalty.after_investigation', source: '行政处罚法 (2021) arts. 44–45, 57' },
+  hearingNotice: { name: 'fine.hearing_notice_first', source: '行政处罚法 (2021) art. 63 (threshold province-set: HEARING_FINE_THRESHOLD_FEN)' },
   listedSupervisionAbove: { name: 'listed_supervision.supervisor_above_lead', source: '环境违法案件挂牌督办管理办法' },
 } as const;
 export type Rule = (typeof RULES)[keyof typeof RULES];

@@ -13,10 +13,10 @@ import {
   sealSeizure,
   sealSeizureExtension,
 } from './limits.js';
-import { fieldError, notFound } from '../http/problem.js';
+import { conflict, fieldError, notFound } from '../http/problem.js';
 import { getAgency, isAbove } from '../reference/hierarchy.js';
 import type { CreateMeasureBody } from './schemas.js';
-import type { MeasureType, caseMeasures } from './tables.js';
+import type { CaseStatus, MeasureType, caseMeasures } from './tables.js';
 
 export type MeasureBody = Static<typeof CreateMeasureBody>;
 export type MeasureRow = typeof caseMeasures.$inferSelect;
@@ -31,6 +31,7 @@ const FIELDS: Record<MeasureType, { required: (keyof MeasureBody)[]; optional?: 
   production_suspension: { required: ['servedOn'] },
   police_transfer: { required: ['transferKind', 'decidedAt', 'transferredAt', 'receivingBureau'] },
   listed_supervision: { required: ['supervisingAgencyCode', 'deadline'] },
+  hearing_notice: { required: ['servedOn'] },
 };
 const COMMON: (keyof MeasureBody)[] = ['type', 'legalBasis', 'description'];
 
@@ -96,6 +97,8 @@ export function buildMeasure(tx: Tx, b: MeasureBody, ctx: { leadAgencyCode: stri
       const { materialsDueAt } = policeTransfer(input, L);
       return { amountFen: null, legalBasis: b.legalBasis ?? null, details: { ...base, ...input, receivingBureau: b.receivingBureau, materialsDueAt } };
     }
+    case 'hearing_notice':
+      return { amountFen: null, legalBasis: b.legalBasis ?? '行政处罚法 第六十三条、第六十四条', details: { ...base, servedOn: b.servedOn } };
     case 'listed_supervision': {
       const sup = b.supervisingAgencyCode!;
       if (!getAgency(tx, sup)) throw notFound('agency', sup);
@@ -105,6 +108,42 @@ export function buildMeasure(tx: Tx, b: MeasureBody, ctx: { leadAgencyCode: stri
       return { amountFen: null, legalBasis: b.legalBasis ?? null, details: { ...base, supervisingAgencyCode: sup, deadline: b.deadline } };
     }
   }
+}
+
+/**
+ * Penalties (fines, daily continuous penalties) are decided after investigation, the notice of the
+ * intended penalty and the party's statement (行政处罚法 (2021) arts. 44–45, 57): only once the case
+ * is at `pending_decision` or later (`decided`, `executing`; a suspended case counts where it
+ * was suspended from). Compulsory measures (seal/seizure, production restriction/suspension) and
+ * the others stay possible during investigation.
+ */
+export const PENALTIES: readonly MeasureType[] = ['fine', 'daily_penalty'];
+export const PENALTY_STAGES: readonly CaseStatus[] = ['pending_decision', 'decided', 'executing'];
+
+export function checkPenaltyStage(type: MeasureType, c: { number: string; status: CaseStatus; suspendedFrom: CaseStatus | null }): void {
+  if (!PENALTIES.includes(type)) return;
+  const stage = c.status === 'suspended' ? (c.suspendedFrom ?? c.status) : c.status;
+  if (PENALTY_STAGES.includes(stage)) return;
+  throw conflict(
+    'penalty-stage',
+    `${RULES.penaltyStage.name}: a ${type} is decided only once case ${c.number} is at ${PENALTY_STAGES.join(', ')}; it is ${c.status} (${RULES.penaltyStage.source}).`,
+    { rule: RULES.penaltyStage.name, source: RULES.penaltyStage.source, caseStatus: c.status, allowedStatuses: PENALTY_STAGES },
+  );
+}
+
+/**
+ * A fine at or above the hearing threshold (HEARING_FINE_THRESHOLD_FEN, province-set) needs the
+ * party to have been told of its right to a hearing first (行政处罚法 (2021) art. 63): a
+ * `hearing_notice` measure recorded on the case. 422 naming the rule and the threshold.
+ */
+export function checkHearingNotice(b: MeasureBody, existing: { type: MeasureType }[], limits: Limits): void {
+  if (b.type !== 'fine' || b.amountFen === undefined || b.amountFen < limits.hearingFineThresholdFen) return;
+  if (existing.some((m) => m.type === 'hearing_notice')) return;
+  throw limitBreached(
+    RULES.hearingNotice,
+    limits.hearingFineThresholdFen,
+    `a fine of ${b.amountFen} fen is at or above the hearing threshold; record a hearing_notice measure (the party told of its right to a hearing) first`,
+  );
 }
 
 /** Checks and computes an extension of a seal/seizure or production restriction. */

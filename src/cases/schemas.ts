@@ -278,7 +278,7 @@ export const CreateMeasureBody = Type.Object(
     reinspectedOn: Type.Optional(DateOnly('daily_penalty: date the re-inspection found the violation continuing')),
     startsOn: Type.Optional(DateOnly('seal_seizure, production_restriction: first day')),
     endsOn: Type.Optional(DateOnly('seal_seizure, production_restriction: last day (inclusive)')),
-    servedOn: Type.Optional(DateOnly('production_suspension: date the order was served')),
+    servedOn: Type.Optional(DateOnly('production_suspension: date the order was served; hearing_notice: date the party was told of its right to a hearing')),
     transferKind: Type.Optional(
       Type.Enum(['administrative_detention', 'criminal'] as const, { description: 'police_transfer: 移送行政拘留 or 移送涉嫌环境犯罪' }),
     ),
@@ -291,7 +291,7 @@ export const CreateMeasureBody = Type.Object(
   {
     additionalProperties: false,
     description:
-      'Fields by type — warning: legalBasis?, description?; fine: amountFen, legalBasis; daily_penalty: originalFineFen, correctionServedOn, reinspectedOn (days and total are computed); seal_seizure / production_restriction: startsOn, endsOn; production_suspension: servedOn; police_transfer: transferKind, decidedAt, transferredAt, receivingBureau; listed_supervision: supervisingAgencyCode, deadline.',
+      'Fields by type — warning: legalBasis?, description?; fine: amountFen, legalBasis; daily_penalty: originalFineFen, correctionServedOn, reinspectedOn (days and total are computed); seal_seizure / production_restriction: startsOn, endsOn; production_suspension: servedOn; police_transfer: transferKind, decidedAt, transferredAt, receivingBureau; listed_supervision: supervisingAgencyCode, deadline; hearing_notice: servedOn. Fines and daily penalties only once the case is at pending_decision or later (409 penalty-stage); a fine at or above HEARING_FINE_THRESHOLD_FEN needs a hearing_notice first (422 fine.hearing_notice_first).',
   },
 );
 

@@ -11,6 +11,7 @@ import { getAgency, type Agency } from '../reference/hierarchy.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { notify } from '../notifications/index.js';
+import { cancelSubjectAssignments } from '../assignments/service.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
 import { caseCoHandling, caseComplaints, caseCounters, caseMeasures, cases, type CaseStatus } from './tables.js';
 import { caseCopy, recordChange, recordLeft, clearLeft } from './changes.js';
@@ -18,7 +19,17 @@ import { appendTimeline, SYSTEM, type Actor } from './timeline.js';
 import { loadCase, relationsOf, scopeOf, type CaseRow, type Scope } from './visibility.js';
 import { allowedTransitions, FINAL, isPreDecision, NEEDS_REASON } from './state.js';
 import { RULES, decisionExtensionDays, limitBreached } from './limits.js';
-import { buildMeasure, extendMeasure, EXTENDABLE, LIFTABLE, publicMeasure, type MeasureBody, type MeasureRow } from './measures.js';
+import {
+  buildMeasure,
+  checkHearingNotice,
+  checkPenaltyStage,
+  extendMeasure,
+  EXTENDABLE,
+  LIFTABLE,
+  publicMeasure,
+  type MeasureBody,
+  type MeasureRow,
+} from './measures.js';
 import { otherSideAgency, resolvePlace } from './spatial.js';
 import { getSource } from './sources.js';
 import { chinaDate, chinaYear } from '../calendar.js';
@@ -35,6 +46,11 @@ declare module '../deps.js' {
   interface Services {
     /** Set by intake: a case opened from complaints closed, so their reporters are answered. */
     onCaseClosed?: CaseClosedHook;
+    /**
+     * Set by filings: the case was closed, withdrawn or transferred, so its pending filings'
+     * acknowledgement deadlines are cancelled (in the same transaction).
+     */
+    onCaseEnded?: (tx: Tx, caseId: string, status: 'closed' | 'withdrawn' | 'transferred') => void;
   }
 }
 
@@ -408,6 +424,8 @@ export function transitionCase(tx: Tx, deps: Deps, p: Principal, id: string, exp
     { from: c.status, to: b.to, reason: b.reason ?? null, ...(newLead ? { fromAgencyCode: c.leadAgencyCode, toAgencyCode: newLead.code } : {}) },
     { actorAgencyCode: p.agencyCode, extra: newLead ? [c.leadAgencyCode] : [] },
   );
+  if (b.to === 'closed' || b.to === 'withdrawn') cancelSubjectAssignments(tx, deps, 'case', id, `case ${b.to}`, p.agencyCode);
+  if (b.to === 'closed' || b.to === 'withdrawn' || b.to === 'transferred') deps.services.onCaseEnded?.(tx, id, b.to);
   if (b.to === 'closed') {
     const complaintIds = tx
       .select()
@@ -496,6 +514,9 @@ export function addMeasure(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     throw conflict('case-not-active', `Case ${c.number} is ${c.status}: measures can no longer be added.`, { caseStatus: c.status });
   const now = deps.clock.now();
   const built = buildMeasure(tx, b, { leadAgencyCode: c.leadAgencyCode, today: chinaDate(now), limits: deps.config.caseLimits });
+  // the procedure: penalties after investigation (arts. 44–45, 57), a hearing notice before a large fine (art. 63)
+  checkPenaltyStage(b.type, c);
+  checkHearingNotice(b, listMeasures(tx, id), deps.config.caseLimits);
   const at = now.toISOString();
   const m = tx
     .insert(caseMeasures)

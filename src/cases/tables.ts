@@ -235,6 +235,8 @@ export const MEASURE_TYPES = [
   'production_suspension',
   'police_transfer',
   'listed_supervision',
+  /** 听证告知: the party was told of its right to a hearing (行政处罚法 art. 63–64); needed before a large fine. */
+  'hearing_notice',
 ] as const;
 export type MeasureType = (typeof MEASURE_TYPES)[number];
 

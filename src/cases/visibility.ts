@@ -17,7 +17,7 @@ import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import { agencyAncestors, agencySubtree } from '../reference/hierarchy.js';
-import { forbidden, notFound } from '../http/problem.js';
+import { denied, notFound } from '../http/problem.js';
 import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
 
 export type Scope =
@@ -114,13 +114,13 @@ export function loadCase(tx: Tx, scope: Scope, id: string, need: Access = 'read'
   if (!canRead(scope, c, rel)) throw notFound('case', id);
   if (need === 'read') return c;
   if (scope.kind === 'all') {
-    if (!scope.canWrite) throw forbidden('Intake keys may read cases but not change them.');
+    if (!scope.canWrite) throw denied('case:read-only-center', 'Intake keys may read cases but not change them.');
     return c;
   }
   if (scope.kind !== 'agency') throw notFound('case', id);
   const manages = scope.down.includes(c.leadAgencyCode);
-  if (need === 'manage' && !manages) throw forbidden(`Only the lead agency ${c.leadAgencyCode} (or an agency above it) may change this case.`);
+  if (need === 'manage' && !manages) throw denied('case:lead-agency', `Only the lead agency ${c.leadAgencyCode} (or an agency above it) may change this case.`);
   if (need === 'contribute' && !manages && !rel.coHandling.some((a) => scope.down.includes(a)))
-    throw forbidden('Only the lead and co-handling agencies may add notes and evidence to this case.');
+    throw denied('case:lead-or-co-handling', 'Only the lead and co-handling agencies may add notes and evidence to this case.');
   return c;
 }

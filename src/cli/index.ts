@@ -12,7 +12,7 @@ import { seedDemoSources } from '../cases/sources.js';
 import { seedDemoInspections } from '../inspections/demo.js';
 
 const USAGE = `usage:
-  npm run cli -- keys create --role <${ROLES.join('|')}> [--agency CODE] [--team ID] [--side region|corps] [--name LABEL]
+  npm run cli -- keys create --role <${ROLES.join('|')}> [--agency CODE] [--team ID] [--side region|corps] [--name LABEL] [--audience created|side|agency|all] [--scopes events,complaints]
   npm run cli -- seed demo
   npm run cli -- migrate
   npm run cli -- draw verify <draw-record.json>   (no database: re-runs a published random-inspection draw)`;
@@ -39,7 +39,15 @@ function main(argv: string[]) {
   if (group === 'keys' && cmd === 'create') {
     const { values } = parseArgs({
       args: argv.slice(2),
-      options: { role: { type: 'string' }, agency: { type: 'string' }, team: { type: 'string' }, side: { type: 'string' }, name: { type: 'string' } },
+      options: {
+        role: { type: 'string' },
+        agency: { type: 'string' },
+        team: { type: 'string' },
+        side: { type: 'string' },
+        name: { type: 'string' },
+        audience: { type: 'string' },
+        scopes: { type: 'string' },
+      },
     });
     const db = openDb(config.databasePath);
     try {
@@ -47,11 +55,30 @@ function main(argv: string[]) {
         issueKey(
           tx,
           systemClock,
-          { role: values.role ?? '', agencyCode: values.agency, teamId: values.team, side: values.side as Side | undefined, name: values.name ?? 'cli' },
+          {
+            role: values.role ?? '',
+            agencyCode: values.agency,
+            teamId: values.team,
+            side: values.side as Side | undefined,
+            name: values.name ?? 'cli',
+            audience: values.audience,
+            scopes: values.scopes?.split(',').map((x) => x.trim()),
+          },
           null,
         ),
       );
-      console.log(JSON.stringify({ id: k.id, role: k.role, side: k.side, agencyCode: k.agencyCode, teamId: k.teamId, key: k.key }));
+      console.log(
+        JSON.stringify({
+          id: k.id,
+          role: k.role,
+          side: k.side,
+          agencyCode: k.agencyCode,
+          teamId: k.teamId,
+          audience: k.audience,
+          scopes: k.scopes,
+          key: k.key,
+        }),
+      );
     } finally {
       db.$client.close();
     }
@@ -96,7 +123,13 @@ try {
 
 /** The API's field names as the CLI's flags, so the same check reads naturally here. */
 function cliMessage(p: Problem): string {
-  const flag: Record<string, string> = { 'body/role': '--role', 'body/side': '--side', 'body/agencyCode': '--agency', 'body/teamId': '--team' };
+  const flag: Record<string, string> = {
+    'body/role': '--role',
+    'body/side': '--side',
+    'body/agencyCode': '--agency',
+    'body/teamId': '--team',
+    'body/audience': '--audience',
+  };
   const errs = (p.extra.errors as FieldError[] | undefined) ?? [];
   return errs.length ? errs.map((e) => `${flag[e.field] ?? e.field} ${e.reason}`).join('; ') : p.detail;
 }

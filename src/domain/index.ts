@@ -16,9 +16,23 @@ export type Role = (typeof ROLES)[number];
 /** The other side of the seam. */
 export const otherSide = (s: Side): Side => (s === 'region' ? 'corps' : 'region');
 
-/** An assignment of a subject to a team: pending → claimed → completed, or declined; superseded when re-routed. */
-export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined', 'superseded'] as const;
+/**
+ * An assignment of a subject to a team: pending → claimed → completed, or declined; superseded when
+ * re-routed; cancelled when its subject ended (a complaint closed, not accepted, transferred or
+ * merged; a case closed, withdrawn). Only pending and claimed are open.
+ */
+export const ASSIGNMENT_STATUSES = ['pending', 'claimed', 'completed', 'declined', 'superseded', 'cancelled'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 /** lead, or co_handling for the other side on a joint place. */
 export const ASSIGNMENT_ROLES = ['lead', 'co_handling'] as const;
 export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
+
+/**
+ * What a partner key may read beyond what it created: `created` (only that — the narrowest),
+ * `side` (its side), `agency` (its agency's subtree), `all` (both sides; only an admin grants it).
+ */
+export const PARTNER_AUDIENCES = ['created', 'side', 'agency', 'all'] as const;
+export type PartnerAudience = (typeof PARTNER_AUDIENCES)[number];
+/** Read-only scopes of a partner key: the pull feed, stream and webhooks; complaints of its audience. */
+export const PARTNER_SCOPES = ['events', 'complaints'] as const;
+export type PartnerScope = (typeof PARTNER_SCOPES)[number];

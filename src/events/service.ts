@@ -54,6 +54,8 @@ export async function createSubscription(deps: Deps, p: Principal, b: Static<typ
         ownerSide: p.side,
         ownerAgencyCode: p.agencyCode,
         ownerTeamId: p.teamId,
+        ownerAudience: p.audience ?? null,
+        ownerScopes: p.scopes ?? null,
         url: b.url,
         types,
         filter: b.filter ?? null,

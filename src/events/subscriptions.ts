@@ -40,6 +40,8 @@ export const ownerBinding = (s: Subscription): Binding => ({
   agencyCode: s.ownerAgencyCode,
   teamId: s.ownerTeamId,
   keyId: s.ownerKeyId,
+  audience: s.ownerAudience,
+  scopes: s.ownerScopes,
 });
 
 /** Owner audience keys, memoised briefly (the reactor asks once per event × subscription). */

@@ -1,4 +1,5 @@
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core';
+import { PARTNER_AUDIENCES, type PartnerScope } from '../domain/index.js';
 
 /**
  * Webhook subscriptions. A subscription sees what its owner's key binding sees (stored here, so
@@ -13,6 +14,9 @@ export const subscriptions = sqliteTable(
     ownerSide: text('owner_side'),
     ownerAgencyCode: text('owner_agency_code'),
     ownerTeamId: text('owner_team_id'),
+    /** Partner owners: their key's audience and scopes at creation (the subscription never widens). */
+    ownerAudience: text('owner_audience', { enum: PARTNER_AUDIENCES }),
+    ownerScopes: text('owner_scopes', { mode: 'json' }).$type<PartnerScope[]>(),
     url: text('url').notNull(),
     types: text('types', { mode: 'json' }).$type<string[]>().notNull(),
     filter: text('filter', { mode: 'json' }).$type<{ side?: string; agencyCodes?: string[]; categories?: string[] } | null>(),

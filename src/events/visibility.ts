@@ -1,7 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
-import type { Role, Side } from '../domain/index.js';
+import type { PartnerAudience, PartnerScope, Role, Side } from '../domain/index.js';
 import { agencySubtree } from '../reference/hierarchy.js';
 import { events } from '../outbox/tables.js';
 
@@ -13,6 +13,9 @@ export interface Binding {
   teamId: string | null;
   /** The key itself: sees events addressed to `key:<keyId>` (e.g. its subscription was disabled). */
   keyId?: string | null;
+  /** Partners: audience and read-only scopes of the key. */
+  audience?: PartnerAudience | null;
+  scopes?: PartnerScope[] | null;
 }
 
 /**
@@ -21,10 +24,15 @@ export interface Binding {
  * - admin, intake (12369 center) → all
  * - supervisor → `agency:<c>` for its agency and every agency below it
  * - inspector → `team:<teamId>` and `agency:<agencyCode>`
- * - partner bound to an agency → like a supervisor; bound only to a side → `side:<side>`;
- *   unbound → all (a statistics office, the hotline vendor)
+ * - partner: a caller sees an event if and only if it may GET the event's subject. Without the
+ *   `events` scope nothing. Otherwise `key:<keyId>` (the complaints it created, its own
+ *   subscriptions' notices) and, with the `complaints` scope, the complaint events addressed to
+ *   its audience: `complaints@side:<side>`, `complaints@agency:<c>` for its agency subtree, or
+ *   `complaints@*` (audience `all`). Partners GET no case, filing or assignment, so they never
+ *   see those events. `partnerKeys` is also what GET /v1/complaints checks (addressedTo).
  */
 export function audienceKeys(db: Tx, p: Binding): string[] | 'all' {
+  if (p.role === 'partner' && !p.scopes?.includes('events')) return [];
   const keys = roleKeys(db, p);
   return keys !== 'all' && p.keyId ? [...keys, `key:${p.keyId}`] : keys;
 }
@@ -43,9 +51,22 @@ function roleKeys(db: Tx, p: Binding): string[] | 'all' {
       return keys;
     }
     case 'partner':
-      if (p.agencyCode) return subtreeKeys(db, p.agencyCode);
-      if (p.side) return [`side:${p.side}`];
-      return 'all';
+      return partnerKeys(db, p);
+    default:
+      return [];
+  }
+}
+
+/** The complaint audience keys of a partner binding beyond its own (`key:`): none without the `complaints` scope. */
+export function partnerKeys(db: Tx, p: Pick<Binding, 'audience' | 'scopes' | 'side' | 'agencyCode'>): string[] {
+  if (!p.scopes?.includes('complaints')) return [];
+  switch (p.audience) {
+    case 'all':
+      return ['complaints@*'];
+    case 'agency':
+      return p.agencyCode ? subtreeKeys(db, p.agencyCode).map((k) => `complaints@${k}`) : [];
+    case 'side':
+      return p.side ? [`complaints@side:${p.side}`] : [];
     default:
       return [];
   }
@@ -56,7 +77,15 @@ function subtreeKeys(db: Tx, code: string): string[] {
   return (codes.length ? codes : [code]).map((c) => `agency:${c}`);
 }
 
-export const bindingOf = (p: Principal): Binding => ({ role: p.role, side: p.side, agencyCode: p.agencyCode, teamId: p.teamId, keyId: p.keyId });
+export const bindingOf = (p: Principal): Binding => ({
+  role: p.role,
+  side: p.side,
+  agencyCode: p.agencyCode,
+  teamId: p.teamId,
+  keyId: p.keyId,
+  audience: p.audience ?? null,
+  scopes: p.scopes ?? null,
+});
 
 /** SQL condition on `events.position` for the given keys (undefined = no restriction). */
 export function visibleCondition(keys: string[] | 'all'): SQL | undefined {

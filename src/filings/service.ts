@@ -9,7 +9,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { appendEvent } from '../outbox/index.js';
-import { conflict, forbidden, notFound, unprocessable } from '../http/problem.js';
+import { conflict, denied, forbidden, notFound, unprocessable, type Denial } from '../http/problem.js';
 import { agencySubtree, getAgency, isAbove, topAgency } from '../reference/hierarchy.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
@@ -429,10 +429,27 @@ export function listFilings(tx: Tx, p: Principal, q: FilingQuery): FilingRow[] {
 // ---------------------------------------------------------------------------------------------
 // Acknowledgement, comments, information requests
 
-/** The receiving agency acknowledges (another agency → 404; twice → 409). Late (overdue) is allowed. */
+/**
+ * Who may acknowledge a filing: keys of the receiving agency itself (互相备案 is acknowledged by
+ * the agency it was filed with), nobody else — not the filing agency, not agencies above either
+ * end, not an admin. Returns null when allowed; callers check visibility (404) first.
+ */
+export function mayAcknowledge(p: Principal, f: FilingRow): Denial | null {
+  if (p.agencyCode && p.agencyCode === f.toAgencyCode) return null;
+  return {
+    rule: 'acknowledge:receiving-agency',
+    detail:
+      p.agencyCode === f.fromAgencyCode
+        ? `Filing ${f.id} was made by your agency ${f.fromAgencyCode}; only the receiving agency ${f.toAgencyCode} acknowledges it.`
+        : `Only the receiving agency ${f.toAgencyCode} acknowledges this filing.`,
+  };
+}
+
+/** The receiving agency acknowledges (cannot see it → 404; sees it but not the receiver → 403; twice → 409). Late (overdue) is allowed. */
 export function acknowledgeFiling(tx: Tx, deps: Deps, p: Principal, id: string): FilingRow {
-  const f = getFiling(tx, id);
-  if (!f || !p.agencyCode || p.agencyCode !== f.toAgencyCode) throw notFound('filing', id);
+  const f = loadFiling(tx, p, id);
+  const no = mayAcknowledge(p, f);
+  if (no) throw denied(no.rule, no.detail);
   if (f.status === 'acknowledged')
     throw conflict('already-acknowledged', `Filing ${id} was already acknowledged at ${f.acknowledgedAt}.`, {
       acknowledgedAt: f.acknowledgedAt,
@@ -535,13 +552,39 @@ export function requestInfo(tx: Tx, deps: Deps, p: Principal, id: string, questi
 // ---------------------------------------------------------------------------------------------
 // Deadlines
 
+/** Case statuses after which a filing's acknowledgement deadlines no longer run. */
+const ENDED: readonly string[] = ['closed', 'withdrawn', 'transferred'];
+
+/**
+ * The case was closed, withdrawn or transferred (service `onCaseEnded`, called by the cases
+ * capability in the same transaction): the acknowledgement and escalation timers of its pending
+ * filings are cancelled — they never go overdue or escalate afterwards. The filings stay pending
+ * (the receiving agency may still acknowledge the record). Returns the filings touched.
+ */
+export function cancelCaseFilingDeadlines(tx: Tx, deps: Deps, caseId: string): string[] {
+  const now = deps.clock.now();
+  const ids = tx
+    .select({ id: filings.id })
+    .from(filings)
+    .where(and(eq(filings.caseId, caseId), eq(filings.status, 'pending')))
+    .all()
+    .map((r) => r.id);
+  for (const id of ids) {
+    cancelTimer(tx, ackTimerId(id), now);
+    cancelTimer(tx, escalateTimerId(id), now);
+  }
+  return ids;
+}
+
+const caseEnded = (tx: Tx, caseId: string) => ENDED.includes(getCase(tx, caseId)?.status ?? '');
+
 /**
  * Acknowledgement deadline passed: overdue, `filing.overdue`, and notices to the receiving
  * agency's parent agency and to both agencies. Re-checks state (a stale timer does nothing).
  */
 export function markFilingOverdue(tx: Tx, deps: Deps, id: string): boolean {
   const f = getFiling(tx, id);
-  if (!f || f.status !== 'pending') return false;
+  if (!f || f.status !== 'pending' || caseEnded(tx, f.caseId)) return false;
   const now = deps.clock.now();
   if (Date.parse(f.ackDueAt) > now.getTime()) return false;
   const at = now.toISOString();
@@ -573,6 +616,7 @@ export function markFilingOverdue(tx: Tx, deps: Deps, id: string): boolean {
 export function escalateFiling(tx: Tx, deps: Deps, id: string): boolean {
   const f0 = getFiling(tx, id);
   if (!f0 || f0.status === 'acknowledged' || f0.escalatedAt) return false;
+  if (f0.status === 'pending' && caseEnded(tx, f0.caseId)) return false;
   const now = deps.clock.now();
   if (Date.parse(f0.escalateAt) > now.getTime()) return false;
   // Both deadlines may fire in one sweep, in any order: the overdue step comes first.

@@ -32,6 +32,17 @@ export const fieldError = (field: string, reason: string) => badRequest(`${field
 export const unauthorized = (detail = 'A valid API key is required (Authorization: Bearer <key>).') =>
   new Problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
 export const forbidden = (detail = 'This key may not perform this action.') => new Problem(403, 'forbidden', 'Forbidden', detail);
+/** A policy decision against the caller: the rule that refuses (a stable slug) and why. */
+export interface Denial {
+  rule: string;
+  detail: string;
+}
+
+/**
+ * A visible resource this key may not act on: 403 naming the authorization rule (`rule`, a stable
+ * slug such as `reply:lead-team`) and why. Invisible resources are a 404, never this.
+ */
+export const denied = (rule: string, detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail, { rule });
 export const notFound = (what: string, id?: string) =>
   new Problem(404, 'not-found', 'Not found', id === undefined ? `${what} not found` : `${what} ${id} not found`, { resource: what });
 export const conflict = (slug: string, detail: string, extra: Record<string, unknown> = {}) => new Problem(409, slug, 'Conflict', detail, extra);

@@ -7,17 +7,17 @@ import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { newId } from '../ids.js';
 import { DAY_MS } from '../clock.js';
 import type { Category } from '../domain/index.js';
-import { Problem, badRequest, conflict, notFound, unprocessable, type FieldError } from '../http/problem.js';
+import { Problem, badRequest, conflict, denied, notFound, unprocessable, type FieldError } from '../http/problem.js';
 import { checkIfMatch, type Expected } from '../http/versioning.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
-import { assignmentsOfSubjects, getAssignment } from '../assignments/service.js';
+import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment } from '../assignments/service.js';
 import { getCase } from '../cases/visibility.js';
 import { getSource } from '../cases/sources.js';
 import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
 import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
 import { notifyOverdue } from './notify.js';
-import { canSee } from './visibility.js';
+import { canSee, mayActOnComplaint, type HandlerAction } from './visibility.js';
 
 export type ComplaintRow = typeof complaints.$inferSelect;
 
@@ -88,6 +88,8 @@ function eventScope(tx: Tx, row: ComplaintRow) {
     if (m?.agencyCode) audience.add(`agency:${m.agencyCode}`);
     if (m?.side) audience.add(`side:${m.side}`);
   }
+  // the creating key (a partner system reads what it created)
+  audience.add(`key:${row.createdByKeyId}`);
   return { side, agencyCode, audience: [...audience] };
 }
 
@@ -102,6 +104,7 @@ export function emit(tx: Tx, deps: Deps, row: ComplaintRow, type: string, data: 
     agencyCode: scope.agencyCode,
     category: row.category,
     audience: scope.audience,
+    readableAs: 'complaints',
   });
 }
 
@@ -212,13 +215,22 @@ const wrongStatus = (row: ComplaintRow, action: string) =>
   conflict('invalid-transition', `Complaint ${row.number} is ${row.status}; it cannot be ${action}.`, { currentStatus: row.status });
 
 /**
- * Runs one lifecycle action in one transaction: visibility (404), If-Match (412), allowed
- * statuses (409 naming the current one), then the change.
+ * Runs one lifecycle action in one transaction: visibility (404), the action's policy (403 naming
+ * the rule: `mayActOnComplaint`), If-Match (412), allowed statuses (409 naming the current one),
+ * then the change.
  */
-export function act(c: ActionCtx, verb: string, from: readonly ComplaintStatus[], apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow): ComplaintRow {
+export function act(
+  c: ActionCtx,
+  verb: string,
+  from: readonly ComplaintStatus[],
+  apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow,
+  policy?: HandlerAction,
+): ComplaintRow {
   return inTx(c.deps.db, (tx) => {
     const row = getComplaint(tx, c.id);
     if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
+    const no = policy ? mayActOnComplaint(tx, c.principal, row, policy) : null;
+    if (no) throw denied(no.rule, no.detail);
     checkIfMatch(c.expected, row.version, 'complaint', c.id);
     if (!from.includes(row.status)) throw wrongStatus(row, verb);
     return apply(tx, row, c.deps.clock.now());
@@ -249,6 +261,7 @@ export function reject(c: ActionCtx, reason: string) {
     const next = patch(tx, deps, row, { status: 'not_accepted', statusReason: reason, overdue: false, overdueDeadline: null });
     cancelTimer(tx, acceptTimerId(row.id), now);
     emit(tx, deps, next, 'complaint.not_accepted', { reason, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, 'complaint not accepted');
     return next;
   });
 }
@@ -259,6 +272,7 @@ export function transfer(c: ActionCtx, department: string, reason: string) {
     const next = patch(tx, deps, row, { status: 'transferred', statusReason: reason, transferredTo: department, overdue: false, overdueDeadline: null });
     cancelTimer(tx, acceptTimerId(row.id), now);
     emit(tx, deps, next, 'complaint.transferred', { department, reason, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint transferred to ${department}`);
     return next;
   });
 }
@@ -268,31 +282,37 @@ export const HANDLING: readonly ComplaintStatus[] = ['accepted', 'routed', 'in_p
 /** One extension of the reply deadline, ≤ COMPLAINT_EXTENSION_MAX_DAYS. */
 export function extend(c: ActionCtx, days: number, reason: string) {
   const { deps } = c;
-  return act(c, 'extended', HANDLING, (tx, row, now) => {
-    if (row.extensionDays !== null)
-      throw conflict('already-extended', `Complaint ${row.number} was already extended once (by ${row.extensionDays} days); the law allows one extension.`, {
-        currentStatus: row.status,
+  return act(
+    c,
+    'extended',
+    HANDLING,
+    (tx, row, now) => {
+      if (row.extensionDays !== null)
+        throw conflict('already-extended', `Complaint ${row.number} was already extended once (by ${row.extensionDays} days); the law allows one extension.`, {
+          currentStatus: row.status,
+        });
+      const max = deps.config.complaintExtensionMaxDays;
+      if (days > max) throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
+      const replyDueAt = addDays(new Date(row.replyDueAt!), days).toISOString();
+      const clearOverdue = row.overdueDeadline === 'reply' && replyDueAt > now.toISOString();
+      const next = patch(tx, deps, row, {
+        replyDueAt,
+        extensionDays: days,
+        extensionReason: reason,
+        extendedAt: now.toISOString(),
+        ...(clearOverdue ? { overdue: false, overdueDeadline: null, overdueAt: null } : {}),
       });
-    const max = deps.config.complaintExtensionMaxDays;
-    if (days > max) throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
-    const replyDueAt = addDays(new Date(row.replyDueAt!), days).toISOString();
-    const clearOverdue = row.overdueDeadline === 'reply' && replyDueAt > now.toISOString();
-    const next = patch(tx, deps, row, {
-      replyDueAt,
-      extensionDays: days,
-      extensionReason: reason,
-      extendedAt: now.toISOString(),
-      ...(clearOverdue ? { overdue: false, overdueDeadline: null, overdueAt: null } : {}),
-    });
-    scheduleTimer(tx, { id: replyTimerId(row.id), name: DEADLINE_JOB, dueAt: new Date(replyDueAt), payload: { id: row.id, deadline: 'reply' } });
-    emit(tx, deps, next, 'complaint.extended', { days, reason, replyDueAt, by: c.principal.keyId });
-    return next;
-  });
+      scheduleTimer(tx, { id: replyTimerId(row.id), name: DEADLINE_JOB, dueAt: new Date(replyDueAt), payload: { id: row.id, deadline: 'reply' } });
+      emit(tx, deps, next, 'complaint.extended', { days, reason, replyDueAt, by: c.principal.keyId });
+      return next;
+    },
+    'extend',
+  );
 }
 
 export function start(c: ActionCtx) {
   const { deps } = c;
-  return act(c, 'started', ['routed'], (tx, row, now) => markStarted(tx, deps, row, now, c.principal.keyId));
+  return act(c, 'started', ['routed'], (tx, row, now) => markStarted(tx, deps, row, now, c.principal.keyId), 'start');
 }
 
 function markStarted(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, by: string) {
@@ -304,16 +324,22 @@ function markStarted(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, by: strin
 /** Replies; every open duplicate of this complaint gets the same reply (its own event). */
 export function replyTo(c: ActionCtx, text: string) {
   const { deps } = c;
-  return act(c, 'replied', HANDLING, (tx, row, now) => {
-    const next = applyReply(tx, deps, row, now, text, c.principal.keyId);
-    const dups = tx
-      .select()
-      .from(complaints)
-      .where(and(eq(complaints.duplicateOf, row.id), inArray(complaints.status, OPEN_STATUSES)))
-      .all();
-    for (const d of dups) applyReply(tx, deps, d, now, text, c.principal.keyId, row.id);
-    return next;
-  });
+  return act(
+    c,
+    'replied',
+    HANDLING,
+    (tx, row, now) => {
+      const next = applyReply(tx, deps, row, now, text, c.principal.keyId);
+      const dups = tx
+        .select()
+        .from(complaints)
+        .where(and(eq(complaints.duplicateOf, row.id), inArray(complaints.status, OPEN_STATUSES)))
+        .all();
+      for (const d of dups) applyReply(tx, deps, d, now, text, c.principal.keyId, row.id);
+      return next;
+    },
+    'reply',
+  );
 }
 
 function applyReply(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, text: string, by: string, viaMaster?: string, extra: Record<string, unknown> = {}) {
@@ -365,6 +391,8 @@ function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedba
   const next = patch(tx, deps, row, { status: 'closed', closedAt: now.toISOString(), closedBy: by, closeReason: reason, ...extra });
   cancelTimer(tx, closeTimerId(row.id), now);
   emit(tx, deps, next, 'complaint.closed', { closedAt: next.closedAt, reason, by, ...(reason === 'feedback' ? { satisfied: next.feedbackSatisfied } : {}) });
+  // the complaint ended: its teams' open work items end with it (no claim, no overdue afterwards)
+  cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint closed (${reason})`);
   return next;
 }
 
@@ -402,9 +430,11 @@ export function merge(c: ActionCtx, into: string) {
       throw conflict('invalid-transition', `Complaint ${target.number} is ${target.status}; nothing can be merged into it.`, { currentStatus: target.status });
     const next = patch(tx, deps, row, { duplicateOf: target.id });
     emit(tx, deps, next, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+    cancelSubjectAssignments(tx, deps, 'complaint', row.id, `complaint merged into ${target.number}`);
     for (const d of tx.select().from(complaints).where(eq(complaints.duplicateOf, row.id)).all()) {
       const moved = patch(tx, deps, d, { duplicateOf: target.id });
       emit(tx, deps, moved, 'complaint.merged', { master: target.id, by: c.principal.keyId });
+      cancelSubjectAssignments(tx, deps, 'complaint', d.id, `complaint merged into ${target.number}`);
     }
     return next;
   });

@@ -1,4 +1,4 @@
-import { and, eq, desc } from 'drizzle-orm';
+import { and, eq, desc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import { events, eventAudience } from './tables.js';
 import { newId } from '../ids.js';
@@ -17,6 +17,13 @@ export interface DomainEvent {
   actorAgencyCode?: string | null;
   /** Extra audience beyond side/agency: `agency:<code>` (co-handling, filed-to), `team:<id>`. */
   audience?: string[];
+  /**
+   * The resource kind partners read these events as (e.g. `complaints`): every side/agency/team
+   * key is also written qualified by it (`complaints@side:region`), plus `complaints@*`, so a
+   * partner's audience (side, agency subtree, all) reaches exactly the kinds its scopes allow.
+   * Keys `key:<id>` (a key's own resources) are not qualified.
+   */
+  readableAs?: string;
 }
 
 export type StoredEvent = typeof events.$inferSelect;
@@ -48,6 +55,10 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
   const keys = new Set<string>(e.audience ?? []);
   if (e.side) keys.add(`side:${e.side}`);
   if (e.agencyCode) keys.add(`agency:${e.agencyCode}`);
+  if (e.readableAs) {
+    for (const k of [...keys]) if (!k.startsWith('key:')) keys.add(`${e.readableAs}@${k}`);
+    keys.add(`${e.readableAs}@*`);
+  }
   for (const key of keys) tx.insert(eventAudience).values({ key, position: row.position }).run();
   return row;
 }
@@ -85,4 +96,17 @@ export function assertNoReporterData(data: unknown, path = 'data'): void {
     if (FORBIDDEN_EVENT_KEYS.has(k.toLowerCase())) throw new Error(`event ${path}.${k}: reporter personal data must never be in an event`);
     assertNoReporterData(v, `${path}.${k}`);
   }
+}
+
+/**
+ * SQL condition for a resource query: some event of the subject `<prefix><id>` (id a column of
+ * the caller's table) was addressed to one of `keys` — the resource-side half of "a caller sees
+ * an event if and only if it may GET the event's subject".
+ */
+export function addressedTo(prefix: string, id: SQLWrapper, keys: string[]): SQL {
+  if (!keys.length) return sql`0`;
+  return sql`exists (select 1 from ${events} e join ${eventAudience} a on a.position = e.position where e.subject = ${prefix} || ${id} and a.key in (${sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  )}))`;
 }

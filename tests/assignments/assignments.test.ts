@@ -128,10 +128,19 @@ describeModes('assignments: work lists and actions', (mode) => {
       expect(types.map((e) => e.type).sort()).toEqual(['assignment.claimed', 'assignment.completed']);
     });
 
-    it('claim of another team’s assignment → 403; of a completed or declined one → 409', async () => {
+    it('claim of another team’s assignment → 404 when it cannot see it, 403 naming the rule when it can; of a completed or declined one → 409', async () => {
       const { rows } = await s.route({ category: 'air', location: P.corps });
       const id = rows[0].id;
-      for (const key of [k.cjsAir, k.r121Air, k.supCJ, k.intake]) expect((await a.act(id, 'claim', key)).statusCode).toBe(403);
+      // one rule everywhere: who cannot GET it gets 404 on every action too
+      for (const key of [k.cjsAir, k.r121Air, k.supCJ]) {
+        expect((await a.get(id, key)).statusCode).toBe(404);
+        expect((await a.act(id, 'claim', key)).statusCode).toBe(404);
+      }
+      // the center sees every assignment but acts only on triage items
+      expect((await a.get(id, k.intake)).statusCode).toBe(200);
+      const byCenter = await a.act(id, 'claim', k.intake);
+      expect(byCenter.statusCode).toBe(403);
+      expect(byCenter.json()).toMatchObject({ type: expect.stringMatching(/forbidden$/), rule: 'assignment:team' });
       expect((await a.act(id, 'claim', k.partner)).statusCode).toBe(403);
       expect((await a.act(id, 'claim', k.supD8)).statusCode).toBe(200); // the agency's supervisor may act for the team
       expect((await a.act(id, 'complete', k.d8All)).statusCode).toBe(200);
@@ -224,7 +233,7 @@ describeModes('assignments: work lists and actions', (mode) => {
 
       // The center dispatches the triage item by naming an agency; a bare decline is refused.
       expect((await a.act(third.id, 'decline', k.intake, { reason: 'no agency' })).statusCode).toBe(400);
-      expect((await a.act(third.id, 'claim', k.cjsAir)).statusCode).toBe(403);
+      expect((await a.act(third.id, 'claim', k.cjsAir)).statusCode).toBe(404); // a triage item is not the team's to see
       expect((await a.act(third.id, 'decline', k.intake, { reason: 'center decides: region ground', suggestedAgencyCode: 'CJS' })).statusCode).toBe(200);
       await t.app.runtime.settle();
       expect(leadOf(id)).toMatchObject({ teamId: TEAM.cjsAir, via: 'dispatched' });

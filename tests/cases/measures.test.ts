@@ -51,13 +51,14 @@ describe('measures over HTTP', () => {
   beforeAll(async () => {
     t = await caseApp();
     caseId = (await createCase(t)).id;
-    await walk(t, caseId, ['investigating']);
+    // penalties are decided at pending_decision (行政处罚法 arts. 44–45, 57)
+    await walk(t, caseId, ['investigating', 'pending_decision']);
   });
   afterAll(() => t.close());
 
   const add = (body: Record<string, unknown>, label = 'changjiInspector', id = caseId) => t.req(label, 'POST', `/v1/cases/${id}/measures`, body);
-  const expectLimit = async (body: Record<string, unknown>, rule: string, limit: unknown) => {
-    const r = await add(body);
+  const expectLimit = async (body: Record<string, unknown>, rule: string, limit: unknown, id = caseId) => {
+    const r = await add(body, 'changjiInspector', id);
     expect(r.statusCode, r.body).toBe(422);
     expect(r.json()).toMatchObject({ rule, limit });
     expect(r.json().detail).toContain(rule);
@@ -228,6 +229,45 @@ describe('measures over HTTP', () => {
     const r = await add({ type: 'warning' }, 'changjiInspector', c2);
     expect(r.statusCode).toBe(409);
     expect(r.json().caseStatus).toBe('closed');
+  });
+
+  it('fines and daily penalties only from pending_decision; compulsory measures during investigation', async () => {
+    const c = (await createCase(t)).id;
+    const fine = { type: 'fine', amountFen: 500_000, legalBasis: '大气污染防治法 第九十九条' };
+    const daily = { type: 'daily_penalty', originalFineFen: 100, correctionServedOn: '2026-03-02', reinspectedOn: '2026-03-12' };
+    for (const stage of ['registered', 'investigating']) {
+      if (stage === 'investigating') await walk(t, c, ['investigating']);
+      for (const body of [fine, daily]) {
+        const r = await add(body, 'changjiInspector', c);
+        expect(r.statusCode, `${stage} ${body.type}`).toBe(409);
+        expect(r.json()).toMatchObject({ rule: 'penalty.after_investigation', caseStatus: stage });
+        expect(r.json().detail).toContain('行政处罚法');
+      }
+      // compulsory measures (行政强制法) stay possible
+      expect((await add({ type: 'seal_seizure', startsOn: '2026-03-02', endsOn: '2026-03-10' }, 'changjiInspector', c)).statusCode).toBe(201);
+      expect((await add({ type: 'production_restriction', startsOn: '2026-03-02', endsOn: '2026-04-30' }, 'changjiInspector', c)).statusCode).toBe(201);
+    }
+    expect((await t.req('changjiInspector', 'GET', `/v1/cases/${c}/measures`)).json().items.some((m: { type: string }) => m.type === 'fine')).toBe(false);
+    await walk(t, c, ['pending_decision']);
+    expect((await add(fine, 'changjiInspector', c)).statusCode).toBe(201);
+    // a case suspended from pending_decision counts where it came from
+    await walk(t, c, ['suspended']);
+    expect((await add(daily, 'changjiInspector', c)).statusCode).toBe(201);
+  });
+
+  it('a fine at or above HEARING_FINE_THRESHOLD_FEN needs a hearing notice first (art. 63)', async () => {
+    const c = (await createCase(t)).id;
+    await walk(t, c, ['investigating', 'pending_decision']);
+    const threshold = t.config.caseLimits.hearingFineThresholdFen;
+    expect(threshold).toBe(10_000_000);
+    const at = { type: 'fine', amountFen: threshold, legalBasis: '大气污染防治法 第九十九条' };
+    await expectLimit(at, 'fine.hearing_notice_first', threshold, c);
+    expect((await add({ ...at, amountFen: threshold - 1 }, 'changjiInspector', c)).statusCode).toBe(201);
+    expect((await add({ type: 'hearing_notice' }, 'changjiInspector', c)).statusCode).toBe(400);
+    const notice = await add({ type: 'hearing_notice', servedOn: '2026-03-05' }, 'changjiInspector', c);
+    expect(notice.statusCode, notice.body).toBe(201);
+    expect(notice.json()).toMatchObject({ type: 'hearing_notice', servedOn: '2026-03-05', legalBasis: expect.stringContaining('第六十三条') });
+    expect((await add(at, 'changjiInspector', c)).statusCode).toBe(201);
   });
 
   it('only the lead side may add measures: co-handling 403, other agency 404', async () => {

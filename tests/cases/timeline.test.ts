@@ -24,7 +24,9 @@ describe('case timeline', () => {
     await walk(t, caseId, ['investigating']);
     expect((await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/notes`, { text: 'Owner not present; spoke to the foreman.' })).statusCode).toBe(201);
     expect((await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/evidence`, evidence)).statusCode).toBe(201);
-    await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures`, { type: 'fine', amountFen: 100_000, legalBasis: 'x' });
+    // a compulsory measure (a fine would wait for pending_decision: 行政处罚法 arts. 44–45, 57)
+    const m = await t.req('changjiInspector', 'POST', `/v1/cases/${caseId}/measures`, { type: 'seal_seizure', startsOn: '2026-03-02', endsOn: '2026-03-31' });
+    expect(m.statusCode, m.body).toBe(201);
   });
   afterAll(() => t.close());
 

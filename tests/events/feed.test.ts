@@ -151,12 +151,17 @@ describe('event catalog, envelope and pull feed', () => {
     expect(inspector).toEqual(expect.arrayContaining([urumqi.id, team.id]));
     expect(inspector).not.toContain(kashi.id);
 
-    const corpsPartner = await ids(t.key({ role: 'partner', side: 'corps' }));
-    expect(corpsPartner).toContain(d8.id);
+    // Partners GET no case and no assignment (404), so — a caller sees an event if and only if it
+    // may GET its subject — they see none of these events, whatever their audience (issue 12,
+    // finding 3: an unbound partner used to see both sides' cases and assignments here).
+    const corpsPartner = await ids(t.key({ role: 'partner', side: 'corps', audience: 'side', scopes: ['events', 'complaints'] }));
+    expect(corpsPartner).not.toContain(d8.id);
     expect(corpsPartner).not.toContain(urumqi.id);
 
-    const statsOffice = await ids(t.key({ role: 'partner' }));
-    expect(statsOffice).toEqual(expect.arrayContaining([urumqi.id, kashi.id, d8.id, team.id]));
+    const statsOffice = await ids(t.key({ role: 'partner', audience: 'all', scopes: ['events', 'complaints'] }));
+    for (const e of [urumqi, kashi, d8, team]) expect(statsOffice).not.toContain(e.id);
+    // what the admin sees, for contrast
+    expect(await ids(t.admin)).toEqual(expect.arrayContaining([urumqi.id, kashi.id, d8.id, team.id]));
   });
 
   it('no reporter data in events: appendEvent refuses it (the change rolls back), and the catalog has no such fields', async () => {

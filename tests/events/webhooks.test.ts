@@ -14,7 +14,8 @@ describeModes('webhook delivery', (mode) => {
   beforeAll(async () => {
     t = await makeApp({ mode, env: { REPLAY_MAX_EVENTS: '5' } });
     seedAgencies(t);
-    partner = t.key({ role: 'partner', name: 'police' });
+    // a key that may GET cases (partners GET none, so they receive no case events: issue 12)
+    partner = t.key({ role: 'admin', name: 'police' });
   });
   afterAll(() => t.close());
   afterEach(async () => {
@@ -117,7 +118,7 @@ describeModes('webhook delivery', (mode) => {
   it('410 Gone disables the subscription and notifies its owner', async () => {
     rx = await new Receiver().start();
     rx.respond = () => 410;
-    const owner = t.key({ role: 'partner', name: 'court' });
+    const owner = t.key({ role: 'admin', name: 'court' }); // sees case events (partners GET no case)
     const sub = await subscribe(t, owner, { url: rx.url, types: ['case.*'] });
     emit(t, { subject: 'cases/gone-1', type: 'case.registered' });
     await t.app.runtime.settle();
@@ -140,7 +141,7 @@ describeModes('webhook delivery', (mode) => {
   it('a subscription failing for 5 days is disabled and its owner notified', async () => {
     rx = await new Receiver().start();
     rx.respond = () => 500;
-    const owner = t.key({ role: 'partner', name: 'statistics' });
+    const owner = t.key({ role: 'admin', name: 'statistics' }); // sees case events (partners GET no case)
     const sub = await subscribe(t, owner, { url: rx.url, types: ['case.*'] });
     emit(t, { subject: 'cases/failing-1', type: 'case.registered' });
     await t.app.runtime.settle();

@@ -42,6 +42,7 @@ export async function addMeasure(t: CaseTest, caseId: string, body: Record<strin
 export const MEASURES = {
   heavyFine: (fen: number) => ({ type: 'fine', amountFen: fen, legalBasis: '大气污染防治法 第九十九条' }),
   warning: { type: 'warning', legalBasis: '环境保护法' },
+  hearingNotice: { type: 'hearing_notice', servedOn: '2026-03-02' },
   sealSeizure: { type: 'seal_seizure', startsOn: '2026-03-02', endsOn: '2026-03-31' },
   productionRestriction: { type: 'production_restriction', startsOn: '2026-03-02', endsOn: '2026-04-30' },
   productionSuspension: { type: 'production_suspension', servedOn: '2026-03-02' },

@@ -73,10 +73,18 @@ describeModes('filings: inbox, acknowledgement, comments, information requests, 
     expect(seen).toEqual(all.map((i) => i.id));
   });
 
-  it('acknowledgement by the receiving agency; twice → 409; another agency → 404', async () => {
+  it('acknowledgement by the receiving agency; twice → 409; who sees it but may not → 403 naming the rule; who cannot see it → 404', async () => {
     const { f } = await jointFiling();
-    for (const who of ['changjiSupervisor', 'changjiInspector', 'd6Supervisor', 'corpsTop'])
-      expect((await t.req(who, 'POST', `/v1/filings/${f.id}/acknowledge`)).statusCode, who).toBe(404);
+    // the filing agency (and an agency above the receiver) sees the filing but does not acknowledge it
+    for (const who of ['changjiSupervisor', 'changjiInspector', 'corpsTop']) {
+      expect((await t.req(who, 'GET', `/v1/filings/${f.id}`)).statusCode, who).toBe(200);
+      const r = await t.req(who, 'POST', `/v1/filings/${f.id}/acknowledge`);
+      expect(r.statusCode, who).toBe(403);
+      expect(r.json(), who).toMatchObject({ rule: 'acknowledge:receiving-agency' });
+    }
+    expect((await t.req('changjiInspector', 'POST', `/v1/filings/${f.id}/acknowledge`)).json().detail).toMatch(/made by your agency/);
+    expect((await t.req('d6Supervisor', 'GET', `/v1/filings/${f.id}`)).statusCode).toBe(404);
+    expect((await t.req('d6Supervisor', 'POST', `/v1/filings/${f.id}/acknowledge`)).statusCode).toBe(404);
     expect((await t.req('d8Inspector', 'POST', '/v1/filings/unknown/acknowledge')).statusCode).toBe(404);
     const r = await t.req('d8Inspector', 'POST', `/v1/filings/${f.id}/acknowledge`);
     expect(r.statusCode, r.body).toBe(200);

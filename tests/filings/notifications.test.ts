@@ -55,6 +55,9 @@ describeModes('notifications (通报) to both sides’ supervisors, as inbox ite
   it('listed supervision also tells the supervising agency; a fine at the threshold tells both sides, below it nobody', async () => {
     const c = await newCase(t, { location: SEAM });
     await addMeasure(t, c.id, MEASURES.listedSupervision('650000'));
+    // fines from pending_decision on, a large one after the hearing notice (行政处罚法 arts. 57, 63)
+    await walk(t, c.id, ['investigating', 'pending_decision']);
+    await addMeasure(t, c.id, MEASURES.hearingNotice);
     await addMeasure(t, c.id, MEASURES.heavyFine(t.config.filingFineThresholdFen - 1));
     await settle();
     const subject = `cases/${c.id}`;

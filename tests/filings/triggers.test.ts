@@ -113,8 +113,10 @@ describeModes('cross-filing triggers', (mode) => {
     const c = await newCase(t, { location: DEMO_POINTS.changjiCenter });
     await walk(t, c.id, ['investigating']);
     await addMeasure(t, c.id, MEASURES.policeTransfer);
+    await walk(t, c.id, ['pending_decision']); // fines only from pending_decision (行政处罚法 arts. 44–45, 57)
+    await addMeasure(t, c.id, MEASURES.hearingNotice); // a large fine needs the hearing notice first (art. 63)
     await addMeasure(t, c.id, MEASURES.heavyFine(50_000_000));
-    await walk(t, c.id, ['pending_decision', 'decided', 'executing', 'closed']);
+    await walk(t, c.id, ['decided', 'executing', 'closed']);
     await settle();
     expect(filingsOf(t, c.id)).toEqual([]);
   });
@@ -135,8 +137,9 @@ describeModes('cross-filing triggers', (mode) => {
       return after[after.length - 1];
     };
     // Non-triggers.
-    await step(() => walk(t, c.id, ['investigating']), null);
+    await step(() => walk(t, c.id, ['investigating', 'pending_decision']), null);
     await step(() => addMeasure(t, c.id, MEASURES.warning), null);
+    await step(() => addMeasure(t, c.id, MEASURES.hearingNotice), null);
     await step(() => addMeasure(t, c.id, MEASURES.heavyFine(t.config.filingFineThresholdFen - 1)), null);
     await step(() => addMeasure(t, c.id, MEASURES.productionRestriction), null);
     await step(async () => {
@@ -151,8 +154,7 @@ describeModes('cross-filing triggers', (mode) => {
     await step(() => addMeasure(t, c.id, MEASURES.sealSeizure), 'seal_seizure→XPCC-D8');
     await step(() => addMeasure(t, c.id, MEASURES.productionSuspension), 'production_suspension→XPCC-D8');
     await step(() => addMeasure(t, c.id, MEASURES.listedSupervision('652300')), 'listed_supervision→XPCC-D8');
-    // Status: pending_decision is not a trigger, decided is, executing is not, closed is.
-    await step(() => walk(t, c.id, ['pending_decision']), null);
+    // Status: pending_decision is not a trigger (stepped above, before the fine), decided is, executing is not, closed is.
     const decided = await step(() => walk(t, c.id, ['decided']), 'decided→XPCC-D8');
     expect(decided.snapshot).toMatchObject({ status: 'decided', decision: { summary: 'Fine of 50,000 yuan' } });
     await step(() => walk(t, c.id, ['executing']), null);

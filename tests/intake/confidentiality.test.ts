@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { events } from '../../src/outbox/tables.js';
 import { PiiCipher } from '../../src/intake/pii.js';
-import { AT, act, create, get, keys, ok, post, row, seedMap } from './helpers.js';
+import { AT, act, assignmentsOf, create, get, keys, ok, post, row, seedMap } from './helpers.js';
 
 const REPORTER = { name: '王秘密', phone: '+86 139-1234-5678', email: 'wang.secret@example.cn', anonymous: false };
 const SECRETS = [REPORTER.name, REPORTER.phone, REPORTER.email, '13912345678', 'wang.secret'];
@@ -23,6 +23,9 @@ describeModes('reporter confidentiality', (mode) => {
     await ok(t, k.intake, id, 'accept');
     await t.app.runtime.settle();
     await ok(t, k.cjsAir, id, 'start');
+    // only the team that claimed the lead assignment replies
+    const lead = assignmentsOf(t, id)[0];
+    expect((await post(t, k.cjsAir, `/v1/assignments/${lead.id}/claim`)).statusCode).toBe(200);
     await ok(t, k.cjsAir, id, 'reply', { text: 'Handled.' });
     await t.app.runtime.settle();
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
-import { AT, act, assignmentsOf, create, eventsOf, get, keys, ok, row, seedMap } from './helpers.js';
+import { AT, act, assignmentsOf, create, eventsOf, get, keys, ok, post, row, seedMap } from './helpers.js';
 
 describeModes('duplicate complaints', (mode) => {
   let t: TestApp;
@@ -42,6 +42,7 @@ describeModes('duplicate complaints', (mode) => {
     // the team handling the master sees its duplicates too
     expect((await get(t, k.d8All, `/v1/complaints/${d2.id}`)).statusCode).toBe(200);
 
+    expect((await post(t, k.d8All, `/v1/assignments/${assignmentsOf(t, master.id)[0].id}/claim`)).statusCode).toBe(200);
     await ok(t, k.d8All, master.id, 'reply', { text: 'The discharge pipe was sealed.' });
     for (const d of [d1, d2]) {
       expect(row(t, d.id)).toMatchObject({ status: 'replied', replyText: 'The discharge pipe was sealed.' });
