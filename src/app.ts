@@ -1,14 +1,14 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream } from 'pino';
 import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
 import { systemClock, type Clock } from './clock.js';
-import { installErrorHandling, installNotFound } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, installNotFound, MAX_PARAM_LENGTH } from './http/errors.js';
+import { installBodyParsers, validatorCompilers } from './http/input.js';
 import { installAuth } from './auth/plugin.js';
 import { ProblemSchema } from './http/problem.js';
 import { JobRegistry, type Runtime } from './queue/types.js';
@@ -56,10 +56,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Not-found and error handling decide the status codes; no trailing-slash surprises.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, strict: false },
-    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Strict input (src/http/input.ts): bodies are not coerced; query, params and headers are.
+    schemaController: validatorCompilers(),
+    frameworkErrors,
+    clientErrorHandler,
   });
   const db = opts.db ?? openDb(config.databasePath);
   const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {} };
@@ -68,8 +69,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  installErrorHandling(app);
-  installNotFound(app);
+  installBodyParsers(app);
+  installErrorHandling(app, installNotFound(app));
   app.addSchema(ProblemSchema);
 
   await app.register(swagger, {
@@ -85,7 +86,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  await app.register(formbody);
   await app.register(rateLimit, { global: false });
   installAuth(app, deps);
 
