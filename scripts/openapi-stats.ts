@@ -41,8 +41,9 @@ export function openApiStats(doc: Obj) {
       if (!op) continue;
       s.operations++;
       if (op.operationId) s.withOperationId++;
-      const expanded = { ...op, responses: Object.fromEntries(Object.entries(op.responses ?? {}).map(([k, v]) => [k, resolve(v as Obj)])) };
-      if (hasExample(expanded)) s.withAnyExample++;
+      // Examples of the request or of a success answer (shared problem examples do not count).
+      const success = Object.entries(op.responses ?? {}).filter(([k]) => k.startsWith('2'));
+      if (hasExample({ parameters: op.parameters, requestBody: op.requestBody, ok: success.map(([, v]) => resolve(v as Obj)) })) s.withAnyExample++;
       for (const p of op.parameters ?? []) {
         s.parameters++;
         if (!resolve(p)?.description) s.parametersWithoutDescription++;

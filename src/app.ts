@@ -9,6 +9,8 @@ import { openDb, type Db } from './db/client.js';
 import { systemClock, type Clock } from './clock.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandling, installNotFound, MAX_PARAM_LENGTH } from './http/errors.js';
 import { installBodyParsers, validatorCompilers } from './http/input.js';
+import { completeDocument, transformRoute } from './http/openapi.js';
+import { readFileSync } from 'node:fs';
 import { installAuth } from './auth/plugin.js';
 import { ProblemSchema } from './http/problem.js';
 import { JobRegistry, type Runtime } from './queue/types.js';
@@ -30,6 +32,8 @@ export interface BuildOptions {
   logStream?: DestinationStream;
   /** Reuse an open database (tests of restart open their own). */
   db?: Db;
+  /** Called on the bare instance before anything is registered (tests add the response contract check). */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /** Log redaction: secrets and reporter personal data never reach the logs. */
@@ -38,6 +42,9 @@ export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 
 /** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`. */
 const SECRET_PARAMS = /([?&](?:api_key|code)=)[^&#]*/gi;
 export const redactUrl = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
+
+/** info.version of the document: the package's version. */
+export const API_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const API_DESCRIPTION =
   'Joint environmental enforcement API of the Xinjiang Uygur Autonomous Region (region, 自治区) and the Xinjiang Production and Construction Corps (corps, 兵团): unified 12369 complaint intake, shared case registry, cross-filing, and events.';
@@ -62,6 +69,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     frameworkErrors,
     clientErrorHandler,
   });
+  opts.instrument?.(app);
   const db = opts.db ?? openDb(config.databasePath);
   const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {} };
   app.decorate('deps', deps);
@@ -76,12 +84,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Region–Corps Joint Environmental Enforcement API', version: '1.0.0', description: API_DESCRIPTION },
+      info: { title: 'Region–Corps Joint Environmental Enforcement API', version: API_VERSION, description: API_DESCRIPTION },
       servers: [{ url: config.publicBaseUrl }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } },
       },
     },
+    transform: transformRoute as never,
+    transformObject: (d) => completeDocument((d as unknown as { openapiObject: Record<string, unknown> }).openapiObject, { version: API_VERSION }) as never,
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true } });
