@@ -1,5 +1,6 @@
 import type { RouteOptions } from 'fastify';
 import { PROBLEM_BASE } from './problem.js';
+import { isFormRoute } from './input.js';
 
 /**
  * Completes the OpenAPI document in one place, from what every route shares:
@@ -208,6 +209,8 @@ export function transformRoute({ schema, url, route }: { schema: Obj; url: strin
   const method = Array.isArray(route.method) ? route.method[0] : route.method;
   const config = (route.config ?? {}) as Obj;
   const out: Obj = { ...schema, operationId: schema.operationId ?? deriveOperationId(method, url) };
+  // Form routes (Open311) take both media types: the document lists both.
+  if (isFormRoute(url) && schema.body) out.consumes = ['application/x-www-form-urlencoded', 'application/json'];
   if (config.rateLimit && schema.response && !schema.response[429])
     out.response = { ...schema.response, 429: { ...schema.response[500], description: ADDED[429] } };
   return { schema: out, url };

@@ -61,6 +61,12 @@ describe('the OpenAPI document is complete', () => {
       expect(doc.paths[p].post.requestBody.required, p).toBe(false);
   });
 
+  it('Open311 POST lists forms and JSON and declares Idempotency-Key', () => {
+    const op = doc.paths['/open311/v2/requests.json'].post;
+    expect(Object.keys(op.requestBody.content)).toEqual(['application/x-www-form-urlencoded', 'application/json']);
+    expect(op.parameters.map((p: Op) => p.name)).toContain('idempotency-key');
+  });
+
   it('has tag descriptions, info.version from package.json and a webhook per event type', () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect(doc.info.version).toBe(pkg.version);
