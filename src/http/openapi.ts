@@ -261,6 +261,7 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
         if (r.description === 'Default Response') r.description = defaultDescription(m, Number(status), op.summary);
     }
   }
+  addExamples(doc);
   doc.tags = [...used].sort().map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) }));
   doc.components ??= {};
   doc.components.examples = Object.fromEntries(Object.entries(PROBLEM_EXAMPLES).map(([s, e]) => [`problem-${s}`, e]));
@@ -318,4 +319,97 @@ function webhooks(doc: Obj): Obj {
     };
   }
   return out;
+}
+
+/**
+ * Examples for request bodies and success responses that have none, built from the schema: a
+ * field's own `examples` (the Chinese ones live in the schemas files), else its default, const or
+ * first enum value, else a plausible value for its format. tests/contract/document.test.ts checks
+ * each against its schema.
+ */
+function addExamples(doc: Obj) {
+  for (const ops of Object.values((doc.paths ?? {}) as Obj)) {
+    for (const m of METHODS) {
+      const op = ops[m];
+      if (!op) continue;
+      const media: Obj[] = [
+        ...Object.values((op.requestBody?.content ?? {}) as Obj),
+        ...Object.entries((op.responses ?? {}) as Obj)
+          .filter(([s]) => s.startsWith('2'))
+          .flatMap(([, r]) => Object.values((r.content ?? {}) as Obj)),
+      ];
+      for (const mt of media) {
+        if (!mt.schema || mt.example !== undefined || mt.examples || hasOwnExample(mt.schema)) continue;
+        const v = sample(doc, mt.schema, 0);
+        if (v !== undefined) mt.example = v;
+      }
+    }
+  }
+}
+
+const hasOwnExample = (s: Obj) => Array.isArray(s.examples) && s.examples.length > 0;
+
+function deref(doc: Obj, s: Obj): Obj {
+  if (typeof s?.$ref !== 'string' || !s.$ref.startsWith('#/')) return s;
+  let cur: any = doc;
+  for (const part of s.$ref.slice(2).split('/')) cur = cur?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return cur ?? {};
+}
+
+const FORMATS: Record<string, string> = {
+  'date-time': '2026-03-02T10:00:00.000Z',
+  date: '2026-03-02',
+  uri: 'https://partner.example.cn/hooks/enforcement',
+  email: 'reporter@example.cn',
+  uuid: '01a2311c-cc55-72c8-baf8-7c163fd579c3',
+};
+
+function sample(doc: Obj, s0: Obj, depth: number): unknown {
+  const s = deref(doc, s0);
+  if (!s || depth > 8) return undefined;
+  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
+  if (s.const !== undefined) return s.const;
+  if (s.default !== undefined) return s.default;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  for (const k of ['anyOf', 'oneOf'] as const)
+    if (Array.isArray(s[k])) {
+      const branches = s[k] as Obj[];
+      const nonNull = branches.find((b) => deref(doc, b).type !== 'null') ?? branches[0];
+      return sample(doc, nonNull, depth + 1);
+    }
+  if (Array.isArray(s.allOf)) {
+    const parts = s.allOf.map((p: Obj) => sample(doc, p, depth + 1));
+    return parts.every((p: unknown) => p && typeof p === 'object' && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
+  }
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+  if (type === 'object' || s.properties) {
+    const out: Obj = {};
+    const required = new Set<string>(s.required ?? []);
+    for (const [k, p] of Object.entries((s.properties ?? {}) as Obj)) {
+      const v = sample(doc, p, depth + 1);
+      if (v !== undefined) out[k] = v;
+      else if (required.has(k)) return undefined; // no honest value for a required field: no example
+    }
+    return out;
+  }
+  if (type === 'array') {
+    const item = s.items ? sample(doc, s.items, depth + 1) : undefined;
+    if (item === undefined) return (s.minItems ?? 0) > 0 ? undefined : [];
+    const n = Math.max(1, s.minItems ?? 1);
+    return n > 1 && s.uniqueItems ? undefined : Array.from({ length: n }, () => item);
+  }
+  if (type === 'integer' || type === 'number') return typeof s.minimum === 'number' ? Math.max(s.minimum, 1) : 1;
+  if (type === 'boolean') return false;
+  if (type === 'null') return null;
+  if (type === undefined && !s.properties && !s.items && !s.pattern) return {}; // any value
+  if (type === 'string') {
+    if (s.format && FORMATS[s.format]) return FORMATS[s.format];
+    // "e.g. 12369-2026-000123" in the description is the field's own example.
+    const eg = /e\.g\. ([^\s,;)]+)/.exec(String(s.description ?? ''))?.[1]?.replace(/^["'`]|["'`.:]$/g, '');
+    if (eg && eg.length >= (s.minLength ?? 0) && eg.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(eg))) return eg;
+    if (s.pattern) return undefined;
+    const text = 'example';
+    return text.length < (s.minLength ?? 0) ? text.padEnd(s.minLength, 'x') : text.slice(0, s.maxLength ?? text.length);
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { checkResponse } from '../support/contract.js';
+import { checkResponse, schemaErrors } from '../support/contract.js';
 import { openApiStats } from '../../scripts/openapi-stats.js';
 
 const doc = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8'));
@@ -74,6 +74,26 @@ describe('the OpenAPI document is complete', () => {
     for (const t of doc.tags) expect(t.description, t.name).toBeTruthy();
     expect(doc.webhooks['complaint.received'].post.requestBody.content['application/cloudevents+json']).toBeTruthy();
     expect(Object.keys(doc.webhooks).length).toBeGreaterThan(40);
+  });
+
+  it('every example of a request body or success response is valid against its schema', () => {
+    const bad: string[] = [];
+    for (const [m, p, op] of ops()) {
+      const media = [
+        ...Object.entries(op.requestBody?.content ?? {}).map(([t, c]) => [`request ${t}`, c] as [string, Op]),
+        ...Object.entries(op.responses as Record<string, Op>)
+          .filter(([s]) => s.startsWith('2'))
+          .flatMap(([s, r]) => Object.entries(r.content ?? {}).map(([t, c]) => [`${s} ${t}`, c] as [string, Op])),
+      ];
+      for (const [what, c] of media) {
+        const examples = c.example !== undefined ? [c.example] : (c.schema?.examples ?? []);
+        for (const e of examples) {
+          const err = schemaErrors(c.schema, e);
+          if (err) bad.push(`${m} ${p} ${what}: ${err}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('counts (printed for the note)', () => {

@@ -84,3 +84,9 @@ export function instrument(app: FastifyInstance) {
     return payload;
   });
 }
+
+/** Why `value` does not match `schema` (a schema of the document), or null. */
+export function schemaErrors(schema: Obj, value: unknown): string | null {
+  const v = validator(JSON.stringify(schema), schema);
+  return v(value) ? null : ajv.errorsText(v.errors, { separator: '; ' });
+}
