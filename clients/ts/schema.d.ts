@@ -4472,6 +4472,7 @@ export interface operations {
     getAdminJobsFailed: {
         parameters: {
             query?: {
+                /** @description Page size */
                 limit?: number;
             };
             header?: never;
@@ -4568,6 +4569,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Resource id */
                 id: string;
             };
             cookie?: never;
@@ -4889,6 +4891,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Resource id */
                 id: string;
             };
             cookie?: never;
@@ -6048,7 +6051,9 @@ export interface operations {
     getSubscriptionsByIdDeliveries: {
         parameters: {
             query?: {
+                /** @description Only items with this status (see the enum) */
                 status?: "pending" | "delivered" | "failed" | "cancelled";
+                /** @description Only deliveries of this event id */
                 eventId?: string;
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -6183,6 +6188,7 @@ export interface operations {
             path: {
                 /** @description Subscription id */
                 id: string;
+                /** @description Delivery id */
                 deliveryId: string;
             };
             cookie?: never;
@@ -9651,15 +9657,21 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description Only items of this team */
                 teamId?: string;
+                /** @description Only items with this status (see the enum) */
                 status?: "pending" | "claimed" | "completed" | "declined" | "superseded";
                 /** @description Only overdue (true) or not overdue (false) */
                 overdue?: boolean;
                 /** @description Only the 12369 center’s triage items (true) or only team items (false) */
                 triage?: boolean;
+                /** @description Only keys with this role */
                 role?: "lead" | "co_handling";
+                /** @description Only items whose subject is of this kind */
                 subjectKind?: "complaint" | "case" | "inspection";
+                /** @description Only items of this subject id */
                 subjectId?: string;
+                /** @description Only items of this agency (code) */
                 agencyCode?: string;
                 /** @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC) */
                 side?: "region" | "corps";
@@ -10750,6 +10762,7 @@ export interface operations {
                 teamId?: string;
                 /** @description Only complaints past a pending deadline (or not) */
                 overdue?: boolean;
+                /** @description Only duplicates of this complaint id */
                 duplicateOf?: string;
                 /** @description Received at or after */
                 receivedFrom?: string;
@@ -14648,7 +14661,9 @@ export interface operations {
     getAdminPiiReads: {
         parameters: {
             query?: {
+                /** @description Only reads of this complaint id */
                 complaintId?: string;
+                /** @description Only items of this API key id */
                 keyId?: string;
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -14928,6 +14943,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description GeoReport service code (a complaint category) */
                 service_code: string;
             };
             cookie?: never;
@@ -15018,12 +15034,15 @@ export interface operations {
             query?: {
                 /** @description Your API key (same as the Bearer key of /v1). Required unless the request carries Authorization: Bearer <key> (else 400). */
                 api_key?: string;
+                /** @description GeoReport jurisdiction (ignored: one jurisdiction) */
                 jurisdiction_id?: string;
                 /** @description Comma-delimited; overrides the other filters */
                 service_request_id?: string;
                 /** @description Comma-delimited categories */
                 service_code?: string;
+                /** @description GeoReport: requested on or after (ISO 8601) */
                 start_date?: string;
+                /** @description GeoReport: requested before (ISO 8601) */
                 end_date?: string;
                 /** @description open, closed, or both comma-delimited */
                 status?: string;
@@ -15402,10 +15421,12 @@ export interface operations {
             query?: {
                 /** @description Your API key (same as the Bearer key of /v1). Required unless the request carries Authorization: Bearer <key> (else 400). */
                 api_key?: string;
+                /** @description GeoReport jurisdiction (ignored: one jurisdiction) */
                 jurisdiction_id?: string;
             };
             header?: never;
             path: {
+                /** @description GeoReport service request id (the complaint number) */
                 service_request_id: string;
             };
             cookie?: never;
@@ -19284,6 +19305,7 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description Only items of this case id */
                 caseId?: string;
                 /** @description Filing agency */
                 fromAgencyCode?: string;
@@ -20002,7 +20024,9 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description Only items of this kind */
                 kind?: "filing" | "notification" | "info_request";
+                /** @description Only items with this status (see the enum) */
                 status?: "pending" | "acknowledged" | "overdue" | "open" | "answered" | "info";
                 /** @description true: only unread items; false: only read ones */
                 unread?: boolean;
@@ -20488,6 +20512,7 @@ export interface operations {
                  * @example 652301
                  */
                 agencyCode?: string;
+                /** @description Only active (true) or inactive (false) items */
                 active?: boolean;
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -21328,6 +21353,7 @@ export interface operations {
                  * @example 652301
                  */
                 agencyCode?: string;
+                /** @description Only items with this status (see the enum) */
                 status?: "committing" | "revealing" | "drawn" | "failed";
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -22338,6 +22364,7 @@ export interface operations {
             query?: {
                 /** @description Inspections of this plan */
                 planId?: string;
+                /** @description Only items with this status (see the enum) */
                 status?: "drawn" | "open" | "recorded" | "published";
                 /** @description Page size (1–500) */
                 limit?: number;
@@ -22973,6 +23000,7 @@ export interface operations {
                  * @example 652301
                  */
                 agencyCode?: string;
+                /** @description Only items with this status (see the enum) */
                 status?: "committing" | "revealing" | "drawn" | "failed";
                 /** @description Page size (1–500) */
                 limit?: number;

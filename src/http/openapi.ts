@@ -249,6 +249,7 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
         if (!/^[45]/.test(status) || !isProblemContent(r.content)) continue;
         r.content = PROBLEM_EXAMPLES[Number(status)] ? problemContent(Number(status)) : { [PROBLEM]: { schema: { $ref: PROBLEM_REF } } };
       }
+      for (const p of op.parameters ?? []) if (!p.description) p.description = parameterDescription(p.in, p.name);
       // PATCH answers 428 without If-Match: the header is required.
       if (responses['428']) for (const p of op.parameters ?? []) if (p.in === 'header' && p.name === 'if-match') p.required = true;
       const body = op.requestBody?.content?.['application/json']?.schema;
@@ -268,6 +269,32 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
   doc.webhooks = webhooks(doc);
   return doc;
 }
+
+/** Descriptions for parameters the route left undescribed, by name. */
+const PARAMETERS: Record<string, string> = {
+  id: 'Resource id',
+  status: 'Only items with this status (see the enum)',
+  limit: 'Page size',
+  jurisdiction_id: 'GeoReport jurisdiction (ignored: one jurisdiction)',
+  eventId: 'Only deliveries of this event id',
+  deliveryId: 'Delivery id',
+  teamId: 'Only items of this team',
+  role: 'Only keys with this role',
+  subjectKind: 'Only items whose subject is of this kind',
+  subjectId: 'Only items of this subject id',
+  agencyCode: 'Only items of this agency (code)',
+  duplicateOf: 'Only duplicates of this complaint id',
+  complaintId: 'Only reads of this complaint id',
+  keyId: 'Only items of this API key id',
+  service_code: 'GeoReport service code (a complaint category)',
+  start_date: 'GeoReport: requested on or after (ISO 8601)',
+  end_date: 'GeoReport: requested before (ISO 8601)',
+  service_request_id: 'GeoReport service request id (the complaint number)',
+  caseId: 'Only items of this case id',
+  kind: 'Only items of this kind',
+  active: 'Only active (true) or inactive (false) items',
+};
+const parameterDescription = (where: string, name: string) => PARAMETERS[name] ?? `${name} (${where} parameter)`;
 
 function defaultDescription(method: string, status: number, summary: string | undefined): string {
   if (status === 201) return `Created${summary ? `: ${lower(summary)}` : ''}`;

@@ -38,6 +38,7 @@ describe('the OpenAPI document is complete', () => {
         expect(r.description, `${where} ${status}`).not.toBe('Default Response');
       }
       expect(op.responses['431'], where).toBeTruthy();
+      for (const prm of op.parameters ?? []) expect(prm.description, `${where} ${prm.name}`).toBeTruthy();
       if (p.includes('{')) expect(op.responses['414'], where).toBeTruthy();
       if (op.requestBody) for (const s of ['400', '413', '415']) expect(op.responses[s], `${where} ${s}`).toBeTruthy();
     }
