@@ -15134,6 +15134,19 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description GeoReport v2 errors */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description HTTP status code */
+                        code: number;
+                        description: string;
+                    }[];
+                };
+            };
             /** @description Request line or headers too large */
             431: {
                 headers: {

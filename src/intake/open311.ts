@@ -317,7 +317,7 @@ export const open311Routes =
           description:
             'Defaults to the last 90 days; a window may not span more than 90 days; at most 1000 requests, newest first. Unlike plain GeoReport, an api_key is required (complaints are not public): each key sees what it sees on GET /v1/complaints (partners: the requests they created). Never returns reporter fields.',
           querystring: ListRequestsQuery,
-          response: { 200: Type.Array(ServiceRequest), ...errs(400, 403) },
+          response: { 200: Type.Array(ServiceRequest), ...errs(400, 403, 404) },
         },
       },
       async (req) => {

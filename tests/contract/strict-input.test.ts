@@ -127,6 +127,13 @@ describe('errors that used to bypass problem+json', () => {
     expect(r.json()).toEqual([{ code: 404, description: expect.any(String) }]);
   });
 
+  it('Open311 requests.json with an unknown service_code: a documented 404 GeoReport array', async () => {
+    // The response check (tests/support/contract.ts) fails this test if 404 is not in the document.
+    const r = await t.app.inject({ url: `/open311/v2/requests.json?service_code=abc&api_key=${t.admin}` });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toEqual([{ code: 404, description: expect.any(String) }]);
+  });
+
   it('/v1/areas/import is not the area "import": 405 with Allow: POST', async () => {
     for (const method of ['GET', 'PATCH', 'DELETE', 'OPTIONS'] as const) {
       const r = await t.app.inject({ method, url: '/v1/areas/import', headers: h });
