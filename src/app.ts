@@ -1,7 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import formbody from '@fastify/formbody';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { DestinationStream } from 'pino';
@@ -9,7 +8,10 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from './config.js';
 import { openDb, type Db } from './db/client.js';
 import { systemClock, type Clock } from './clock.js';
-import { installErrorHandling, installNotFound } from './http/errors.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandling, installNotFound, MAX_PARAM_LENGTH } from './http/errors.js';
+import { installBodyParsers, validatorCompilers } from './http/input.js';
+import { completeDocument, transformRoute } from './http/openapi.js';
+import { readFileSync } from 'node:fs';
 import { installAuth } from './auth/plugin.js';
 import { ProblemSchema } from './http/problem.js';
 import { JobRegistry, type Runtime } from './queue/types.js';
@@ -31,6 +33,8 @@ export interface BuildOptions {
   logStream?: DestinationStream;
   /** Reuse an open database (tests of restart open their own). */
   db?: Db;
+  /** Called on the bare instance before anything is registered (tests add the response contract check). */
+  instrument?: (app: FastifyInstance) => void;
 }
 
 /** Log redaction: secrets and reporter personal data never reach the logs. */
@@ -39,6 +43,9 @@ export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', 
 /** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`. */
 const SECRET_PARAMS = /([?&](?:api_key|code)=)[^&#]*/gi;
 export const redactUrl = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
+
+/** info.version of the document: the package's version. */
+export const API_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const API_DESCRIPTION =
   'Joint environmental enforcement API of the Xinjiang Uygur Autonomous Region (region, 自治区) and the Xinjiang Production and Construction Corps (corps, 兵团): unified 12369 complaint intake, shared case registry, cross-filing, and events.';
@@ -61,11 +68,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Not-found and error handling decide the status codes; no trailing-slash surprises.
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    ajv: {
-      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true, strict: false },
-    },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // Strict input (src/http/input.ts): bodies are not coerced; query, params and headers are.
+    schemaController: validatorCompilers(),
+    frameworkErrors,
+    clientErrorHandler,
   });
+  opts.instrument?.(app);
   const db = opts.db ?? openDb(config.databasePath);
   const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {} };
   app.decorate('deps', deps);
@@ -73,19 +82,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });
-  installErrorHandling(app);
-  installNotFound(app);
+  installBodyParsers(app);
+  installErrorHandling(app, installNotFound(app));
   app.addSchema(ProblemSchema);
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Region–Corps Joint Environmental Enforcement API', version: '1.0.0', description: API_DESCRIPTION },
+      info: { title: 'Region–Corps Joint Environmental Enforcement API', version: API_VERSION, description: API_DESCRIPTION },
       servers: [{ url: config.publicBaseUrl }],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } },
       },
     },
+    transform: transformRoute as never,
+    transformObject: (d) => completeDocument((d as unknown as { openapiObject: Record<string, unknown> }).openapiObject, { version: API_VERSION }) as never,
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   // The docs are as public as /openapi.json: a browser opens them without a key.
@@ -102,7 +113,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'idempotent-replayed'],
       maxAge: 600,
     });
-  await app.register(formbody);
   await app.register(rateLimit, { global: false });
   installAuth(app, deps);
 

@@ -363,12 +363,25 @@ export const TimelineEntrySchema = Type.Object(
   { $id: 'CaseTimelineEntry' },
 );
 
-export const NoteBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false });
+export const NoteBody = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: 5000, description: 'The note', examples: ['已现场检查，企业锅炉烟囱冒黑烟属实，已责令停产整改。'] }) },
+  { additionalProperties: false },
+);
 
 export const EvidenceBody = Type.Object(
   {
-    sha256: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'sha256 of the file (lower-case hex); the file itself lives elsewhere' }),
-    mediaType: Type.String({ minLength: 3, maxLength: 127, pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$', description: 'e.g. image/jpeg' }),
+    sha256: Type.String({
+      pattern: '^[0-9a-f]{64}$',
+      description: 'sha256 of the file (lower-case hex); the file itself lives elsewhere',
+      examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'],
+    }),
+    mediaType: Type.String({
+      minLength: 3,
+      maxLength: 127,
+      pattern: '^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+$',
+      description: 'e.g. image/jpeg',
+      examples: ['image/jpeg'],
+    }),
     bytes: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'File size' }),
     capturedAt: DateTime('When it was captured'),
     capturedBy: Type.String({ minLength: 1, maxLength: 200, description: 'Who captured it (officer name or number)' }),

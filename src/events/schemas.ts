@@ -50,7 +50,7 @@ export const CreateBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ url: 'https://police.example/hooks/enforcement', types: ['case.*', 'filing.created'], filter: { side: 'corps' } }],
+    examples: [{ url: 'https://webhooks.example.com/enforcement', types: ['case.*', 'filing.created'], filter: { side: 'corps' } }],
   },
 );
 export const PatchBody = Type.Object(

@@ -3,6 +3,7 @@ import { Type, type Static, type TObject, type TSchema } from 'typebox';
 import type { Principal } from '../auth/principal.js';
 import type { Role } from '../domain/index.js';
 import { problems } from './problem.js';
+import { BODY_OPTIONAL } from './openapi.js';
 import { IdParam } from './schemas.js';
 import { etagOf, parseIfMatch, withEtag, type Expected } from './versioning.js';
 
@@ -58,7 +59,8 @@ export function actionRoute<B extends TObject>(app: FastifyInstance, spec: Actio
         ...(spec.description ? { description: spec.description } : {}),
         params: spec.params ?? IdParam,
         headers: IfMatchAction,
-        body: spec.body ?? NoBody,
+        // No required field: the body may be omitted (the document says so).
+        body: spec.body?.required?.length ? spec.body : { ...(spec.body ?? NoBody), [BODY_OPTIONAL]: true },
         response: { 200: withEtag(spec.response), ...problems(400, 401, 403, 404, 409, 412, ...(spec.problems ?? [])) },
       },
     },

@@ -7,7 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Role } from '../domain/index.js';
 import { Problem } from '../http/problem.js';
 import { CATEGORIES, type Category } from '../domain/index.js';
-import { sendIdempotent } from '../http/idempotency.js';
+import { IdempotencyHeaders, sendIdempotent } from '../http/idempotency.js';
 import type { ComplaintStatus } from './tables.js';
 import { OPEN_STATUSES } from './dedup.js';
 import { PHONE_PATTERN } from './schemas.js';
@@ -95,7 +95,11 @@ const ServiceRequest = Type.Object({
   media_url: Type.Union([Type.String(), Type.Null()]),
 });
 
-const ApiKeyParam = Type.String({ minLength: 1, maxLength: 200, description: 'Your API key (same as the Bearer key of /v1)' });
+const ApiKeyParam = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  description: 'Your API key (same as the Bearer key of /v1). Required unless the request carries Authorization: Bearer <key> (else 400).',
+});
 
 const PostRequestBody = Type.Object(
   {
@@ -254,6 +258,7 @@ export const open311Routes =
           summary: 'GeoReport v2: create a service request (a 12369 complaint, channel open311)',
           description:
             'application/x-www-form-urlencoded or JSON. `api_key` is an intake, admin or partner key. Location: `lat`+`long`, or `address_string` with `address_id` (a GB/T 2260 code). first_name/last_name/phone/email are the reporter (confidential). Honours Idempotency-Key like POST /v1/complaints. The service_notice carries the query code for the public status lookup.',
+          headers: IdempotencyHeaders,
           body: PostRequestBody,
           response: {
             201: Type.Array(
@@ -312,7 +317,7 @@ export const open311Routes =
           description:
             'Defaults to the last 90 days; a window may not span more than 90 days; at most 1000 requests, newest first. Unlike plain GeoReport, an api_key is required (complaints are not public): each key sees what it sees on GET /v1/complaints (partners: the requests they created). Never returns reporter fields.',
           querystring: ListRequestsQuery,
-          response: { 200: Type.Array(ServiceRequest), ...errs(400, 403) },
+          response: { 200: Type.Array(ServiceRequest), ...errs(400, 403, 404) },
         },
       },
       async (req) => {

@@ -13,6 +13,7 @@ import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/ro
 import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment } from '../assignments/service.js';
 import { getCase } from '../cases/visibility.js';
 import { getSource } from '../cases/sources.js';
+import { agencyByAdminCode } from '../reference/hierarchy.js';
 import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
 import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
@@ -56,6 +57,9 @@ const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS)
 /** Complaint numbers count by the calendar year in China (UTC+8). */
 const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).getUTCFullYear();
 
+/** GB/T 2260 codes of Xinjiang: 650000, its prefectures and counties (65PPCC), the corps cities (6590CC). */
+const XINJIANG_GBT2260 = /^65(?:0000|(?:0[1-5]|2[1-9]|3[0-2]|4[0-3]|90)\d{2})$/;
+
 const sourceExists = (tx: Tx, id: string) => !!getSource(tx, id);
 
 /** Cross-field rules the JSON schema cannot say well. Field names follow the caller's format. */
@@ -66,6 +70,13 @@ export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names:
     errors.push({ field: 'body/occurredAt', reason: 'is in the future' });
   if (!input.location && !(input.address && input.adminCode))
     errors.push({ field: names.location ?? 'body/location', reason: 'a location, or an address with an adminCode, is required' });
+  // An address is routed by its code: one the reference data knows, or at least a Xinjiang GB/T 2260
+  // code (a county not loaded yet goes to triage, the complaint is not lost); anything else is refused.
+  if (input.adminCode && !agencyByAdminCode(tx, input.adminCode) && !XINJIANG_GBT2260.test(input.adminCode))
+    errors.push({
+      field: names.adminCode ?? 'body/adminCode',
+      reason: 'is neither the code of an agency in the reference data (GET /v1/agencies) nor a Xinjiang GB/T 2260 division code (65xxxx)',
+    });
   (input.attachments ?? []).forEach((a, i) => {
     if (!a.url && !a.sha256) errors.push({ field: `${names.attachments ?? 'body/attachments'}/${i}`, reason: 'needs a url or a sha256' });
   });

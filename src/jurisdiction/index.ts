@@ -1,6 +1,7 @@
 import type { Capability } from '../http/capability.js';
 import { SpatialService } from './spatial-index.js';
 import { jurisdictionRoutes } from './routes.js';
+import { rulesOfArea } from './rules.js';
 
 /** Spatial index over the areas, point resolution and explicit routing rules. */
 export const jurisdiction: Capability = {
@@ -9,6 +10,7 @@ export const jurisdiction: Capability = {
     const spatial = new SpatialService(deps);
     deps.services.spatial = spatial;
     deps.services.onAreasChanged = () => spatial.markChanged();
+    deps.services.rulesOfArea = rulesOfArea;
   },
   routes: jurisdictionRoutes,
 };

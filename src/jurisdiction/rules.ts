@@ -53,6 +53,17 @@ export function createRule(tx: Tx, clock: Clock, r: NewRule, createdBy: string |
   return row;
 }
 
+/** The rules scoped to an area (they are deleted with it). */
+export function rulesOfArea(tx: Tx, areaId: string) {
+  return tx
+    .select()
+    .from(routingRules)
+    .where(eq(routingRules.areaId, areaId))
+    .orderBy(routingRules.id)
+    .all()
+    .map((r) => ({ kind: 'routing-rule' as const, id: r.id, category: r.category, teamId: r.teamId }));
+}
+
 export function getRule(tx: Tx, id: string): RuleRow | undefined {
   return tx.select().from(routingRules).where(eq(routingRules.id, id)).get();
 }

@@ -138,16 +138,40 @@ export const areaRoutes =
         schema: {
           tags: TAGS,
           summary: 'Delete an area',
-          description: 'Admin only. If-Match is optional; when sent it must match the current version (412).',
+          description:
+            'Admin only. If-Match is optional; when sent it must match the current version (412). An area that routing rules are scoped to is kept (409 `area-in-use` listing them) unless `?cascade=true`: then the rules are removed with it and listed in a 200 answer.',
           params: AreaParams,
+          querystring: Type.Object({
+            cascade: Type.Optional(Type.Boolean({ default: false, description: 'Also delete the routing rules scoped to this area' })),
+          }),
           headers: IfMatchOptionalHeaders,
-          response: { 204: Type.Null({ description: 'Deleted' }), ...problems(400, 401, 403, 404, 412) },
+          response: {
+            200: Type.Object(
+              {
+                id: Type.String({ description: 'The deleted area' }),
+                removed: Type.Array(
+                  Type.Object({
+                    kind: Type.Literal('routing-rule'),
+                    id: Type.String(),
+                    category: Type.String(),
+                    teamId: Type.String(),
+                  }),
+                  { description: 'What was deleted with it' },
+                ),
+              },
+              { description: 'Deleted with its routing rules (?cascade=true and there were some)' },
+            ),
+            204: Type.Null({ description: 'Deleted (nothing depended on it)' }),
+            ...problems(400, 401, 403, 404, 409, 412),
+          },
         },
       },
       async (req, reply) => {
-        inTx(deps.db, (tx) => deleteArea(tx, req.params.id, parseIfMatch(req.headers['if-match'])));
+        const { removed } = inTx(deps.db, (tx) => deleteArea(tx, deps, req.params.id, parseIfMatch(req.headers['if-match']), req.query.cascade));
         notifyAreasChanged(deps);
-        return reply.status(204).send(null);
+        if (removed.length === 0) return reply.status(204).send(null);
+        req.log.info({ areaId: req.params.id, removed }, 'area deleted with its routing rules');
+        return reply.status(200).send({ id: req.params.id, removed });
       },
     );
   };

@@ -35,7 +35,17 @@ declare module '../deps.js' {
   interface Services {
     /** Set by the jurisdiction capability, which keeps a spatial index over the areas. */
     onAreasChanged?: () => void;
+    /** Set by the jurisdiction capability: the routing rules scoped to an area (deleted with it). */
+    rulesOfArea?: (tx: Tx, areaId: string) => AreaDependent[];
   }
+}
+
+/** Something that goes when its area goes (a routing rule scoped to it). */
+export interface AreaDependent {
+  kind: 'routing-rule';
+  id: string;
+  category: string;
+  teamId: string;
 }
 
 /** Call after an area write has committed: lets the spatial index rebuild. */
@@ -130,12 +140,23 @@ export function patchArea(tx: Tx, clock: Clock, id: string, patch: AreaPatch, ex
     .get()!;
 }
 
-/** Deletes; when `expected` is given (If-Match) it must match the current version. */
-export function deleteArea(tx: Tx, id: string, expected: Expected | undefined): AreaRow {
+/**
+ * Deletes; when `expected` is given (If-Match) it must match the current version. An area that
+ * routing rules are scoped to is not deleted (409 naming them) unless `cascade`: then the rules go
+ * with it and are returned.
+ */
+export function deleteArea(tx: Tx, deps: Deps, id: string, expected: Expected | undefined, cascade = false): { area: AreaRow; removed: AreaDependent[] } {
   const cur = getAreaOr404(tx, id);
   checkIfMatch(expected, cur.version, 'area', id);
+  const dependents = deps.services.rulesOfArea?.(tx, id) ?? [];
+  if (dependents.length > 0 && !cascade)
+    throw conflict(
+      'area-in-use',
+      `Area ${id} has ${dependents.length} routing rule(s): ${dependents.map((d) => d.id).join(', ')}. Delete them first, or DELETE with ?cascade=true to remove them with the area.`,
+      { dependents },
+    );
   tx.delete(areas).where(eq(areas.id, id)).run();
-  return cur;
+  return { area: cur, removed: dependents };
 }
 
 export interface AreaFilter {

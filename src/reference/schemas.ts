@@ -23,12 +23,14 @@ export const AgencyCode = Type.String({
   maxLength: 32,
   pattern: '^[A-Za-z0-9][A-Za-z0-9_-]*$',
   description: 'Agency code: the GB/T 2260 division code on the region side (e.g. 650100); a stable project code for corps units (e.g. XPCC-D8)',
+  examples: ['650100'],
 });
 const AdminCode = Type.String({
   pattern: '^[0-9]{6}$',
   description: 'GB/T 2260 code of the administrative division this agency answers for, e.g. 659001 (石河子市) beside XPCC-D8',
+  examples: ['659001'],
 });
-const AgencyName = Type.String({ minLength: 1, maxLength: 200, description: 'Official name, e.g. 乌鲁木齐市' });
+const AgencyName = Type.String({ minLength: 1, maxLength: 200, description: 'Official name, e.g. 乌鲁木齐市', examples: ['乌鲁木齐市生态环境局'] });
 const LevelSchema = Type.Enum(AGENCY_LEVELS, {
   description: 'region side: autonomous_region > prefecture > county; corps side: corps > division > regiment',
 });
@@ -99,6 +101,7 @@ export const TeamId = Type.String({
   maxLength: 64,
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
   description: 'Team id: given on create (e.g. team-650100-air) or generated (UUIDv7)',
+  examples: ['team-650100-air'],
 });
 const TeamName = Type.String({ minLength: 1, maxLength: 200, description: 'e.g. 乌鲁木齐市生态环境综合执法支队 大气组' });
 const Categories = Type.Array(CategorySchema, {
@@ -157,6 +160,7 @@ export const AreaId = Type.String({
   maxLength: 64,
   pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
   description: 'Area id: given on create (e.g. area-xpcc-d8) or generated (UUIDv7)',
+  examples: ['area-xpcc-d8'],
 });
 const AreaName = Type.String({ minLength: 1, maxLength: 200, description: 'e.g. 石河子市 (approximate)' });
 const KindSchema = Type.Enum(AREA_KINDS, {

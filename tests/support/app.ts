@@ -10,6 +10,7 @@ import { FakeClock } from '../../src/clock.js';
 import { inTx } from '../../src/db/client.js';
 import { createKey, type NewKey } from '../../src/auth/keys.js';
 import { randomUUID } from 'node:crypto';
+import { instrument } from './contract.js';
 
 export type Mode = 'embedded' | 'redis';
 
@@ -69,7 +70,7 @@ export async function makeApp(
       cb();
     },
   });
-  const app = await buildApp(config, { clock, logStream });
+  const app = await buildApp(config, { clock, logStream, instrument });
   opts.routes?.(app);
   await app.ready();
   if (opts.start !== false) await app.runtime.start({ workers: opts.workers ?? true });

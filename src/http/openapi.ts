@@ -1,0 +1,442 @@
+import type { RouteOptions } from 'fastify';
+import { PROBLEM_BASE } from './problem.js';
+import { isFormRoute } from './input.js';
+
+/**
+ * Completes the OpenAPI document in one place, from what every route shares:
+ * - a stable `operationId` per operation (explicit `schema.operationId`, else derived from method + path);
+ * - the statuses every route can answer whatever its handler does: 400 (it validates parameters
+ *   or a body), 413/415 (it takes a body), 414 (a path parameter over the router limit), 429 (it is
+ *   rate limited), 431 (request line or headers too large);
+ * - errors as `application/problem+json` with a shared example per status (Open311 keeps its
+ *   GeoReport error array, except for what the framework answers before any route runs);
+ * - `If-Match` required where omitting it gives 428, action bodies that may be omitted as such;
+ * - tag descriptions, and the event catalog as OpenAPI 3.1 `webhooks`.
+ */
+
+type Obj = Record<string, any>;
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
+
+/** Marks a body schema as omittable (actionRoute: an absent body is validated as `{}`). */
+export const BODY_OPTIONAL = 'x-body-optional';
+
+const PROBLEM_REF = '#/components/schemas/Problem';
+const PROBLEM = 'application/problem+json';
+
+/** One realistic problem per status, shared by every operation that can answer it. */
+export const PROBLEM_EXAMPLES: Record<number, { summary: string; value: Obj }> = {
+  400: {
+    summary: 'A field is missing or malformed',
+    value: {
+      type: PROBLEM_BASE + 'validation',
+      title: 'Invalid request',
+      status: 400,
+      detail: 'body/category must be one of: "air", "water", "noise", "soil", "solid_waste", "radiation", "ecology", "other"',
+      instance: '0f634ee0-6070-474d-a2fc-8f36fe0fca83',
+      errors: [{ field: 'body/category', reason: 'must be one of: "air", "water", "noise", "soil", "solid_waste", "radiation", "ecology", "other"' }],
+    },
+  },
+  401: {
+    summary: 'No or unknown API key',
+    value: {
+      type: PROBLEM_BASE + 'unauthorized',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'A valid API key is required (Authorization: Bearer <key>).',
+      instance: '1c2d3e4f-0000-4000-8000-000000000401',
+    },
+  },
+  403: {
+    summary: 'The key may not do this',
+    value: {
+      type: PROBLEM_BASE + 'forbidden',
+      title: 'Forbidden',
+      status: 403,
+      detail: 'This key may not perform this action.',
+      instance: '1c2d3e4f-0000-4000-8000-000000000403',
+    },
+  },
+  404: {
+    summary: 'Not found or not visible to this key',
+    value: {
+      type: PROBLEM_BASE + 'not-found',
+      title: 'Not found',
+      status: 404,
+      detail: 'case 01a2311c-cc55-72c8-baf8-7c163fd579c3 not found',
+      instance: '1c2d3e4f-0000-4000-8000-000000000404',
+      resource: 'case',
+    },
+  },
+  405: {
+    summary: 'Method not allowed',
+    value: {
+      type: PROBLEM_BASE + 'method-not-allowed',
+      title: 'Method not allowed',
+      status: 405,
+      detail: 'PUT is not allowed on /v1/api-keys; allowed: GET, HEAD, POST.',
+    },
+  },
+  409: {
+    summary: 'Conflicts with the current state',
+    value: {
+      type: PROBLEM_BASE + 'wrong-state',
+      title: 'Conflict',
+      status: 409,
+      detail: 'The complaint is closed.',
+      instance: '1c2d3e4f-0000-4000-8000-000000000409',
+      currentStatus: 'closed',
+    },
+  },
+  412: {
+    summary: 'If-Match is stale',
+    value: {
+      type: PROBLEM_BASE + 'precondition-failed',
+      title: 'Precondition failed',
+      status: 412,
+      detail: 'case 01a2311c-cc55-72c8-baf8-7c163fd579c3 has changed: its current version is 4 (ETag "4"). Re-read it and retry.',
+      currentVersion: 4,
+      currentEtag: '"4"',
+    },
+  },
+  413: {
+    summary: 'Body over the limit',
+    value: { type: PROBLEM_BASE + 'body-too-large', title: 'Payload too large', status: 413, detail: 'The request body exceeds the limit.' },
+  },
+  414: {
+    summary: 'A path parameter over the router limit',
+    value: { type: PROBLEM_BASE + 'uri-too-long', title: 'URI too long', status: 414, detail: 'A path parameter is longer than 1024 characters.' },
+  },
+  415: {
+    summary: 'Body media type not accepted',
+    value: {
+      type: PROBLEM_BASE + 'unsupported-media-type',
+      title: 'Unsupported media type',
+      status: 415,
+      detail: 'Content-Type text/plain is not accepted here; send application/json.',
+      accepted: ['application/json'],
+    },
+  },
+  422: {
+    summary: 'Well-formed but breaks a rule',
+    value: {
+      type: PROBLEM_BASE + 'measure-limit',
+      title: 'Unprocessable request',
+      status: 422,
+      detail: 'A seizure (查封扣押) may last at most 30 days; extend it instead.',
+    },
+  },
+  428: {
+    summary: 'If-Match missing',
+    value: {
+      type: PROBLEM_BASE + 'if-match-required',
+      title: 'Precondition required',
+      status: 428,
+      detail: 'Send If-Match with the ETag of the case you read (GET returns it), e.g. If-Match: "1".',
+    },
+  },
+  429: {
+    summary: 'Rate limit reached',
+    value: { type: PROBLEM_BASE + 'rate-limited', title: 'Too many requests', status: 429, detail: 'Rate limit exceeded, retry in 1 minute' },
+  },
+  431: {
+    summary: 'Request line or headers too large',
+    value: {
+      type: PROBLEM_BASE + 'headers-too-large',
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      detail: 'The request line or headers are larger than the server accepts.',
+    },
+  },
+  500: {
+    summary: 'A bug on our side (quote the request id)',
+    value: {
+      type: PROBLEM_BASE + 'internal',
+      title: 'Internal error',
+      status: 500,
+      detail: 'Something went wrong on our side. Quote request id 0f634ee0-6070-474d-a2fc-8f36fe0fca83.',
+      instance: '0f634ee0-6070-474d-a2fc-8f36fe0fca83',
+    },
+  },
+  503: {
+    summary: 'A dependency is unavailable',
+    value: { type: PROBLEM_BASE + 'unavailable', title: 'Service unavailable', status: 503, detail: 'Redis is not reachable.' },
+  },
+};
+
+const ADDED: Record<number, string> = {
+  400: 'Invalid request: see `errors` for each bad field',
+  413: 'Request body too large',
+  414: 'A path parameter is over the router limit',
+  415: 'Unsupported media type (the problem lists the accepted types)',
+  429: 'Too many requests',
+  431: 'Request line or headers too large',
+};
+
+export const TAG_DESCRIPTIONS: Record<string, string> = {
+  'api-keys': 'API keys bound to a role (admin, intake, supervisor, inspector, partner) and, where needed, a side, agency and team',
+  reference: 'Reference data: agencies (执法机构), teams (执法队伍) and areas (辖区/网格) of both sides',
+  jurisdiction: 'Which side, agency and team a point or address belongs to; routing rules',
+  assignments: 'Team work lists: claim, decline, complete',
+  complaints: '12369 complaints (信访举报): intake, acceptance, transfer, reply, feedback and closing within the legal limits',
+  public: 'No key: complaint status lookup by number and query code; published random-inspection results (一公开)',
+  open311: 'GeoReport v2 (Open311) facade over 12369 intake; errors are GeoReport error arrays',
+  sources: 'Pollution sources (污染源档案) keyed by unified social credit code',
+  cases: 'Shared case registry (执法案件): registration, transitions, measures, notes, evidence, tamper-evident timeline',
+  filings: 'Cross-filing (互相备案) between the sides, with acknowledgement and escalation',
+  inbox: 'Notifications (通报) per agency',
+  inspections: 'Random inspections (双随机、一公开): checklists, officer rosters, commit–reveal draws, records, publication',
+  events: 'CloudEvents: pull feed, SSE stream and the event catalog (also documented as webhooks)',
+  subscriptions: 'Webhook subscriptions (Standard Webhooks signatures), deliveries and replay',
+  operations: 'Health, readiness, queues and failed jobs',
+};
+
+const word = (s: string) => s.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase());
+
+/** `POST /v1/cases/:id/notes` → `postCasesByIdNotes`; stable as long as the route is. */
+export function deriveOperationId(method: string, url: string): string {
+  const parts = url
+    .replace(/^\/v1\//, '/')
+    .replace(/\.json$/, '')
+    .split('/')
+    .filter(Boolean)
+    .map((seg) => (seg.startsWith(':') || seg.startsWith('{') ? 'By' + word(seg.replace(/^[:{]|}$/g, '').replace(/\.json$/, '')) : word(seg)));
+  return method.toLowerCase() + parts.join('');
+}
+
+/** Per route (swagger `transform`): the operationId, and 429 on rate-limited routes. */
+export function transformRoute({ schema, url, route }: { schema: Obj; url: string; route: RouteOptions }) {
+  if (!schema) return { schema, url };
+  const method = Array.isArray(route.method) ? route.method[0] : route.method;
+  const config = (route.config ?? {}) as Obj;
+  const out: Obj = { ...schema, operationId: schema.operationId ?? deriveOperationId(method, url) };
+  // Form routes (Open311) take both media types: the document lists both.
+  if (isFormRoute(url) && schema.body) out.consumes = ['application/x-www-form-urlencoded', 'application/json'];
+  if (config.rateLimit && schema.response && !schema.response[429])
+    out.response = { ...schema.response, 429: { ...schema.response[500], description: ADDED[429] } };
+  return { schema: out, url };
+}
+
+const problemContent = (status: number) => ({
+  [PROBLEM]: { schema: { $ref: PROBLEM_REF }, examples: { [`problem-${status}`]: { $ref: `#/components/examples/problem-${status}` } } },
+});
+
+const isProblemContent = (content: Obj | undefined) => content?.['application/json']?.schema?.$ref === PROBLEM_REF || !!content?.[PROBLEM];
+
+/** The whole document (swagger `transformObject`). */
+export function completeDocument(doc: Obj, opts: { version: string }): Obj {
+  doc.info = { ...doc.info, version: opts.version };
+  const used = new Set<string>();
+  for (const [path, ops] of Object.entries((doc.paths ?? {}) as Obj)) {
+    for (const m of METHODS) {
+      const op = ops[m];
+      if (!op) continue;
+      for (const t of op.tags ?? []) used.add(t);
+      const responses: Obj = (op.responses ??= {});
+      const routeErrors = responses['500']?.content;
+      const hasInput = (op.parameters ?? []).length > 0 || !!op.requestBody;
+      const add = (status: number, framework = false) => {
+        if (responses[status]) return;
+        responses[status] = { description: ADDED[status], content: framework || !routeErrors ? problemContent(status) : routeErrors };
+      };
+      if (hasInput) add(400);
+      if (op.requestBody) {
+        add(413);
+        add(415);
+      }
+      if (path.includes('{')) add(414, true);
+      add(431, true);
+      for (const [status, r] of Object.entries(responses)) {
+        if (!/^[45]/.test(status) || !isProblemContent(r.content)) continue;
+        r.content = PROBLEM_EXAMPLES[Number(status)] ? problemContent(Number(status)) : { [PROBLEM]: { schema: { $ref: PROBLEM_REF } } };
+      }
+      for (const p of op.parameters ?? []) if (!p.description) p.description = parameterDescription(p.in, p.name);
+      // PATCH answers 428 without If-Match: the header is required.
+      if (responses['428']) for (const p of op.parameters ?? []) if (p.in === 'header' && p.name === 'if-match') p.required = true;
+      const body = op.requestBody?.content?.['application/json']?.schema;
+      if (body?.[BODY_OPTIONAL]) {
+        delete body[BODY_OPTIONAL];
+        op.requestBody.required = false;
+      }
+      // Responses named "Default Response" by the generator get a real description.
+      for (const [status, r] of Object.entries(responses))
+        if (r.description === 'Default Response') r.description = defaultDescription(m, Number(status), op.summary);
+    }
+  }
+  addExamples(doc);
+  doc.tags = [...used].sort().map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) }));
+  doc.components ??= {};
+  doc.components.examples = Object.fromEntries(Object.entries(PROBLEM_EXAMPLES).map(([s, e]) => [`problem-${s}`, e]));
+  doc.webhooks = webhooks(doc);
+  return doc;
+}
+
+/** Descriptions for parameters the route left undescribed, by name. */
+const PARAMETERS: Record<string, string> = {
+  id: 'Resource id',
+  status: 'Only items with this status (see the enum)',
+  limit: 'Page size',
+  jurisdiction_id: 'GeoReport jurisdiction (ignored: one jurisdiction)',
+  eventId: 'Only deliveries of this event id',
+  deliveryId: 'Delivery id',
+  teamId: 'Only items of this team',
+  role: 'Only keys with this role',
+  subjectKind: 'Only items whose subject is of this kind',
+  subjectId: 'Only items of this subject id',
+  agencyCode: 'Only items of this agency (code)',
+  duplicateOf: 'Only duplicates of this complaint id',
+  complaintId: 'Only reads of this complaint id',
+  keyId: 'Only items of this API key id',
+  service_code: 'GeoReport service code (a complaint category)',
+  start_date: 'GeoReport: requested on or after (ISO 8601)',
+  end_date: 'GeoReport: requested before (ISO 8601)',
+  service_request_id: 'GeoReport service request id (the complaint number)',
+  caseId: 'Only items of this case id',
+  kind: 'Only items of this kind',
+  active: 'Only active (true) or inactive (false) items',
+};
+const parameterDescription = (where: string, name: string) => PARAMETERS[name] ?? `${name} (${where} parameter)`;
+
+function defaultDescription(method: string, status: number, summary: string | undefined): string {
+  if (status === 201) return `Created${summary ? `: ${lower(summary)}` : ''}`;
+  if (status === 202) return `Accepted${summary ? `: ${lower(summary)}` : ''}`;
+  if (status === 204) return 'Done; no body';
+  return summary ? `OK: ${lower(summary)}` : method === 'get' ? 'The resource' : 'OK';
+}
+const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** One webhook per event type in the catalog (components `EventData.<type>`): the signed CloudEvent a subscriber receives. */
+function webhooks(doc: Obj): Obj {
+  const schemas = (doc.components?.schemas ?? {}) as Obj;
+  const out: Obj = {};
+  for (const id of Object.keys(schemas).sort()) {
+    if (!id.startsWith('EventData.')) continue;
+    const type = id.slice('EventData.'.length);
+    out[type] = {
+      post: {
+        operationId: `webhook${word(type)}`,
+        tags: ['events'],
+        summary: `${type} event`,
+        description: `${schemas[id].description ?? ''}. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).`,
+        parameters: [
+          { in: 'header', name: 'webhook-id', required: true, schema: { type: 'string' }, description: 'Delivery id (the event id): deduplicate on it' },
+          { in: 'header', name: 'webhook-timestamp', required: true, schema: { type: 'string' }, description: 'Unix seconds' },
+          {
+            in: 'header',
+            name: 'webhook-signature',
+            required: true,
+            schema: { type: 'string' },
+            description: 'v1,<base64 HMAC-SHA256> with the subscription secret',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/cloudevents+json': {
+              schema: {
+                allOf: [
+                  { $ref: '#/components/schemas/CloudEvent' },
+                  { type: 'object', properties: { type: { const: type }, data: { $ref: `#/components/schemas/${id.replace(/\//g, '~1')}` } } },
+                ],
+              },
+            },
+          },
+        },
+        responses: { '2XX': { description: 'Received; any other answer (or none within the timeout) is retried with backoff' } },
+      },
+    };
+  }
+  return out;
+}
+
+/**
+ * Examples for request bodies and success responses that have none, built from the schema: a
+ * field's own `examples` (the Chinese ones live in the schemas files), else its default, const or
+ * first enum value, else a plausible value for its format. tests/contract/document.test.ts checks
+ * each against its schema.
+ */
+function addExamples(doc: Obj) {
+  for (const ops of Object.values((doc.paths ?? {}) as Obj)) {
+    for (const m of METHODS) {
+      const op = ops[m];
+      if (!op) continue;
+      const media: Obj[] = [
+        ...Object.values((op.requestBody?.content ?? {}) as Obj),
+        ...Object.entries((op.responses ?? {}) as Obj)
+          .filter(([s]) => s.startsWith('2'))
+          .flatMap(([, r]) => Object.values((r.content ?? {}) as Obj)),
+      ];
+      for (const mt of media) {
+        if (!mt.schema || mt.example !== undefined || mt.examples || hasOwnExample(mt.schema)) continue;
+        const v = sample(doc, mt.schema, 0);
+        if (v !== undefined) mt.example = v;
+      }
+    }
+  }
+}
+
+const hasOwnExample = (s: Obj) => Array.isArray(s.examples) && s.examples.length > 0;
+
+function deref(doc: Obj, s: Obj): Obj {
+  if (typeof s?.$ref !== 'string' || !s.$ref.startsWith('#/')) return s;
+  let cur: any = doc;
+  for (const part of s.$ref.slice(2).split('/')) cur = cur?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return cur ?? {};
+}
+
+const FORMATS: Record<string, string> = {
+  'date-time': '2026-03-02T10:00:00.000Z',
+  date: '2026-03-02',
+  uri: 'https://partner.example.cn/hooks/enforcement',
+  email: 'reporter@example.cn',
+  uuid: '01a2311c-cc55-72c8-baf8-7c163fd579c3',
+};
+
+function sample(doc: Obj, s0: Obj, depth: number): unknown {
+  const s = deref(doc, s0);
+  if (!s || depth > 8) return undefined;
+  if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
+  if (s.const !== undefined) return s.const;
+  if (s.default !== undefined) return s.default;
+  if (Array.isArray(s.enum) && s.enum.length > 0) return s.enum[0];
+  for (const k of ['anyOf', 'oneOf'] as const)
+    if (Array.isArray(s[k])) {
+      const branches = s[k] as Obj[];
+      const nonNull = branches.find((b) => deref(doc, b).type !== 'null') ?? branches[0];
+      return sample(doc, nonNull, depth + 1);
+    }
+  if (Array.isArray(s.allOf)) {
+    const parts = s.allOf.map((p: Obj) => sample(doc, p, depth + 1));
+    return parts.every((p: unknown) => p && typeof p === 'object' && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
+  }
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+  if (type === 'object' || s.properties) {
+    const out: Obj = {};
+    const required = new Set<string>(s.required ?? []);
+    for (const [k, p] of Object.entries((s.properties ?? {}) as Obj)) {
+      const v = sample(doc, p, depth + 1);
+      if (v !== undefined) out[k] = v;
+      else if (required.has(k)) return undefined; // no honest value for a required field: no example
+    }
+    return out;
+  }
+  if (type === 'array') {
+    const item = s.items ? sample(doc, s.items, depth + 1) : undefined;
+    if (item === undefined) return (s.minItems ?? 0) > 0 ? undefined : [];
+    const n = Math.max(1, s.minItems ?? 1);
+    return n > 1 && s.uniqueItems ? undefined : Array.from({ length: n }, () => item);
+  }
+  if (type === 'integer' || type === 'number') return typeof s.minimum === 'number' ? Math.max(s.minimum, 1) : 1;
+  if (type === 'boolean') return false;
+  if (type === 'null') return null;
+  if (type === undefined && !s.properties && !s.items && !s.pattern) return {}; // any value
+  if (type === 'string') {
+    if (s.format && FORMATS[s.format]) return FORMATS[s.format];
+    // "e.g. 12369-2026-000123" in the description is the field's own example.
+    const eg = /e\.g\. ([^\s,;)]+)/.exec(String(s.description ?? ''))?.[1]?.replace(/^["'`]|["'`.:]$/g, '');
+    if (eg && eg.length >= (s.minLength ?? 0) && eg.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(eg))) return eg;
+    if (s.pattern) return undefined;
+    const text = 'example';
+    return text.length < (s.minLength ?? 0) ? text.padEnd(s.minLength, 'x') : text.slice(0, s.maxLength ?? text.length);
+  }
+  return undefined;
+}
