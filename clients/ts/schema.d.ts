@@ -4791,7 +4791,10 @@ export interface operations {
     postApiKeys: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4905,6 +4908,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5355,7 +5367,10 @@ export interface operations {
     postSubscriptions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5472,6 +5487,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6639,7 +6663,10 @@ export interface operations {
     postAgencies: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7272,7 +7299,10 @@ export interface operations {
     postTeams: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7408,6 +7438,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7939,7 +7978,10 @@ export interface operations {
     postAreas: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9359,7 +9401,10 @@ export interface operations {
     postRoutingRules: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -9476,6 +9521,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17814,6 +17868,8 @@ export interface operations {
             header?: {
                 /** @description Optional ETag of the case: when sent and stale, 412 and nothing changes */
                 "if-match"?: string;
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
             };
             path: {
                 /** @description Case id */
@@ -18832,7 +18888,10 @@ export interface operations {
     postCasesByIdNotes: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Case id */
                 id: string;
@@ -18957,6 +19016,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request line or headers too large */
             431: {
                 headers: {
@@ -18980,7 +19048,10 @@ export interface operations {
     postCasesByIdEvidence: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Case id */
                 id: string;
@@ -19129,6 +19200,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19811,7 +19891,10 @@ export interface operations {
     postFilingsByIdComments: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Filing id */
                 id: string;
@@ -19928,6 +20011,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Request line or headers too large */
             431: {
                 headers: {
@@ -19951,7 +20043,10 @@ export interface operations {
     postFilingsByIdRequestInfo: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Filing id */
                 id: string;
@@ -20049,6 +20144,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21261,7 +21365,10 @@ export interface operations {
     postInspectorsByIdConflicts: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
             path: {
                 /** @description Resource id */
                 id: string;
@@ -21377,6 +21484,15 @@ export interface operations {
             };
             /** @description Unsupported media type (the problem lists the accepted types) */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -4,7 +4,7 @@ import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
 import { Page, PageQuery, decodeCursor, encodeCursor, pageOf } from '../http/pagination.js';
-import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
+import { IdempotencyHeaders, createOnce, idempotent, sendIdempotent } from '../http/idempotency.js';
 import { IfMatchHeaders, etagOf, parseIfMatch, withEtag } from '../http/versioning.js';
 import { actionRoute } from '../http/actions.js';
 import {
@@ -321,14 +321,17 @@ export const caseRoutes =
           description:
             'Legal limits (422 with `rule` and `limit`): daily penalty re-inspection within 30 days of service (days and total are computed: sending them is 400); seal/seizure ≤ 30 days; production restriction ≤ 3 months; police-transfer materials within 24 h of the decision; listed supervision by an agency above the lead. Production suspension computes the rectification-plan due date (15 working days).',
           params: CaseParams,
-          headers: OptionalIfMatch,
+          headers: Type.Object({ ...OptionalIfMatch.properties, ...IdempotencyHeaders.properties }),
           body: CreateMeasureBody,
           response: { 201: MeasureSchema, ...problems(400, 401, 403, 404, 409, 412, 422) },
         },
       },
       async (req, reply) => {
-        const m = inTx(deps.db, (tx) => addMeasure(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body));
-        return reply.status(201).header('location', `/v1/cases/${req.params.id}/measures/${m.id}`).send(publicMeasure(m));
+        const r = createOnce(deps, req, (tx) => {
+          const m = addMeasure(tx, deps, req.principal, req.params.id, parseIfMatch(req.headers['if-match']), req.body);
+          return { status: 201, body: publicMeasure(m), location: `/v1/cases/${req.params.id}/measures/${m.id}` };
+        });
+        return sendIdempotent(reply, r);
       },
     );
 
@@ -409,11 +412,16 @@ export const caseRoutes =
           summary: 'Add a note to the timeline',
           description: 'Lead and co-handling agencies (and those above them), admins.',
           params: CaseParams,
+          headers: IdempotencyHeaders,
           body: NoteBody,
           response: { 201: TimelineEntrySchema, ...problems(400, 401, 403, 404) },
         },
       },
-      async (req, reply) => reply.status(201).send(timelineView(inTx(deps.db, (tx) => addNote(tx, deps, req.principal, req.params.id, req.body.text)))),
+      async (req, reply) =>
+        sendIdempotent(
+          reply,
+          createOnce(deps, req, (tx) => ({ status: 201, body: timelineView(addNote(tx, deps, req.principal, req.params.id, req.body.text)) })),
+        ),
     );
 
     app.post(
@@ -424,10 +432,15 @@ export const caseRoutes =
           summary: 'Record evidence (metadata only) on the timeline',
           description: 'The file lives elsewhere; its sha256 ties it to this record. Lead and co-handling agencies (and those above them), admins.',
           params: CaseParams,
+          headers: IdempotencyHeaders,
           body: EvidenceBody,
           response: { 201: TimelineEntrySchema, ...problems(400, 401, 403, 404) },
         },
       },
-      async (req, reply) => reply.status(201).send(timelineView(inTx(deps.db, (tx) => addEvidence(tx, deps, req.principal, req.params.id, req.body)))),
+      async (req, reply) =>
+        sendIdempotent(
+          reply,
+          createOnce(deps, req, (tx) => ({ status: 201, body: timelineView(addEvidence(tx, deps, req.principal, req.params.id, req.body)) })),
+        ),
     );
   };

@@ -39,37 +39,46 @@ export function deliveryViews(db: Tx, rows: Delivery[]) {
   return rows.map((d) => deliveryView(d, atts));
 }
 
-export async function createSubscription(deps: Deps, p: Principal, b: Static<typeof CreateBody>): Promise<{ row: Subscription; secret: string }> {
+/** The checks a new subscription needs before its transaction (the URL check resolves DNS). */
+export async function checkSubscription(deps: Deps, b: Static<typeof CreateBody>): Promise<string[]> {
   const types = validateTypes(b.types, 'body/types');
   await checkWebhookUrl(b.url, deps.config.webhookAllowPrivateNetworks);
+  return types;
+}
+
+export async function createSubscription(deps: Deps, p: Principal, b: Static<typeof CreateBody>): Promise<{ row: Subscription; secret: string }> {
+  const types = await checkSubscription(deps, b);
+  return inTx(deps.db, (tx) => insertSubscription(tx, deps, p, b, types));
+}
+
+/** Inserts a checked subscription (see checkSubscription) in the caller's transaction. */
+export function insertSubscription(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateBody>, types: string[]): { row: Subscription; secret: string } {
   const now = deps.clock.now().toISOString();
   const secret = newSecret();
-  const row = inTx(deps.db, (tx) =>
-    tx
-      .insert(subscriptions)
-      .values({
-        id: newId(),
-        ownerKeyId: p.keyId,
-        ownerRole: p.role,
-        ownerSide: p.side,
-        ownerAgencyCode: p.agencyCode,
-        ownerTeamId: p.teamId,
-        ownerAudience: p.audience ?? null,
-        ownerScopes: p.scopes ?? null,
-        url: b.url,
-        types,
-        filter: b.filter ?? null,
-        description: b.description ?? null,
-        secret,
-        status: 'active',
-        // Events committed from now on fan out to it (read under the write lock).
-        startPosition: lastEventPosition(tx),
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning()
-      .get(),
-  );
+  const row = tx
+    .insert(subscriptions)
+    .values({
+      id: newId(),
+      ownerKeyId: p.keyId,
+      ownerRole: p.role,
+      ownerSide: p.side,
+      ownerAgencyCode: p.agencyCode,
+      ownerTeamId: p.teamId,
+      ownerAudience: p.audience ?? null,
+      ownerScopes: p.scopes ?? null,
+      url: b.url,
+      types,
+      filter: b.filter ?? null,
+      description: b.description ?? null,
+      secret,
+      status: 'active',
+      // Events committed from now on fan out to it (read under the write lock).
+      startPosition: lastEventPosition(tx),
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get();
   return { row, secret };
 }
 

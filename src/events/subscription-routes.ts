@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DateTime } from '../http/schemas.js';
 import { problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sealedWith, sendIdempotent } from '../http/idempotency.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
 import { encodeEventCursor } from './feed.js';
@@ -9,7 +10,8 @@ import { ping } from './delivery.js';
 import { CreateBody, CreatedSubscription, DeliverySchema, PatchBody, ReplayBody, SubParams, SubscriptionSchema } from './schemas.js';
 import { publicSubscription } from './views.js';
 import {
-  createSubscription,
+  checkSubscription,
+  insertSubscription,
   deleteSubscription,
   deliveryViews,
   listDeliveries,
@@ -39,16 +41,24 @@ export const subscriptionRoutes =
           summary: 'Subscribe a webhook receiver (the signing secret is shown once)',
           description:
             'Deliveries are CloudEvents (structured mode) signed per Standard Webhooks. The subscription sees only what the creating key sees. The URL must be https (or http to a private/loopback address where WEBHOOK_ALLOW_PRIVATE_NETWORKS=true); addresses resolving to loopback, private, link-local or metadata ranges are refused.',
+          headers: IdempotencyHeaders,
           body: CreateBody,
           response: { 201: CreatedSubscription, ...problems(400, 401, 403) },
         },
       },
       async (req, reply) => {
-        const { row, secret } = await createSubscription(deps, req.principal, req.body);
-        return reply
-          .status(201)
-          .header('location', `/v1/subscriptions/${row.id}`)
-          .send({ ...publicSubscription(row), secret });
+        const types = await checkSubscription(deps, req.body);
+        // The signing secret is shown once: kept sealed for a replay of this create.
+        const r = createOnce(
+          deps,
+          req,
+          (tx) => {
+            const { row, secret } = insertSubscription(tx, deps, req.principal, req.body, types);
+            return { status: 201, body: { ...publicSubscription(row), secret }, location: `/v1/subscriptions/${row.id}` };
+          },
+          { codec: sealedWith(deps.services.pii) },
+        );
+        return sendIdempotent(reply, r);
       },
     );
 

@@ -4,7 +4,7 @@ import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { notFound, problems } from '../http/problem.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
-import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
+import { IdempotencyHeaders, createOnce, idempotent, sendIdempotent } from '../http/idempotency.js';
 import {
   CaseParams,
   CommentBody,
@@ -153,11 +153,16 @@ export const filingRoutes =
           description:
             'Anyone who sees the filing. Text up to 2,000 characters (longer → 400). With `answers`, the filing agency (or one above it) answers an information request: the question is marked answered and the asking agency gets a notification in its inbox; answering twice → 409.',
           params: FilingParams,
+          headers: IdempotencyHeaders,
           body: CommentBody,
           response: { 201: CommentRef, ...problems(400, 401, 403, 404, 409) },
         },
       },
-      async (req, reply) => reply.status(201).send(publicComment(inTx(deps.db, (tx) => addComment(tx, deps, req.principal, req.params.id, req.body)))),
+      async (req, reply) =>
+        sendIdempotent(
+          reply,
+          createOnce(deps, req, (tx) => ({ status: 201, body: publicComment(addComment(tx, deps, req.principal, req.params.id, req.body)) })),
+        ),
     );
 
     app.post(
@@ -170,12 +175,16 @@ export const filingRoutes =
           description:
             'The question lands in the filing agency’s inbox (kind info_request, status open); it answers with POST /v1/filings/{id}/comments { text, answers: <question id> }. Others who see the filing get 403; others 404.',
           params: FilingParams,
+          headers: IdempotencyHeaders,
           body: RequestInfoBody,
           response: { 201: CommentRef, ...problems(400, 401, 403, 404) },
         },
       },
       async (req, reply) =>
-        reply.status(201).send(publicComment(inTx(deps.db, (tx) => requestInfo(tx, deps, req.principal, req.params.id, req.body.question)))),
+        sendIdempotent(
+          reply,
+          createOnce(deps, req, (tx) => ({ status: 201, body: publicComment(requestInfo(tx, deps, req.principal, req.params.id, req.body.question)) })),
+        ),
     );
 
     app.get(

@@ -111,6 +111,55 @@ export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (t
   });
 }
 
+/** A cipher that keeps a value sealed at rest (the PII cipher satisfies it). */
+export interface Sealer {
+  seal(value: unknown, aad: string): string;
+  open<T>(blob: string, aad: string): T;
+}
+
+/** Responses that show a secret once (query codes, API keys, signing secrets) are kept sealed for replays. */
+export const sealedResponses = (cipher: Sealer): ResponseCodec => ({
+  seal: (body) => ({ sealed: cipher.seal(body, 'idempotency-response') }),
+  open: (stored) => cipher.open((stored as { sealed: string }).sealed, 'idempotency-response'),
+});
+
+/** The sealed codec over the service's at-rest cipher (set up at start; absent is a wiring bug). */
+export function sealedWith(cipher: Sealer | undefined): ResponseCodec {
+  if (!cipher) throw new Error('at-rest cipher not initialised');
+  return sealedResponses(cipher);
+}
+
+/** What the one create path reads off a request. */
+export interface CreateRequest {
+  principal: { keyId: string };
+  headers: Record<string, unknown>;
+  body?: unknown;
+  method: string;
+  url: string;
+}
+
+/**
+ * The one create path of every creating POST: its Idempotency-Key is scoped to the caller's key and
+ * the request's method and path (so one key on two different parents is two requests), and the work
+ * runs in the same transaction as the key row.
+ */
+export function createOnce(
+  deps: { db: Db; clock: Clock },
+  req: CreateRequest,
+  fn: (tx: Tx) => StoredResponse,
+  opts: IdempotencyOptions = {},
+): IdempotentResult {
+  const key = req.headers[IDEMPOTENCY_HEADER];
+  const path = req.url.split('?')[0];
+  return idempotent(
+    deps.db,
+    deps.clock,
+    { keyId: req.principal.keyId, route: `${req.method} ${path}`, key: typeof key === 'string' ? key : undefined, body: req.body },
+    fn,
+    opts,
+  );
+}
+
 /** Sends an idempotent result: status, Location, and `Idempotent-Replayed: true` on a replay. */
 export function sendIdempotent(reply: FastifyReply, r: IdempotentResult, opts: { versioned?: boolean } = {}) {
   if (r.location) reply.header('location', r.location);

@@ -169,7 +169,19 @@ const ADDED: Record<number, string> = {
   414: 'A path parameter is over the router limit',
   415: 'Unsupported media type (the problem lists the accepted types)',
   429: 'Too many requests',
+  422: 'The Idempotency-Key was already used with another body',
   431: 'Request line or headers too large',
+};
+
+/** The 422 every create with an Idempotency-Key can answer (besides its own rules). */
+const IDEMPOTENCY_REUSED = {
+  summary: 'Idempotency-Key reused with another body',
+  value: {
+    type: PROBLEM_BASE + 'idempotency-key-reused',
+    title: 'Unprocessable request',
+    status: 422,
+    detail: 'This Idempotency-Key was already used with a different request body; use a new key for a new request.',
+  },
 };
 
 export const TAG_DESCRIPTIONS: Record<string, string> = {
@@ -243,12 +255,16 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
         add(413);
         add(415);
       }
+      const idempotent = (op.parameters ?? []).some((p: Obj) => p.in === 'header' && p.name === 'idempotency-key');
+      if (idempotent) add(422, true);
       if (path.includes('{')) add(414, true);
       add(431, true);
       for (const [status, r] of Object.entries(responses)) {
         if (!/^[45]/.test(status) || !isProblemContent(r.content)) continue;
         r.content = PROBLEM_EXAMPLES[Number(status)] ? problemContent(Number(status)) : { [PROBLEM]: { schema: { $ref: PROBLEM_REF } } };
       }
+      const reused = idempotent ? responses['422']?.content?.[PROBLEM] : undefined;
+      if (reused) reused.examples = { ...reused.examples, 'idempotency-key-reused': { $ref: '#/components/examples/idempotency-key-reused' } };
       for (const p of op.parameters ?? []) if (!p.description) p.description = parameterDescription(p.in, p.name);
       // PATCH answers 428 without If-Match: the header is required.
       if (responses['428']) for (const p of op.parameters ?? []) if (p.in === 'header' && p.name === 'if-match') p.required = true;
@@ -265,7 +281,10 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
   addExamples(doc);
   doc.tags = [...used].sort().map((name) => ({ name, ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}) }));
   doc.components ??= {};
-  doc.components.examples = Object.fromEntries(Object.entries(PROBLEM_EXAMPLES).map(([s, e]) => [`problem-${s}`, e]));
+  doc.components.examples = {
+    ...Object.fromEntries(Object.entries(PROBLEM_EXAMPLES).map(([s, e]) => [`problem-${s}`, e])),
+    'idempotency-key-reused': IDEMPOTENCY_REUSED,
+  };
   doc.webhooks = webhooks(doc);
   return doc;
 }

@@ -5,7 +5,7 @@ import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { notFound, problems, unprocessable } from '../http/problem.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
-import { IdempotencyHeaders, idempotent, sendIdempotent } from '../http/idempotency.js';
+import { IdempotencyHeaders, createOnce, idempotent, sendIdempotent } from '../http/idempotency.js';
 import { etagOf, IfMatchHeaders, parseIfMatch } from '../http/versioning.js';
 import { withEtag } from '../http/versioning.js';
 import {
@@ -240,13 +240,17 @@ export const inspectionRoutes =
           description:
             'The officer himself (his inspector key) or his agency’s supervisors. The officer is never drawn for that source. Twice for one source → 409.',
           params: IdParams,
+          headers: IdempotencyHeaders,
           body: ConflictBody,
           response: { 201: ConflictSchema, ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (req, reply) => {
-        const c = inTx(deps.db, (tx) => declareConflict(tx, deps, req.principal, req.params.id, req.body));
-        return reply.status(201).send({ id: c.id, sourceId: c.sourceId, reason: c.reason, createdAt: c.createdAt });
+        const r = createOnce(deps, req, (tx) => {
+          const c = declareConflict(tx, deps, req.principal, req.params.id, req.body);
+          return { status: 201, body: { id: c.id, sourceId: c.sourceId, reason: c.reason, createdAt: c.createdAt } };
+        });
+        return sendIdempotent(reply, r);
       },
     );
 

@@ -9,7 +9,7 @@ import { actionRoute } from '../http/actions.js';
 import { etagOf } from '../http/versioning.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
-import { IdempotencyHeaders, idempotent, sendIdempotent, type ResponseCodec } from '../http/idempotency.js';
+import { IdempotencyHeaders, idempotent, sealedResponses, sendIdempotent } from '../http/idempotency.js';
 import {
   accept,
   closeManually,
@@ -37,12 +37,6 @@ export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];
 const CENTER: readonly Role[] = ['intake', 'admin'];
 const HANDLERS: readonly Role[] = ['intake', 'admin', 'supervisor', 'inspector'];
 
-/** Replayed create responses hold the query code: kept encrypted in the idempotency table. */
-export const sealedResponses = (deps: Deps): ResponseCodec => ({
-  seal: (body) => ({ sealed: pii(deps).seal(body, 'idempotency-response') }),
-  open: (stored) => pii(deps).open((stored as { sealed: string }).sealed, 'idempotency-response'),
-});
-
 /** The shared create path (REST and Open311): idempotency, one transaction, 201 + Location. */
 export function createIdempotent(
   deps: Deps,
@@ -62,7 +56,7 @@ export function createIdempotent(
       const r = createComplaint(tx, deps, req.principal, input, names);
       return { status: 201, body: render(r), location: `/v1/complaints/${r.row.id}` };
     },
-    { codec: sealedResponses(deps) },
+    { codec: sealedResponses(pii(deps)) },
   );
 }
 

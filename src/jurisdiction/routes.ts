@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import { notFound, problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sendIdempotent } from '../http/idempotency.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../deps.js';
@@ -93,13 +94,17 @@ export const jurisdictionRoutes =
         schema: {
           tags: ['jurisdiction'],
           summary: 'Add an explicit routing rule (area or agency + category → team)',
+          headers: IdempotencyHeaders,
           body: NewRuleSchema,
           response: { 201: RuleSchema, ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (req, reply) => {
-        const row = inTx(deps.db, (tx) => createRule(tx, deps.clock, req.body, req.principal.keyId));
-        return reply.status(201).header('location', `/v1/routing-rules/${row.id}`).send(publicRule(row));
+        const r = createOnce(deps, req, (tx) => {
+          const row = createRule(tx, deps.clock, req.body, req.principal.keyId);
+          return { status: 201, body: publicRule(row), location: `/v1/routing-rules/${row.id}` };
+        });
+        return sendIdempotent(reply, r);
       },
     );
     app.get(

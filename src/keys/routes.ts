@@ -4,6 +4,7 @@ import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { listKeys, publicKey } from '../auth/keys.js';
 import { problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sealedWith, sendIdempotent } from '../http/idempotency.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { ApiKey, CreateKeyBody, CreatedKey } from './schemas.js';
 import { issueKey, revokeApiKey } from './service.js';
@@ -18,13 +19,23 @@ export const apiKeyRoutes =
         schema: {
           tags: ['api-keys'],
           summary: 'Create an API key (the key is shown once)',
+          headers: IdempotencyHeaders,
           body: CreateKeyBody,
           response: { 201: CreatedKey, ...problems(400, 401, 403, 404) },
         },
       },
       async (req, reply) => {
-        const created = inTx(deps.db, (tx) => issueKey(tx, deps.clock, req.body, req.principal.keyId));
-        return reply.status(201).header('location', `/v1/api-keys/${created.id}`).send(created);
+        // The key is shown once: a replay of this create shows it again, so it is kept sealed.
+        const r = createOnce(
+          deps,
+          req,
+          (tx) => {
+            const created = issueKey(tx, deps.clock, req.body, req.principal.keyId);
+            return { status: 201, body: created, location: `/v1/api-keys/${created.id}` };
+          },
+          { codec: sealedWith(deps.services.pii) },
+        );
+        return sendIdempotent(reply, r);
       },
     );
     app.get(

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sendIdempotent } from '../http/idempotency.js';
 import { Page, PageQuery, decodeCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
 import { Agency, AgencyListQuery, AgencyParams, CreateAgencyBody, PatchAgencyBody } from './schemas.js';
@@ -25,17 +26,17 @@ export const agencyRoutes =
           description:
             'Admin only. The level must belong to the side (region: autonomous_region > prefecture > county; corps: corps > division > regiment). ' +
             'A parent must exist (404), be on the same side (422) and be at a higher level (422). A duplicate code is 409.',
+          headers: IdempotencyHeaders,
           body: CreateAgencyBody,
           response: { 201: withEtag(Agency), ...problems(400, 401, 403, 404, 409, 422) },
         },
       },
       async (req, reply) => {
-        const a = inTx(deps.db, (tx) => createAgency(tx, deps.clock, req.body));
-        return reply
-          .status(201)
-          .header('location', `/v1/agencies/${encodeURIComponent(a.code)}`)
-          .header('etag', etagOf(a.version))
-          .send(publicAgency(a));
+        const r = createOnce(deps, req, (tx) => {
+          const a = createAgency(tx, deps.clock, req.body);
+          return { status: 201, body: publicAgency(a), location: `/v1/agencies/${encodeURIComponent(a.code)}` };
+        });
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 

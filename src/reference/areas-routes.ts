@@ -3,6 +3,7 @@ import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sendIdempotent } from '../http/idempotency.js';
 import { validationErrors } from '../http/errors.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
@@ -26,18 +27,18 @@ export const areaRoutes =
           description:
             'Admin only. The geometry is validated (400 naming each bad member, e.g. body/geometry/coordinates/0); the agency must exist (404) ' +
             'and be on the area side (422). The bbox and planar size are computed on write. A duplicate id is 409.',
+          headers: IdempotencyHeaders,
           body: CreateAreaBody,
           response: { 201: withEtag(Area), ...problems(400, 401, 403, 404, 409, 413, 422) },
         },
       },
       async (req, reply) => {
-        const a = inTx(deps.db, (tx) => createArea(tx, deps.clock, req.body));
-        notifyAreasChanged(deps);
-        return reply
-          .status(201)
-          .header('location', `/v1/areas/${encodeURIComponent(a.id)}`)
-          .header('etag', etagOf(a.version))
-          .send(publicArea(a));
+        const r = createOnce(deps, req, (tx) => {
+          const a = createArea(tx, deps.clock, req.body);
+          return { status: 201, body: publicArea(a), location: `/v1/areas/${encodeURIComponent(a.id)}` };
+        });
+        if (!r.replayed) notifyAreasChanged(deps);
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import { problems } from '../http/problem.js';
+import { IdempotencyHeaders, createOnce, sendIdempotent } from '../http/idempotency.js';
 import { Page, PageQuery, decodeCursor, pageOf } from '../http/pagination.js';
 import type { Deps } from '../deps.js';
 import { CreateTeamBody, PatchTeamBody, Team, TeamListQuery, TeamParams } from './schemas.js';
@@ -23,17 +24,17 @@ export const teamRoutes =
           tags: TAGS,
           summary: 'Register a team',
           description: 'Admin only. The agency must exist (404). Give an id for a stable reference, or one is generated. A duplicate id is 409.',
+          headers: IdempotencyHeaders,
           body: CreateTeamBody,
           response: { 201: withEtag(Team), ...problems(400, 401, 403, 404, 409) },
         },
       },
       async (req, reply) => {
-        const t = inTx(deps.db, (tx) => createTeam(tx, deps.clock, req.body));
-        return reply
-          .status(201)
-          .header('location', `/v1/teams/${encodeURIComponent(t.id)}`)
-          .header('etag', etagOf(t.version))
-          .send(publicTeam(t));
+        const r = createOnce(deps, req, (tx) => {
+          const t = createTeam(tx, deps.clock, req.body);
+          return { status: 201, body: publicTeam(t), location: `/v1/teams/${encodeURIComponent(t.id)}` };
+        });
+        return sendIdempotent(reply, r, { versioned: true });
       },
     );
 
