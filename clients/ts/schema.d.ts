@@ -1739,6 +1739,26 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "area.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * area.deleted event
+         * @description data of area.deleted events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookAreaDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "assignment.cancelled": {
         parameters: {
             query?: never;
@@ -2733,6 +2753,28 @@ export interface components {
             side?: string;
             /** @description Extension: owning agency code, lower-case alphanumerics only */
             agencycode?: string;
+        };
+        /** @description data of area.deleted events */
+        "EventData.area.deleted": {
+            /** @description Area id */
+            id: string;
+            /** @description Its name, e.g. 昌吉市 */
+            name: string;
+            side: string;
+            agencyCode: string;
+            kind: string;
+            /** @description Dependents removed in the same transaction */
+            removed: ({
+                /** @enum {string} */
+                kind: "routing-rule";
+                id: string;
+                category: string;
+                teamId: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        } & {
+            [key: string]: unknown;
         };
         /** @description data of assignment.cancelled events */
         "EventData.assignment.cancelled": {
@@ -23675,6 +23717,39 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    webhookAreaDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "area.deleted";
+                    data?: components["schemas"]["EventData.area.deleted"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -3,6 +3,7 @@ import type { Tx } from '../db/client.js';
 import type { Principal } from '../auth/principal.js';
 import type { PartnerAudience, PartnerScope, Role, Side } from '../domain/index.js';
 import { agencySubtree } from '../reference/hierarchy.js';
+import { REFERENCE_AUDIENCE } from '../reference/events.js';
 import { events } from '../outbox/tables.js';
 
 /** The part of a principal that decides what events it sees (stored on a subscription). */
@@ -34,7 +35,8 @@ export interface Binding {
 export function audienceKeys(db: Tx, p: Binding): string[] | 'all' {
   if (p.role === 'partner' && !p.scopes?.includes('events')) return [];
   const keys = roleKeys(db, p);
-  return keys !== 'all' && p.keyId ? [...keys, `key:${p.keyId}`] : keys;
+  // Every role may GET reference data (agencies, teams, areas), so every key sees its events.
+  return keys === 'all' ? keys : [...keys, REFERENCE_AUDIENCE, ...(p.keyId ? [`key:${p.keyId}`] : [])];
 }
 
 function roleKeys(db: Tx, p: Binding): string[] | 'all' {

@@ -10,6 +10,7 @@ import { getAgency } from './hierarchy.js';
 import type { AreaKind } from './schemas.js';
 import { bboxOf, normalizeGeometry, planarArea, validateGeometry, type AreaGeometry } from './geojson.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
+import { emitAreaDeleted } from './events.js';
 import { afterKey } from '../db/keyset.js';
 
 export type AreaRow = typeof areas.$inferSelect;
@@ -156,6 +157,7 @@ export function deleteArea(tx: Tx, deps: Deps, id: string, expected: Expected | 
       { dependents },
     );
   tx.delete(areas).where(eq(areas.id, id)).run();
+  emitAreaDeleted(tx, deps, cur, dependents);
   return { area: cur, removed: dependents };
 }
 

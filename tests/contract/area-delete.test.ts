@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../support/app.js';
 import { TEAM, seedMap } from '../intake/helpers.js';
+import { eventsOfSubject } from '../support/factories.js';
 
 describe('deleting an area that routing rules are scoped to', () => {
   let t: TestApp;
@@ -35,9 +36,29 @@ describe('deleting an area that routing rules are scoped to', () => {
     expect(cascaded.json()).toEqual({ id: 'area-cjs', removed: [{ kind: 'routing-rule', id: ruleId, category: 'air', teamId: TEAM.cjsAir }] });
     expect((await t.app.inject({ url: `/v1/routing-rules/${ruleId}`, headers: h })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/v1/areas/area-cjs', headers: h })).statusCode).toBe(404);
+
+    // What was removed is an event, seen in the feed by every role that reads areas.
+    const [ev] = eventsOfSubject(t, 'areas/area-cjs');
+    expect(ev).toMatchObject({
+      type: 'area.deleted',
+      data: { id: 'area-cjs', removed: [{ kind: 'routing-rule', id: ruleId, category: 'air', teamId: TEAM.cjsAir }] },
+    });
+    const inspector = t.key({ role: 'inspector', agencyCode: 'XPCC-D8', teamId: TEAM.d8All, side: 'corps' });
+    for (const key of [t.admin, inspector, t.key({ role: 'partner', audience: 'side', side: 'corps', scopes: ['events'] })]) {
+      const feed = await t.app.inject({ url: '/v1/events?types=area.deleted', headers: t.auth(key) });
+      expect(feed.statusCode, feed.body).toBe(200);
+      expect(feed.json().items.map((e: { subject: string }) => e.subject)).toEqual(['areas/area-cjs']);
+    }
+    // A partner key without the events scope sees no events at all.
+    const noEvents = await t.app.inject({
+      url: '/v1/events?types=area.deleted',
+      headers: t.auth(t.key({ role: 'partner', audience: 'all', scopes: ['complaints'] })),
+    });
+    expect(noEvents.json().items ?? []).toEqual([]);
   });
 
   it('an area nothing depends on is deleted with 204', async () => {
     expect((await t.app.inject({ method: 'DELETE', url: '/v1/areas/area-d8', headers: h })).statusCode).toBe(204);
+    expect(eventsOfSubject(t, 'areas/area-d8')).toMatchObject([{ type: 'area.deleted', data: { id: 'area-d8', removed: [] } }]);
   });
 });
