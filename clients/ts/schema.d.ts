@@ -4564,12 +4564,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "queue": "route",
                      *           "name": "route.subject",
                      *           "attempts": 1,
-                     *           "error": "example",
-                     *           "failedAt": "example",
+                     *           "error": "connect ECONNREFUSED 127.0.0.1:9",
+                     *           "failedAt": "2026-12-01T08:15:00.000Z",
                      *           "payload": {}
                      *         }
                      *       ]
@@ -4657,7 +4657,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "status": "retrying"
                      *     }
                      */
@@ -4757,13 +4757,13 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "prefix": "example",
-                     *           "name": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "prefix": "ek_3f9a2b",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
                      *           "role": "admin",
                      *           "side": "region",
-                     *           "agencyCode": "example",
-                     *           "teamId": "example",
+                     *           "agencyCode": "652301",
+                     *           "teamId": "team-652301-air",
                      *           "audience": "created",
                      *           "scopes": [
                      *             "events"
@@ -4773,7 +4773,7 @@ export interface operations {
                      *           "lastUsedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -4880,13 +4880,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "prefix": "example",
-                     *       "name": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "prefix": "ek_3f9a2b",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
                      *       "role": "admin",
                      *       "side": "region",
-                     *       "agencyCode": "example",
-                     *       "teamId": "example",
+                     *       "agencyCode": "652301",
+                     *       "teamId": "team-652301-air",
                      *       "audience": "created",
                      *       "scopes": [
                      *         "events"
@@ -4894,7 +4894,7 @@ export interface operations {
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "revokedAt": "2026-03-02T10:00:00.000Z",
                      *       "lastUsedAt": "2026-03-02T10:00:00.000Z",
-                     *       "key": "example"
+                     *       "key": "ek_5mQf3oW0bq1v9uXz7rT2yLhN8cE4aD6s"
                      *     }
                      */
                     "application/json": components["schemas"]["ApiKey"] & {
@@ -5089,9 +5089,9 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "type": "example",
-                     *           "description": "example",
-                     *           "dataSchemaRef": "example",
+                     *           "type": "complaint.received",
+                     *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *           "dataSchemaRef": "#/components/schemas/EventData.complaint.received",
                      *           "dataSchema": {}
                      *         }
                      *       ]
@@ -5170,19 +5170,19 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "specversion": "1.0",
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "source": "https://api.example/enforcement/agencies/XJ-URUMQI",
-                     *           "type": "example",
+                     *           "type": "complaint.received",
                      *           "subject": "cases/<id>",
                      *           "time": "2026-03-02T10:00:00.000Z",
                      *           "datacontenttype": "application/json",
                      *           "data": {},
                      *           "sequence": 1,
-                     *           "side": "example",
-                     *           "agencycode": "example"
+                     *           "side": "region",
+                     *           "agencycode": "652301"
                      *         }
                      *       ],
-                     *       "nextCursor": "example",
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0",
                      *       "hasMore": false
                      *     }
                      */
@@ -5258,7 +5258,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /** @example example */
                     "text/event-stream": string;
                 };
             };
@@ -5324,32 +5323,32 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "url": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "url": "https://partner.example.gov.cn/hooks/enforcement",
                      *           "types": [
-                     *             "example"
+                     *             "complaint.*"
                      *           ],
                      *           "filter": {
                      *             "side": "region",
                      *             "agencyCodes": [
-                     *               "example"
+                     *               "XPCC-D8"
                      *             ],
                      *             "categories": [
                      *               "air"
                      *             ]
                      *           },
-                     *           "description": "example",
+                     *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *           "status": "active",
-                     *           "disabledReason": "example",
+                     *           "disabledReason": "接收端连续 5 天投递失败",
                      *           "disabledAt": "2026-03-02T10:00:00.000Z",
                      *           "failingSince": "2026-03-02T10:00:00.000Z",
-                     *           "ownerKeyId": "example",
+                     *           "ownerKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *           "previousSecretExpiresAt": "2026-03-02T10:00:00.000Z",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -5459,30 +5458,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "url": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "url": "https://partner.example.gov.cn/hooks/enforcement",
                      *       "types": [
-                     *         "example"
+                     *         "complaint.*"
                      *       ],
                      *       "filter": {
                      *         "side": "region",
                      *         "agencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "categories": [
                      *           "air"
                      *         ]
                      *       },
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "status": "active",
-                     *       "disabledReason": "example",
+                     *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
                      *       "failingSince": "2026-03-02T10:00:00.000Z",
-                     *       "ownerKeyId": "example",
+                     *       "ownerKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "previousSecretExpiresAt": "2026-03-02T10:00:00.000Z",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
-                     *       "secret": "example"
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *     }
                      */
                     "application/json": components["schemas"]["Subscription"] & {
@@ -5585,26 +5584,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "url": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "url": "https://partner.example.gov.cn/hooks/enforcement",
                      *       "types": [
-                     *         "example"
+                     *         "complaint.*"
                      *       ],
                      *       "filter": {
                      *         "side": "region",
                      *         "agencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "categories": [
                      *           "air"
                      *         ]
                      *       },
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "status": "active",
-                     *       "disabledReason": "example",
+                     *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
                      *       "failingSince": "2026-03-02T10:00:00.000Z",
-                     *       "ownerKeyId": "example",
+                     *       "ownerKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "previousSecretExpiresAt": "2026-03-02T10:00:00.000Z",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z"
@@ -5776,20 +5775,20 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "url": "example",
+                 *       "url": "https://partner.example.gov.cn/hooks/enforcement",
                  *       "types": [
-                 *         "example"
+                 *         "complaint.*"
                  *       ],
                  *       "filter": {
                  *         "side": "region",
                  *         "agencyCodes": [
-                 *           "example"
+                 *           "XPCC-D8"
                  *         ],
                  *         "categories": [
                  *           "air"
                  *         ]
                  *       },
-                 *       "description": "example",
+                 *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                  *       "enabled": false
                  *     }
                  */
@@ -5823,26 +5822,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "url": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "url": "https://partner.example.gov.cn/hooks/enforcement",
                      *       "types": [
-                     *         "example"
+                     *         "complaint.*"
                      *       ],
                      *       "filter": {
                      *         "side": "region",
                      *         "agencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "categories": [
                      *           "air"
                      *         ]
                      *       },
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "status": "active",
-                     *       "disabledReason": "example",
+                     *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
                      *       "failingSince": "2026-03-02T10:00:00.000Z",
-                     *       "ownerKeyId": "example",
+                     *       "ownerKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "previousSecretExpiresAt": "2026-03-02T10:00:00.000Z",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z"
@@ -5954,8 +5953,8 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "secret": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
                      *       "previousSecretExpiresAt": "2026-03-02T10:00:00.000Z"
                      *     }
                      */
@@ -6056,19 +6055,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "kind": "event",
-                     *       "eventId": "example",
-                     *       "cursor": "example",
-                     *       "type": "example",
-                     *       "subject": "example",
+                     *       "eventId": "01a231b2-8d7c-7e6f-9a0b-1c2d3e4f5a66",
+                     *       "cursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0",
+                     *       "type": "complaint.received",
+                     *       "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "status": "pending",
                      *       "attempts": 1,
                      *       "maxAttempts": 1,
                      *       "nextAttemptAt": "2026-03-02T10:00:00.000Z",
                      *       "lastStatusCode": 1,
-                     *       "lastError": "example",
-                     *       "replayId": "example",
+                     *       "lastError": "HTTP 503 from receiver",
+                     *       "replayId": "01a231b5-3e4f-7a5b-8c6d-7e8f9a0b1c77",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "deliveredAt": "2026-03-02T10:00:00.000Z",
                      *       "attemptLog": [
@@ -6077,7 +6076,7 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "statusCode": 1,
                      *           "durationMs": 1,
-                     *           "error": "example",
+                     *           "error": "connect ECONNREFUSED 127.0.0.1:9",
                      *           "nextAttemptAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ]
@@ -6191,19 +6190,19 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "kind": "event",
-                     *           "eventId": "example",
-                     *           "cursor": "example",
-                     *           "type": "example",
-                     *           "subject": "example",
+                     *           "eventId": "01a231b2-8d7c-7e6f-9a0b-1c2d3e4f5a66",
+                     *           "cursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0",
+                     *           "type": "complaint.received",
+                     *           "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "status": "pending",
                      *           "attempts": 1,
                      *           "maxAttempts": 1,
                      *           "nextAttemptAt": "2026-03-02T10:00:00.000Z",
                      *           "lastStatusCode": 1,
-                     *           "lastError": "example",
-                     *           "replayId": "example",
+                     *           "lastError": "HTTP 503 from receiver",
+                     *           "replayId": "01a231b5-3e4f-7a5b-8c6d-7e8f9a0b1c77",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "deliveredAt": "2026-03-02T10:00:00.000Z",
                      *           "attemptLog": [
@@ -6212,13 +6211,13 @@ export interface operations {
                      *               "at": "2026-03-02T10:00:00.000Z",
                      *               "statusCode": 1,
                      *               "durationMs": 1,
-                     *               "error": "example",
+                     *               "error": "connect ECONNREFUSED 127.0.0.1:9",
                      *               "nextAttemptAt": "2026-03-02T10:00:00.000Z"
                      *             }
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -6315,19 +6314,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "kind": "event",
-                     *       "eventId": "example",
-                     *       "cursor": "example",
-                     *       "type": "example",
-                     *       "subject": "example",
+                     *       "eventId": "01a231b2-8d7c-7e6f-9a0b-1c2d3e4f5a66",
+                     *       "cursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0",
+                     *       "type": "complaint.received",
+                     *       "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "status": "pending",
                      *       "attempts": 1,
                      *       "maxAttempts": 1,
                      *       "nextAttemptAt": "2026-03-02T10:00:00.000Z",
                      *       "lastStatusCode": 1,
-                     *       "lastError": "example",
-                     *       "replayId": "example",
+                     *       "lastError": "HTTP 503 from receiver",
+                     *       "replayId": "01a231b5-3e4f-7a5b-8c6d-7e8f9a0b1c77",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "deliveredAt": "2026-03-02T10:00:00.000Z",
                      *       "attemptLog": [
@@ -6336,7 +6335,7 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "statusCode": 1,
                      *           "durationMs": 1,
-                     *           "error": "example",
+                     *           "error": "connect ECONNREFUSED 127.0.0.1:9",
                      *           "nextAttemptAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ]
@@ -6434,10 +6433,10 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "after": "example",
+                 *       "after": "1842",
                  *       "from": "2026-03-02T10:00:00.000Z",
                  *       "types": [
-                 *         "example"
+                 *         "complaint.*"
                  *       ]
                  *     }
                  */
@@ -6463,9 +6462,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "replayId": "example",
+                     *       "replayId": "01a231b5-3e4f-7a5b-8c6d-7e8f9a0b1c77",
                      *       "events": 1,
-                     *       "upTo": "example"
+                     *       "upTo": "1900"
                      *     }
                      */
                     "application/json": {
@@ -6612,14 +6611,14 @@ export interface operations {
                      *           "name": "乌鲁木齐市生态环境局",
                      *           "side": "region",
                      *           "level": "autonomous_region",
-                     *           "parentCode": "example",
+                     *           "parentCode": "652300",
                      *           "adminCode": "659001",
                      *           "version": 1,
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -6755,7 +6754,7 @@ export interface operations {
                      *       "name": "乌鲁木齐市生态环境局",
                      *       "side": "region",
                      *       "level": "autonomous_region",
-                     *       "parentCode": "example",
+                     *       "parentCode": "652300",
                      *       "adminCode": "659001",
                      *       "version": 1,
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
@@ -6921,7 +6920,7 @@ export interface operations {
                      *       "name": "乌鲁木齐市生态环境局",
                      *       "side": "region",
                      *       "level": "autonomous_region",
-                     *       "parentCode": "example",
+                     *       "parentCode": "652300",
                      *       "adminCode": "659001",
                      *       "version": 1,
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
@@ -7072,7 +7071,7 @@ export interface operations {
                      *       "name": "乌鲁木齐市生态环境局",
                      *       "side": "region",
                      *       "level": "autonomous_region",
-                     *       "parentCode": "example",
+                     *       "parentCode": "652300",
                      *       "adminCode": "659001",
                      *       "version": 1,
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
@@ -7256,7 +7255,7 @@ export interface operations {
                      *       "items": [
                      *         {
                      *           "id": "team-650100-air",
-                     *           "agencyCode": "example",
+                     *           "agencyCode": "652301",
                      *           "name": "乌鲁木齐市生态环境综合执法支队",
                      *           "categories": [
                      *             "air"
@@ -7266,7 +7265,7 @@ export interface operations {
                      *           "updatedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -7387,7 +7386,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "team-650100-air",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "name": "乌鲁木齐市生态环境综合执法支队",
                      *       "categories": [
                      *         "air"
@@ -7542,7 +7541,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "team-650100-air",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "name": "乌鲁木齐市生态环境综合执法支队",
                      *       "categories": [
                      *         "air"
@@ -7682,7 +7681,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "team-650100-air",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "name": "乌鲁木齐市生态环境综合执法支队",
                      *       "categories": [
                      *         "air"
@@ -7853,7 +7852,7 @@ export interface operations {
                      *           "id": "area-xpcc-d8",
                      *           "name": "石河子市",
                      *           "side": "region",
-                     *           "agencyCode": "example",
+                     *           "agencyCode": "652301",
                      *           "kind": "jurisdiction",
                      *           "geometry": {
                      *             "type": "Polygon",
@@ -7894,7 +7893,7 @@ export interface operations {
                      *           "updatedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -8141,7 +8140,7 @@ export interface operations {
                      *       "id": "area-xpcc-d8",
                      *       "name": "石河子市",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "kind": "jurisdiction",
                      *       "geometry": {
                      *         "type": "Polygon",
@@ -8501,7 +8500,7 @@ export interface operations {
                      * @example {
                      *       "imported": 1,
                      *       "ids": [
-                     *         "example"
+                     *         "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *       ]
                      *     }
                      */
@@ -8606,7 +8605,7 @@ export interface operations {
                      *       "id": "area-xpcc-d8",
                      *       "name": "石河子市",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "kind": "jurisdiction",
                      *       "geometry": {
                      *         "type": "Polygon",
@@ -8810,13 +8809,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "removed": [
                      *         {
                      *           "kind": "routing-rule",
-                     *           "id": "example",
-                     *           "category": "example",
-                     *           "teamId": "example"
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "category": "air",
+                     *           "teamId": "team-652301-air"
                      *         }
                      *       ]
                      *     }
@@ -9015,7 +9014,7 @@ export interface operations {
                      *       "id": "area-xpcc-d8",
                      *       "name": "石河子市",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "kind": "jurisdiction",
                      *       "geometry": {
                      *         "type": "Polygon",
@@ -9267,15 +9266,15 @@ export interface operations {
                     /**
                      * @example {
                      *       "side": "region",
-                     *       "agencyCode": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "agencyCode": "652301",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
                      *       "neighbours": [
                      *         {
                      *           "side": "region",
-                     *           "agencyCode": "example",
-                     *           "areaId": "example",
+                     *           "agencyCode": "652301",
+                     *           "areaId": "area-652301",
                      *           "distanceMeters": 1
                      *         }
                      *       ]
@@ -9375,15 +9374,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "areaId": "example",
-                     *           "agencyCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "areaId": "area-652301",
+                     *           "agencyCode": "652301",
                      *           "category": "air",
-                     *           "teamId": "example",
+                     *           "teamId": "team-652301-air",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -9483,11 +9482,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "areaId": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "areaId": "area-652301",
+                     *       "agencyCode": "652301",
                      *       "category": "air",
-                     *       "teamId": "example",
+                     *       "teamId": "team-652301-air",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
                      */
@@ -9619,11 +9618,11 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "areaId": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "areaId": "area-652301",
+                     *       "agencyCode": "652301",
                      *       "category": "air",
-                     *       "teamId": "example",
+                     *       "teamId": "team-652301-air",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
                      */
@@ -9834,30 +9833,30 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "subject": {
                      *             "kind": "complaint",
-                     *             "id": "example",
+                     *             "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *             "path": "complaints/<id>"
                      *           },
                      *           "role": "lead",
                      *           "status": "pending",
                      *           "overdue": false,
                      *           "triage": false,
-                     *           "teamId": "example",
-                     *           "agencyCode": "example",
+                     *           "teamId": "team-652301-air",
+                     *           "agencyCode": "652301",
                      *           "side": "region",
                      *           "category": "air",
-                     *           "via": "example",
-                     *           "areaId": "example",
+                     *           "via": "GET /v1/complaints/{id}",
+                     *           "areaId": "area-652301",
                      *           "dueAt": "2026-03-02T10:00:00.000Z",
                      *           "claimedAt": "2026-03-02T10:00:00.000Z",
                      *           "completedAt": "2026-03-02T10:00:00.000Z",
-                     *           "completionNote": "example",
+                     *           "completionNote": "已现场核查并完成处置，答复意见见附件",
                      *           "declinedAt": "2026-03-02T10:00:00.000Z",
-                     *           "declineReason": "example",
-                     *           "suggestedAgencyCode": "example",
-                     *           "previousId": "example",
+                     *           "declineReason": "该点位在本队辖区外（兵团第八师一二一团），请重新分派",
+                     *           "suggestedAgencyCode": "XPCC-D8",
+                     *           "previousId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1,
@@ -9866,15 +9865,15 @@ export interface operations {
                      *               "at": "2026-03-02T10:00:00.000Z",
                      *               "action": "created",
                      *               "status": "pending",
-                     *               "byKeyId": "example",
-                     *               "byRole": "example",
-                     *               "byAgencyCode": "example",
-                     *               "reason": "example"
+                     *               "byKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *               "byRole": "supervisor",
+                     *               "byAgencyCode": "652301",
+                     *               "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *             }
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -9951,30 +9950,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "subject": {
                      *         "kind": "complaint",
-                     *         "id": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *         "path": "complaints/<id>"
                      *       },
                      *       "role": "lead",
                      *       "status": "pending",
                      *       "overdue": false,
                      *       "triage": false,
-                     *       "teamId": "example",
-                     *       "agencyCode": "example",
+                     *       "teamId": "team-652301-air",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "category": "air",
-                     *       "via": "example",
-                     *       "areaId": "example",
+                     *       "via": "GET /v1/complaints/{id}",
+                     *       "areaId": "area-652301",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "claimedAt": "2026-03-02T10:00:00.000Z",
                      *       "completedAt": "2026-03-02T10:00:00.000Z",
-                     *       "completionNote": "example",
+                     *       "completionNote": "已现场核查并完成处置，答复意见见附件",
                      *       "declinedAt": "2026-03-02T10:00:00.000Z",
-                     *       "declineReason": "example",
-                     *       "suggestedAgencyCode": "example",
-                     *       "previousId": "example",
+                     *       "declineReason": "该点位在本队辖区外（兵团第八师一二一团），请重新分派",
+                     *       "suggestedAgencyCode": "XPCC-D8",
+                     *       "previousId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
@@ -9983,10 +9982,10 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "action": "created",
                      *           "status": "pending",
-                     *           "byKeyId": "example",
-                     *           "byRole": "example",
-                     *           "byAgencyCode": "example",
-                     *           "reason": "example"
+                     *           "byKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "byRole": "supervisor",
+                     *           "byAgencyCode": "652301",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *         }
                      *       ]
                      *     }
@@ -10162,30 +10161,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "subject": {
                      *         "kind": "complaint",
-                     *         "id": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *         "path": "complaints/<id>"
                      *       },
                      *       "role": "lead",
                      *       "status": "pending",
                      *       "overdue": false,
                      *       "triage": false,
-                     *       "teamId": "example",
-                     *       "agencyCode": "example",
+                     *       "teamId": "team-652301-air",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "category": "air",
-                     *       "via": "example",
-                     *       "areaId": "example",
+                     *       "via": "GET /v1/complaints/{id}",
+                     *       "areaId": "area-652301",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "claimedAt": "2026-03-02T10:00:00.000Z",
                      *       "completedAt": "2026-03-02T10:00:00.000Z",
-                     *       "completionNote": "example",
+                     *       "completionNote": "已现场核查并完成处置，答复意见见附件",
                      *       "declinedAt": "2026-03-02T10:00:00.000Z",
-                     *       "declineReason": "example",
-                     *       "suggestedAgencyCode": "example",
-                     *       "previousId": "example",
+                     *       "declineReason": "该点位在本队辖区外（兵团第八师一二一团），请重新分派",
+                     *       "suggestedAgencyCode": "XPCC-D8",
+                     *       "previousId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
@@ -10194,10 +10193,10 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "action": "created",
                      *           "status": "pending",
-                     *           "byKeyId": "example",
-                     *           "byRole": "example",
-                     *           "byAgencyCode": "example",
-                     *           "reason": "example"
+                     *           "byKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "byRole": "supervisor",
+                     *           "byAgencyCode": "652301",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *         }
                      *       ]
                      *     }
@@ -10395,8 +10394,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reason": "example",
-                 *       "suggestedAgencyCode": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                 *       "suggestedAgencyCode": "XPCC-D8"
                  *     }
                  */
                 "application/json": {
@@ -10418,30 +10417,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "subject": {
                      *         "kind": "complaint",
-                     *         "id": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *         "path": "complaints/<id>"
                      *       },
                      *       "role": "lead",
                      *       "status": "pending",
                      *       "overdue": false,
                      *       "triage": false,
-                     *       "teamId": "example",
-                     *       "agencyCode": "example",
+                     *       "teamId": "team-652301-air",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "category": "air",
-                     *       "via": "example",
-                     *       "areaId": "example",
+                     *       "via": "GET /v1/complaints/{id}",
+                     *       "areaId": "area-652301",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "claimedAt": "2026-03-02T10:00:00.000Z",
                      *       "completedAt": "2026-03-02T10:00:00.000Z",
-                     *       "completionNote": "example",
+                     *       "completionNote": "已现场核查并完成处置，答复意见见附件",
                      *       "declinedAt": "2026-03-02T10:00:00.000Z",
-                     *       "declineReason": "example",
-                     *       "suggestedAgencyCode": "example",
-                     *       "previousId": "example",
+                     *       "declineReason": "该点位在本队辖区外（兵团第八师一二一团），请重新分派",
+                     *       "suggestedAgencyCode": "XPCC-D8",
+                     *       "previousId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
@@ -10450,10 +10449,10 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "action": "created",
                      *           "status": "pending",
-                     *           "byKeyId": "example",
-                     *           "byRole": "example",
-                     *           "byAgencyCode": "example",
-                     *           "reason": "example"
+                     *           "byKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "byRole": "supervisor",
+                     *           "byAgencyCode": "652301",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *         }
                      *       ]
                      *     }
@@ -10651,7 +10650,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "note": "example"
+                 *       "note": "企业负责人到场配合检查"
                  *     }
                  */
                 "application/json": {
@@ -10671,30 +10670,30 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "subject": {
                      *         "kind": "complaint",
-                     *         "id": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *         "path": "complaints/<id>"
                      *       },
                      *       "role": "lead",
                      *       "status": "pending",
                      *       "overdue": false,
                      *       "triage": false,
-                     *       "teamId": "example",
-                     *       "agencyCode": "example",
+                     *       "teamId": "team-652301-air",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "category": "air",
-                     *       "via": "example",
-                     *       "areaId": "example",
+                     *       "via": "GET /v1/complaints/{id}",
+                     *       "areaId": "area-652301",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "claimedAt": "2026-03-02T10:00:00.000Z",
                      *       "completedAt": "2026-03-02T10:00:00.000Z",
-                     *       "completionNote": "example",
+                     *       "completionNote": "已现场核查并完成处置，答复意见见附件",
                      *       "declinedAt": "2026-03-02T10:00:00.000Z",
-                     *       "declineReason": "example",
-                     *       "suggestedAgencyCode": "example",
-                     *       "previousId": "example",
+                     *       "declineReason": "该点位在本队辖区外（兵团第八师一二一团），请重新分派",
+                     *       "suggestedAgencyCode": "XPCC-D8",
+                     *       "previousId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
@@ -10703,10 +10702,10 @@ export interface operations {
                      *           "at": "2026-03-02T10:00:00.000Z",
                      *           "action": "created",
                      *           "status": "pending",
-                     *           "byKeyId": "example",
-                     *           "byRole": "example",
-                     *           "byAgencyCode": "example",
-                     *           "reason": "example"
+                     *           "byKeyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "byRole": "supervisor",
+                     *           "byAgencyCode": "652301",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *         }
                      *       ]
                      *     }
@@ -10933,21 +10932,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "number": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "number": "12369-2026-000123",
                      *           "channel": "phone",
                      *           "category": "air",
-                     *           "description": "example",
+                     *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *           "location": {
                      *             "lat": 1,
                      *             "lng": 1
                      *           },
-                     *           "address": "example",
-                     *           "adminCode": "example",
+                     *           "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *           "adminCode": "652301",
                      *           "occurredAt": "2026-03-02T10:00:00.000Z",
                      *           "urgent": false,
-                     *           "sourceId": "example",
-                     *           "externalRef": "example",
+                     *           "sourceId": "src-652301-01",
+                     *           "externalRef": "HOTLINE-20261201-0007",
                      *           "attachments": [
                      *             {
                      *               "url": "https://partner.example.cn/hooks/enforcement",
@@ -10956,8 +10955,8 @@ export interface operations {
                      *             }
                      *           ],
                      *           "status": "received",
-                     *           "statusReason": "example",
-                     *           "transferredTo": "example",
+                     *           "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *           "transferredTo": "昌吉市住房和城乡建设局",
                      *           "receivedAt": "2026-03-02T10:00:00.000Z",
                      *           "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *           "startedAt": "2026-03-02T10:00:00.000Z",
@@ -10966,7 +10965,7 @@ export interface operations {
                      *             "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *             "extension": {
                      *               "days": 1,
-                     *               "reason": "example",
+                     *               "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *               "at": "2026-03-02T10:00:00.000Z"
                      *             },
                      *             "overdue": false,
@@ -10975,18 +10974,18 @@ export interface operations {
                      *           },
                      *           "routing": {
                      *             "side": "region",
-                     *             "agencyCode": "example",
-                     *             "teamId": "example",
-                     *             "areaId": "example",
-                     *             "gridId": "example",
+                     *             "agencyCode": "652301",
+                     *             "teamId": "team-652301-air",
+                     *             "areaId": "area-652301",
+                     *             "gridId": "grid-652301-01",
                      *             "joint": false,
                      *             "triage": false,
                      *             "routedAt": "2026-03-02T10:00:00.000Z",
                      *             "assignments": [
                      *               {
-                     *                 "assignmentId": "example",
-                     *                 "teamId": "example",
-                     *                 "agencyCode": "example",
+                     *                 "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *                 "teamId": "team-652301-air",
+                     *                 "agencyCode": "652301",
                      *                 "side": "region",
                      *                 "role": "lead",
                      *                 "status": "pending",
@@ -10996,23 +10995,23 @@ export interface operations {
                      *             ]
                      *           },
                      *           "reply": {
-                     *             "text": "example",
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *             "at": "2026-03-02T10:00:00.000Z",
-                     *             "by": "example"
+                     *             "by": "张明（执法证号 65010023）"
                      *           },
                      *           "feedback": {
                      *             "satisfied": false,
-                     *             "comment": "example"
+                     *             "comment": "已在备案材料中补充现场照片和监测报告。"
                      *           },
                      *           "closedAt": "2026-03-02T10:00:00.000Z",
                      *           "closeReason": "feedback",
-                     *           "duplicateOf": "example",
+                     *           "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -11166,13 +11165,13 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "number": "12369-2026-000123",
                      *       "status": "received",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
-                     *       "queryCode": "example",
-                     *       "duplicateOf": "example"
+                     *       "queryCode": "Q7K2M9P4",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *     }
                      */
                     "application/json": {
@@ -11301,21 +11300,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -11324,8 +11323,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -11334,7 +11333,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -11343,18 +11342,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -11364,24 +11363,24 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
                      *       "duplicates": [
                      *         {
-                     *           "id": "example",
-                     *           "number": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "number": "12369-2026-000123",
                      *           "status": "received",
                      *           "receivedAt": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -11394,9 +11393,9 @@ export interface operations {
                      *         }
                      *       ],
                      *       "reporter": {
-                     *         "name": "example",
-                     *         "phone": "example",
-                     *         "email": "example",
+                     *         "name": "昌吉市生态环境执法大队 大气组",
+                     *         "phone": "13899990000",
+                     *         "email": "reporter@example.cn",
                      *         "anonymous": false
                      *       }
                      *     }
@@ -11519,21 +11518,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -11542,8 +11541,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -11552,7 +11551,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -11561,18 +11560,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -11582,17 +11581,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -11830,7 +11829,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reason": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                  *     }
                  */
                 "application/json": {
@@ -11850,21 +11849,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -11873,8 +11872,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -11883,7 +11882,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -11892,18 +11891,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -11913,17 +11912,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -12162,7 +12161,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "department": "住房和城乡建设局",
-                 *       "reason": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                  *     }
                  */
                 "application/json": {
@@ -12184,21 +12183,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -12207,8 +12206,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -12217,7 +12216,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -12226,18 +12225,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -12247,17 +12246,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -12496,7 +12495,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "days": 1,
-                 *       "reason": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                  *     }
                  */
                 "application/json": {
@@ -12518,21 +12517,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -12541,8 +12540,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -12551,7 +12550,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -12560,18 +12559,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -12581,17 +12580,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -12852,21 +12851,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -12875,8 +12874,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -12885,7 +12884,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -12894,18 +12893,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -12915,17 +12914,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -13163,7 +13162,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "text": "example"
+                 *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                  *     }
                  */
                 "application/json": {
@@ -13183,21 +13182,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -13206,8 +13205,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -13216,7 +13215,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -13225,18 +13224,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -13246,17 +13245,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -13495,7 +13494,7 @@ export interface operations {
                 /**
                  * @example {
                  *       "satisfied": false,
-                 *       "comment": "example"
+                 *       "comment": "已在备案材料中补充现场照片和监测报告。"
                  *     }
                  */
                 "application/json": {
@@ -13516,21 +13515,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -13539,8 +13538,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -13549,7 +13548,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -13558,18 +13557,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -13579,17 +13578,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -13841,21 +13840,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -13864,8 +13863,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -13874,7 +13873,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -13883,18 +13882,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -13904,17 +13903,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -14166,21 +14165,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -14189,8 +14188,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -14199,7 +14198,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -14208,18 +14207,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -14229,17 +14228,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -14477,7 +14476,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "into": "example"
+                 *       "into": "01a23185-a1ea-754c-af6f-50ecb2926c27"
                  *     }
                  */
                 "application/json": {
@@ -14497,21 +14496,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
                      *       "channel": "phone",
                      *       "category": "air",
-                     *       "description": "example",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "adminCode": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
                      *       "occurredAt": "2026-03-02T10:00:00.000Z",
                      *       "urgent": false,
-                     *       "sourceId": "example",
-                     *       "externalRef": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
                      *       "attachments": [
                      *         {
                      *           "url": "https://partner.example.cn/hooks/enforcement",
@@ -14520,8 +14519,8 @@ export interface operations {
                      *         }
                      *       ],
                      *       "status": "received",
-                     *       "statusReason": "example",
-                     *       "transferredTo": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
@@ -14530,7 +14529,7 @@ export interface operations {
                      *         "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *         "extension": {
                      *           "days": 1,
-                     *           "reason": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         },
                      *         "overdue": false,
@@ -14539,18 +14538,18 @@ export interface operations {
                      *       },
                      *       "routing": {
                      *         "side": "region",
-                     *         "agencyCode": "example",
-                     *         "teamId": "example",
-                     *         "areaId": "example",
-                     *         "gridId": "example",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
                      *         "joint": false,
                      *         "triage": false,
                      *         "routedAt": "2026-03-02T10:00:00.000Z",
                      *         "assignments": [
                      *           {
-                     *             "assignmentId": "example",
-                     *             "teamId": "example",
-                     *             "agencyCode": "example",
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
                      *             "side": "region",
                      *             "role": "lead",
                      *             "status": "pending",
@@ -14560,17 +14559,17 @@ export interface operations {
                      *         ]
                      *       },
                      *       "reply": {
-                     *         "text": "example",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *         "at": "2026-03-02T10:00:00.000Z",
-                     *         "by": "example"
+                     *         "by": "张明（执法证号 65010023）"
                      *       },
                      *       "feedback": {
                      *         "satisfied": false,
-                     *         "comment": "example"
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
-                     *       "duplicateOf": "example",
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
@@ -14828,15 +14827,15 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "keyId": "example",
-                     *           "role": "example",
-                     *           "complaintId": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "role": "supervisor",
+                     *           "complaintId": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "at": "2026-03-02T10:00:00.000Z",
-                     *           "via": "example"
+                     *           "via": "GET /v1/complaints/{id}"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -14926,7 +14925,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "number": "example",
+                     *       "number": "12369-2026-000123",
                      *       "status": "received",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
@@ -14934,8 +14933,8 @@ export interface operations {
                      *       "replyDueAt": "2026-03-02T10:00:00.000Z",
                      *       "repliedAt": "2026-03-02T10:00:00.000Z",
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
-                     *       "reply": "example",
-                     *       "reason": "example"
+                     *       "reply": "经现场核查，举报情况属实，已责令企业停产整改并立案查处。",
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *     }
                      */
                     "application/json": {
@@ -15032,13 +15031,13 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "service_code": "example",
-                     *         "service_name": "example",
-                     *         "description": "example",
+                     *         "service_code": "air",
+                     *         "service_name": "大气污染",
+                     *         "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *         "metadata": false,
                      *         "type": "realtime",
-                     *         "keywords": "example",
-                     *         "group": "example"
+                     *         "keywords": "锅炉 黑烟",
+                     *         "group": "complaints"
                      *       }
                      *     ]
                      */
@@ -15100,7 +15099,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "service_code": "example",
+                     *       "service_code": "air",
                      *       "attributes": [
                      *         {}
                      *       ]
@@ -15204,23 +15203,23 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "service_request_id": "example",
+                     *         "service_request_id": "12369-2026-000123",
                      *         "status": "open",
-                     *         "status_notes": "example",
-                     *         "service_name": "example",
-                     *         "service_code": "example",
-                     *         "description": "example",
-                     *         "agency_responsible": "example",
-                     *         "service_notice": "example",
+                     *         "status_notes": "已受理，正在调查",
+                     *         "service_name": "大气污染",
+                     *         "service_code": "air",
+                     *         "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *         "agency_responsible": "昌吉市生态环境局",
+                     *         "service_notice": "受理后 15 日内告知是否受理",
                      *         "requested_datetime": "2026-03-02T10:00:00.000Z",
                      *         "updated_datetime": "2026-03-02T10:00:00.000Z",
                      *         "expected_datetime": "2026-03-02T10:00:00.000Z",
-                     *         "address": "example",
-                     *         "address_id": "example",
+                     *         "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *         "address_id": "652301",
                      *         "zipcode": null,
                      *         "lat": 1,
                      *         "long": 1,
-                     *         "media_url": "example"
+                     *         "media_url": "https://partner.example.gov.cn/media/20261201-0007.jpg"
                      *       }
                      *     ]
                      */
@@ -15328,18 +15327,20 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "api_key": "example",
-                 *       "jurisdiction_id": "example",
+                 *       "api_key": "ek_5mQf3oW0bq1v9uXz7rT2yLhN8cE4aD6s",
+                 *       "jurisdiction_id": "xinjiang",
                  *       "service_code": "air",
                  *       "lat": 1,
                  *       "long": 1,
-                 *       "address_string": "example",
+                 *       "address_string": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "address_id": "652301",
                  *       "email": "reporter@example.cn",
-                 *       "device_id": "example",
-                 *       "account_id": "example",
-                 *       "first_name": "example",
-                 *       "last_name": "example",
-                 *       "description": "example",
+                 *       "device_id": "hotline-desk-07",
+                 *       "account_id": "web-20261201-0007",
+                 *       "first_name": "明",
+                 *       "last_name": "张",
+                 *       "phone": "13899990000",
+                 *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                  *       "media_url": "https://partner.example.cn/hooks/enforcement"
                  *     }
                  */
@@ -15380,18 +15381,20 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "api_key": "example",
-                 *       "jurisdiction_id": "example",
+                 *       "api_key": "ek_5mQf3oW0bq1v9uXz7rT2yLhN8cE4aD6s",
+                 *       "jurisdiction_id": "xinjiang",
                  *       "service_code": "air",
                  *       "lat": 1,
                  *       "long": 1,
-                 *       "address_string": "example",
+                 *       "address_string": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "address_id": "652301",
                  *       "email": "reporter@example.cn",
-                 *       "device_id": "example",
-                 *       "account_id": "example",
-                 *       "first_name": "example",
-                 *       "last_name": "example",
-                 *       "description": "example",
+                 *       "device_id": "hotline-desk-07",
+                 *       "account_id": "web-20261201-0007",
+                 *       "first_name": "明",
+                 *       "last_name": "张",
+                 *       "phone": "13899990000",
+                 *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                  *       "media_url": "https://partner.example.cn/hooks/enforcement"
                  *     }
                  */
@@ -15442,8 +15445,8 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "service_request_id": "example",
-                     *         "service_notice": "example",
+                     *         "service_request_id": "12369-2026-000123",
+                     *         "service_notice": "受理后 15 日内告知是否受理",
                      *         "account_id": null
                      *       }
                      *     ]
@@ -15597,23 +15600,23 @@ export interface operations {
                     /**
                      * @example [
                      *       {
-                     *         "service_request_id": "example",
+                     *         "service_request_id": "12369-2026-000123",
                      *         "status": "open",
-                     *         "status_notes": "example",
-                     *         "service_name": "example",
-                     *         "service_code": "example",
-                     *         "description": "example",
-                     *         "agency_responsible": "example",
-                     *         "service_notice": "example",
+                     *         "status_notes": "已受理，正在调查",
+                     *         "service_name": "大气污染",
+                     *         "service_code": "air",
+                     *         "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *         "agency_responsible": "昌吉市生态环境局",
+                     *         "service_notice": "受理后 15 日内告知是否受理",
                      *         "requested_datetime": "2026-03-02T10:00:00.000Z",
                      *         "updated_datetime": "2026-03-02T10:00:00.000Z",
                      *         "expected_datetime": "2026-03-02T10:00:00.000Z",
-                     *         "address": "example",
-                     *         "address_id": "example",
+                     *         "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *         "address_id": "652301",
                      *         "zipcode": null,
                      *         "lat": 1,
                      *         "long": 1,
-                     *         "media_url": "example"
+                     *         "media_url": "https://partner.example.gov.cn/media/20261201-0007.jpg"
                      *       }
                      *     ]
                      */
@@ -15747,30 +15750,30 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
-                     *           "creditCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "creditCode": "91652301700100010A",
                      *           "side": "region",
-                     *           "agencyCode": "example",
+                     *           "agencyCode": "652301",
                      *           "location": {
                      *             "lat": 1,
                      *             "lng": 1
                      *           },
-                     *           "address": "example",
+                     *           "address": "新疆昌吉回族自治州昌吉市延安北路198号",
                      *           "industry": "GB/T",
-                     *           "permitNumber": "example",
-                     *           "gridId": "example",
+                     *           "permitNumber": "91652301700100010A001P",
+                     *           "gridId": "grid-652301-01",
                      *           "supervisionClass": "key",
                      *           "supervisionClassSetOn": "2026-03-02",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1,
                      *           "warnings": [
-                     *             "example"
+                     *             "inner GB 11714 organisation code check failed"
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -15850,18 +15853,18 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "example",
+                 *       "name": "昌吉市生态环境执法大队 大气组",
                  *       "creditCode": "91350100M000100Y43",
                  *       "side": "region",
-                 *       "agencyCode": "example",
+                 *       "agencyCode": "652301",
                  *       "location": {
                  *         "lat": 1,
                  *         "lng": 1
                  *       },
-                 *       "address": "example",
-                 *       "industry": "example",
-                 *       "permitNumber": "example",
-                 *       "gridId": "example",
+                 *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "industry": "热电联产",
+                 *       "permitNumber": "91652301700100010A001P",
+                 *       "gridId": "grid-652301-01",
                  *       "supervisionClass": "key"
                  *     }
                  */
@@ -15912,26 +15915,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "creditCode": "91652301700100010A",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
                      *       "industry": "GB/T",
-                     *       "permitNumber": "example",
-                     *       "gridId": "example",
+                     *       "permitNumber": "91652301700100010A001P",
+                     *       "gridId": "grid-652301-01",
                      *       "supervisionClass": "key",
                      *       "supervisionClassSetOn": "2026-03-02",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
                      *       "warnings": [
-                     *         "example"
+                     *         "inner GB 11714 organisation code check failed"
                      *       ]
                      *     }
                      */
@@ -16087,26 +16090,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "creditCode": "91652301700100010A",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
                      *       "industry": "GB/T",
-                     *       "permitNumber": "example",
-                     *       "gridId": "example",
+                     *       "permitNumber": "91652301700100010A001P",
+                     *       "gridId": "grid-652301-01",
                      *       "supervisionClass": "key",
                      *       "supervisionClassSetOn": "2026-03-02",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
                      *       "warnings": [
-                     *         "example"
+                     *         "inner GB 11714 organisation code check failed"
                      *       ]
                      *     }
                      */
@@ -16230,17 +16233,17 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "example",
+                 *       "name": "昌吉市生态环境执法大队 大气组",
                  *       "creditCode": "91350100M000100Y43",
-                 *       "agencyCode": "example",
+                 *       "agencyCode": "652301",
                  *       "location": {
                  *         "lat": 1,
                  *         "lng": 1
                  *       },
-                 *       "address": "example",
-                 *       "industry": "example",
-                 *       "permitNumber": "example",
-                 *       "gridId": "example",
+                 *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "industry": "热电联产",
+                 *       "permitNumber": "91652301700100010A001P",
+                 *       "gridId": "grid-652301-01",
                  *       "supervisionClass": "key"
                  *     }
                  */
@@ -16279,26 +16282,26 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "creditCode": "91652301700100010A",
                      *       "side": "region",
-                     *       "agencyCode": "example",
+                     *       "agencyCode": "652301",
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
                      *       "industry": "GB/T",
-                     *       "permitNumber": "example",
-                     *       "gridId": "example",
+                     *       "permitNumber": "91652301700100010A001P",
+                     *       "gridId": "grid-652301-01",
                      *       "supervisionClass": "key",
                      *       "supervisionClassSetOn": "2026-03-02",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1,
                      *       "warnings": [
-                     *         "example"
+                     *         "inner GB 11714 organisation code check failed"
                      *       ]
                      *     }
                      */
@@ -16477,48 +16480,48 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "number": "example",
-                     *           "title": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "number": "12369-2026-000123",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *           "category": "air",
                      *           "side": "region",
-                     *           "leadAgencyCode": "example",
-                     *           "leadTeamId": "example",
+                     *           "leadAgencyCode": "652301",
+                     *           "leadTeamId": "team-652301-air",
                      *           "coHandlingAgencyCodes": [
-                     *             "example"
+                     *             "XPCC-D8"
                      *           ],
                      *           "location": {
                      *             "lat": 1,
                      *             "lng": 1
                      *           },
-                     *           "address": "example",
-                     *           "areaId": "example",
-                     *           "gridId": "example",
+                     *           "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *           "areaId": "area-652301",
+                     *           "gridId": "grid-652301-01",
                      *           "joint": false,
-                     *           "sourceId": "example",
-                     *           "partyName": "example",
+                     *           "sourceId": "src-652301-01",
+                     *           "partyName": "昌吉示例热电有限公司",
                      *           "origin": {
                      *             "kind": "complaint",
                      *             "complaintIds": [
-                     *               "example"
+                     *               "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *             ]
                      *           },
-                     *           "summary": "example",
+                     *           "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *           "status": "registered",
-                     *           "statusReason": "example",
+                     *           "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *           "suspendedFrom": "registered",
                      *           "decision": {
-                     *             "summary": "example",
-                     *             "documentNumber": "example"
+                     *             "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *             "documentNumber": "昌环罚〔2026〕12号"
                      *           },
-                     *           "transferredFrom": "example",
+                     *           "transferredFrom": "乌鲁木齐市生态环境局",
                      *           "registeredAt": "2026-03-02T10:00:00.000Z",
                      *           "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *           "extensions": [
                      *             {
                      *               "days": 1,
-                     *               "reason": "example",
-                     *               "approvedBy": "example",
+                     *               "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *               "approvedBy": "李建国",
                      *               "collective": false,
                      *               "at": "2026-03-02T10:00:00.000Z"
                      *             }
@@ -16532,7 +16535,7 @@ export interface operations {
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -16659,48 +16662,48 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "number": "example",
-                     *           "title": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "number": "12369-2026-000123",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *           "category": "air",
                      *           "side": "region",
-                     *           "leadAgencyCode": "example",
-                     *           "leadTeamId": "example",
+                     *           "leadAgencyCode": "652301",
+                     *           "leadTeamId": "team-652301-air",
                      *           "coHandlingAgencyCodes": [
-                     *             "example"
+                     *             "XPCC-D8"
                      *           ],
                      *           "location": {
                      *             "lat": 1,
                      *             "lng": 1
                      *           },
-                     *           "address": "example",
-                     *           "areaId": "example",
-                     *           "gridId": "example",
+                     *           "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *           "areaId": "area-652301",
+                     *           "gridId": "grid-652301-01",
                      *           "joint": false,
-                     *           "sourceId": "example",
-                     *           "partyName": "example",
+                     *           "sourceId": "src-652301-01",
+                     *           "partyName": "昌吉示例热电有限公司",
                      *           "origin": {
                      *             "kind": "complaint",
                      *             "complaintIds": [
-                     *               "example"
+                     *               "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *             ]
                      *           },
-                     *           "summary": "example",
+                     *           "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *           "status": "registered",
-                     *           "statusReason": "example",
+                     *           "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *           "suspendedFrom": "registered",
                      *           "decision": {
-                     *             "summary": "example",
-                     *             "documentNumber": "example"
+                     *             "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *             "documentNumber": "昌环罚〔2026〕12号"
                      *           },
-                     *           "transferredFrom": "example",
+                     *           "transferredFrom": "乌鲁木齐市生态环境局",
                      *           "registeredAt": "2026-03-02T10:00:00.000Z",
                      *           "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *           "extensions": [
                      *             {
                      *               "days": 1,
-                     *               "reason": "example",
-                     *               "approvedBy": "example",
+                     *               "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *               "approvedBy": "李建国",
                      *               "collective": false,
                      *               "at": "2026-03-02T10:00:00.000Z"
                      *             }
@@ -16714,7 +16717,7 @@ export interface operations {
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example",
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0",
                      *       "hasMore": false
                      *     }
                      */
@@ -16787,26 +16790,26 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "example",
+                 *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                  *       "category": "air",
-                 *       "leadAgencyCode": "example",
+                 *       "leadAgencyCode": "652301",
                  *       "coHandlingAgencyCodes": [
-                 *         "example"
+                 *         "XPCC-D8"
                  *       ],
                  *       "location": {
                  *         "lat": 1,
                  *         "lng": 1
                  *       },
-                 *       "address": "example",
-                 *       "sourceId": "example",
-                 *       "partyName": "example",
+                 *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "sourceId": "src-652301-01",
+                 *       "partyName": "昌吉示例热电有限公司",
                  *       "origin": {
                  *         "kind": "complaint",
                  *         "complaintIds": [
-                 *           "example"
+                 *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                  *         ]
                  *       },
-                 *       "summary": "example"
+                 *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级"
                  *     }
                  */
                 "application/json": {
@@ -16856,48 +16859,48 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
-                     *       "title": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *       "category": "air",
                      *       "side": "region",
-                     *       "leadAgencyCode": "example",
-                     *       "leadTeamId": "example",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadTeamId": "team-652301-air",
                      *       "coHandlingAgencyCodes": [
-                     *         "example"
+                     *         "XPCC-D8"
                      *       ],
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
-                     *       "sourceId": "example",
-                     *       "partyName": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "partyName": "昌吉示例热电有限公司",
                      *       "origin": {
                      *         "kind": "complaint",
                      *         "complaintIds": [
-                     *           "example"
+                     *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *         ]
                      *       },
-                     *       "summary": "example",
+                     *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *       "status": "registered",
-                     *       "statusReason": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *       "suspendedFrom": "registered",
                      *       "decision": {
-                     *         "summary": "example",
-                     *         "documentNumber": "example"
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *         "documentNumber": "昌环罚〔2026〕12号"
                      *       },
-                     *       "transferredFrom": "example",
+                     *       "transferredFrom": "乌鲁木齐市生态环境局",
                      *       "registeredAt": "2026-03-02T10:00:00.000Z",
                      *       "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *       "extensions": [
                      *         {
                      *           "days": 1,
-                     *           "reason": "example",
-                     *           "approvedBy": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "approvedBy": "李建国",
                      *           "collective": false,
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17019,48 +17022,48 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
-                     *       "title": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *       "category": "air",
                      *       "side": "region",
-                     *       "leadAgencyCode": "example",
-                     *       "leadTeamId": "example",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadTeamId": "team-652301-air",
                      *       "coHandlingAgencyCodes": [
-                     *         "example"
+                     *         "XPCC-D8"
                      *       ],
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
-                     *       "sourceId": "example",
-                     *       "partyName": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "partyName": "昌吉示例热电有限公司",
                      *       "origin": {
                      *         "kind": "complaint",
                      *         "complaintIds": [
-                     *           "example"
+                     *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *         ]
                      *       },
-                     *       "summary": "example",
+                     *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *       "status": "registered",
-                     *       "statusReason": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *       "suspendedFrom": "registered",
                      *       "decision": {
-                     *         "summary": "example",
-                     *         "documentNumber": "example"
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *         "documentNumber": "昌环罚〔2026〕12号"
                      *       },
-                     *       "transferredFrom": "example",
+                     *       "transferredFrom": "乌鲁木齐市生态环境局",
                      *       "registeredAt": "2026-03-02T10:00:00.000Z",
                      *       "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *       "extensions": [
                      *         {
                      *           "days": 1,
-                     *           "reason": "example",
-                     *           "approvedBy": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "approvedBy": "李建国",
                      *           "collective": false,
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17150,12 +17153,12 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "title": "example",
+                 *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                  *       "category": "air",
-                 *       "address": "example",
-                 *       "partyName": "example",
-                 *       "sourceId": "example",
-                 *       "summary": "example"
+                 *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                 *       "partyName": "昌吉示例热电有限公司",
+                 *       "sourceId": "src-652301-01",
+                 *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级"
                  *     }
                  */
                 "application/json": {
@@ -17183,48 +17186,48 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
-                     *       "title": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *       "category": "air",
                      *       "side": "region",
-                     *       "leadAgencyCode": "example",
-                     *       "leadTeamId": "example",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadTeamId": "team-652301-air",
                      *       "coHandlingAgencyCodes": [
-                     *         "example"
+                     *         "XPCC-D8"
                      *       ],
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
-                     *       "sourceId": "example",
-                     *       "partyName": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "partyName": "昌吉示例热电有限公司",
                      *       "origin": {
                      *         "kind": "complaint",
                      *         "complaintIds": [
-                     *           "example"
+                     *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *         ]
                      *       },
-                     *       "summary": "example",
+                     *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *       "status": "registered",
-                     *       "statusReason": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *       "suspendedFrom": "registered",
                      *       "decision": {
-                     *         "summary": "example",
-                     *         "documentNumber": "example"
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *         "documentNumber": "昌环罚〔2026〕12号"
                      *       },
-                     *       "transferredFrom": "example",
+                     *       "transferredFrom": "乌鲁木齐市生态环境局",
                      *       "registeredAt": "2026-03-02T10:00:00.000Z",
                      *       "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *       "extensions": [
                      *         {
                      *           "days": 1,
-                     *           "reason": "example",
-                     *           "approvedBy": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "approvedBy": "李建国",
                      *           "collective": false,
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17369,11 +17372,11 @@ export interface operations {
                 /**
                  * @example {
                  *       "to": "registered",
-                 *       "reason": "example",
-                 *       "toAgencyCode": "example",
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                 *       "toAgencyCode": "XPCC-D8",
                  *       "decision": {
-                 *         "summary": "example",
-                 *         "documentNumber": "example"
+                 *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                 *         "documentNumber": "昌环罚〔2026〕12号"
                  *       }
                  *     }
                  */
@@ -17408,48 +17411,48 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
-                     *       "title": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *       "category": "air",
                      *       "side": "region",
-                     *       "leadAgencyCode": "example",
-                     *       "leadTeamId": "example",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadTeamId": "team-652301-air",
                      *       "coHandlingAgencyCodes": [
-                     *         "example"
+                     *         "XPCC-D8"
                      *       ],
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
-                     *       "sourceId": "example",
-                     *       "partyName": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "partyName": "昌吉示例热电有限公司",
                      *       "origin": {
                      *         "kind": "complaint",
                      *         "complaintIds": [
-                     *           "example"
+                     *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *         ]
                      *       },
-                     *       "summary": "example",
+                     *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *       "status": "registered",
-                     *       "statusReason": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *       "suspendedFrom": "registered",
                      *       "decision": {
-                     *         "summary": "example",
-                     *         "documentNumber": "example"
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *         "documentNumber": "昌环罚〔2026〕12号"
                      *       },
-                     *       "transferredFrom": "example",
+                     *       "transferredFrom": "乌鲁木齐市生态环境局",
                      *       "registeredAt": "2026-03-02T10:00:00.000Z",
                      *       "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *       "extensions": [
                      *         {
                      *           "days": 1,
-                     *           "reason": "example",
-                     *           "approvedBy": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "approvedBy": "李建国",
                      *           "collective": false,
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17584,8 +17587,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reason": "example",
-                 *       "approvedBy": "example",
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                 *       "approvedBy": "李建国",
                  *       "collective": false
                  *     }
                  */
@@ -17612,48 +17615,48 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "number": "example",
-                     *       "title": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
                      *       "category": "air",
                      *       "side": "region",
-                     *       "leadAgencyCode": "example",
-                     *       "leadTeamId": "example",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadTeamId": "team-652301-air",
                      *       "coHandlingAgencyCodes": [
-                     *         "example"
+                     *         "XPCC-D8"
                      *       ],
                      *       "location": {
                      *         "lat": 1,
                      *         "lng": 1
                      *       },
-                     *       "address": "example",
-                     *       "areaId": "example",
-                     *       "gridId": "example",
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "areaId": "area-652301",
+                     *       "gridId": "grid-652301-01",
                      *       "joint": false,
-                     *       "sourceId": "example",
-                     *       "partyName": "example",
+                     *       "sourceId": "src-652301-01",
+                     *       "partyName": "昌吉示例热电有限公司",
                      *       "origin": {
                      *         "kind": "complaint",
                      *         "complaintIds": [
-                     *           "example"
+                     *           "01a23185-a1ea-754c-af6f-50ecb2926c27"
                      *         ]
                      *       },
-                     *       "summary": "example",
+                     *       "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *       "status": "registered",
-                     *       "statusReason": "example",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
                      *       "suspendedFrom": "registered",
                      *       "decision": {
-                     *         "summary": "example",
-                     *         "documentNumber": "example"
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
+                     *         "documentNumber": "昌环罚〔2026〕12号"
                      *       },
-                     *       "transferredFrom": "example",
+                     *       "transferredFrom": "乌鲁木齐市生态环境局",
                      *       "registeredAt": "2026-03-02T10:00:00.000Z",
                      *       "decisionDueAt": "2026-03-02T10:00:00.000Z",
                      *       "extensions": [
                      *         {
                      *           "days": 1,
-                     *           "reason": "example",
-                     *           "approvedBy": "example",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "approvedBy": "李建国",
                      *           "collective": false,
                      *           "at": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17802,12 +17805,12 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "caseId": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *           "type": "warning",
                      *           "status": "active",
-                     *           "legalBasis": "example",
-                     *           "description": "example",
+                     *           "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
+                     *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *           "amountFen": 1,
                      *           "originalFineFen": 1,
                      *           "correctionServedOn": "2026-03-02",
@@ -17821,8 +17824,8 @@ export interface operations {
                      *           "extension": {
                      *             "newEndsOn": "2026-03-02",
                      *             "days": 1,
-                     *             "reason": "example",
-                     *             "approvedBy": "example",
+                     *             "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *             "approvedBy": "李建国",
                      *             "at": "2026-03-02T10:00:00.000Z"
                      *           },
                      *           "servedOn": "2026-03-02",
@@ -17830,13 +17833,13 @@ export interface operations {
                      *           "transferKind": "administrative_detention",
                      *           "decidedAt": "2026-03-02T10:00:00.000Z",
                      *           "transferredAt": "2026-03-02T10:00:00.000Z",
-                     *           "receivingBureau": "example",
+                     *           "receivingBureau": "昌吉市公安局",
                      *           "materialsDueAt": "2026-03-02T10:00:00.000Z",
-                     *           "supervisingAgencyCode": "example",
+                     *           "supervisingAgencyCode": "652300",
                      *           "deadline": "2026-03-02",
                      *           "extensionCount": 1,
                      *           "liftedAt": "2026-03-02T10:00:00.000Z",
-                     *           "liftReason": "example",
+                     *           "liftReason": "企业已完成除尘设施整改，经现场复查达标",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -17925,8 +17928,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "type": "warning",
-                 *       "legalBasis": "example",
-                 *       "description": "example",
+                 *       "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
+                 *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                  *       "amountFen": 1,
                  *       "originalFineFen": 1,
                  *       "correctionServedOn": "2026-03-02",
@@ -17937,8 +17940,8 @@ export interface operations {
                  *       "transferKind": "administrative_detention",
                  *       "decidedAt": "2026-03-02T10:00:00.000Z",
                  *       "transferredAt": "2026-03-02T10:00:00.000Z",
-                 *       "receivingBureau": "example",
-                 *       "supervisingAgencyCode": "example",
+                 *       "receivingBureau": "昌吉市公安局",
+                 *       "supervisingAgencyCode": "652300",
                  *       "deadline": "2026-03-02"
                  *     }
                  */
@@ -18016,12 +18019,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "type": "warning",
                      *       "status": "active",
-                     *       "legalBasis": "example",
-                     *       "description": "example",
+                     *       "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "amountFen": 1,
                      *       "originalFineFen": 1,
                      *       "correctionServedOn": "2026-03-02",
@@ -18035,8 +18038,8 @@ export interface operations {
                      *       "extension": {
                      *         "newEndsOn": "2026-03-02",
                      *         "days": 1,
-                     *         "reason": "example",
-                     *         "approvedBy": "example",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *         "approvedBy": "李建国",
                      *         "at": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "servedOn": "2026-03-02",
@@ -18044,13 +18047,13 @@ export interface operations {
                      *       "transferKind": "administrative_detention",
                      *       "decidedAt": "2026-03-02T10:00:00.000Z",
                      *       "transferredAt": "2026-03-02T10:00:00.000Z",
-                     *       "receivingBureau": "example",
+                     *       "receivingBureau": "昌吉市公安局",
                      *       "materialsDueAt": "2026-03-02T10:00:00.000Z",
-                     *       "supervisingAgencyCode": "example",
+                     *       "supervisingAgencyCode": "652300",
                      *       "deadline": "2026-03-02",
                      *       "extensionCount": 1,
                      *       "liftedAt": "2026-03-02T10:00:00.000Z",
-                     *       "liftReason": "example",
+                     *       "liftReason": "企业已完成除尘设施整改，经现场复查达标",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z"
                      *     }
@@ -18256,8 +18259,8 @@ export interface operations {
                 /**
                  * @example {
                  *       "newEndsOn": "2026-03-02",
-                 *       "reason": "example",
-                 *       "approvedBy": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                 *       "approvedBy": "李建国"
                  *     }
                  */
                 "application/json": {
@@ -18280,12 +18283,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "type": "warning",
                      *       "status": "active",
-                     *       "legalBasis": "example",
-                     *       "description": "example",
+                     *       "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "amountFen": 1,
                      *       "originalFineFen": 1,
                      *       "correctionServedOn": "2026-03-02",
@@ -18299,8 +18302,8 @@ export interface operations {
                      *       "extension": {
                      *         "newEndsOn": "2026-03-02",
                      *         "days": 1,
-                     *         "reason": "example",
-                     *         "approvedBy": "example",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *         "approvedBy": "李建国",
                      *         "at": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "servedOn": "2026-03-02",
@@ -18308,13 +18311,13 @@ export interface operations {
                      *       "transferKind": "administrative_detention",
                      *       "decidedAt": "2026-03-02T10:00:00.000Z",
                      *       "transferredAt": "2026-03-02T10:00:00.000Z",
-                     *       "receivingBureau": "example",
+                     *       "receivingBureau": "昌吉市公安局",
                      *       "materialsDueAt": "2026-03-02T10:00:00.000Z",
-                     *       "supervisingAgencyCode": "example",
+                     *       "supervisingAgencyCode": "652300",
                      *       "deadline": "2026-03-02",
                      *       "extensionCount": 1,
                      *       "liftedAt": "2026-03-02T10:00:00.000Z",
-                     *       "liftReason": "example",
+                     *       "liftReason": "企业已完成除尘设施整改，经现场复查达标",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z"
                      *     }
@@ -18510,7 +18513,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "reason": "example"
+                 *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                  *     }
                  */
                 "application/json": {
@@ -18527,12 +18530,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "type": "warning",
                      *       "status": "active",
-                     *       "legalBasis": "example",
-                     *       "description": "example",
+                     *       "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
                      *       "amountFen": 1,
                      *       "originalFineFen": 1,
                      *       "correctionServedOn": "2026-03-02",
@@ -18546,8 +18549,8 @@ export interface operations {
                      *       "extension": {
                      *         "newEndsOn": "2026-03-02",
                      *         "days": 1,
-                     *         "reason": "example",
-                     *         "approvedBy": "example",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *         "approvedBy": "李建国",
                      *         "at": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "servedOn": "2026-03-02",
@@ -18555,13 +18558,13 @@ export interface operations {
                      *       "transferKind": "administrative_detention",
                      *       "decidedAt": "2026-03-02T10:00:00.000Z",
                      *       "transferredAt": "2026-03-02T10:00:00.000Z",
-                     *       "receivingBureau": "example",
+                     *       "receivingBureau": "昌吉市公安局",
                      *       "materialsDueAt": "2026-03-02T10:00:00.000Z",
-                     *       "supervisingAgencyCode": "example",
+                     *       "supervisingAgencyCode": "652300",
                      *       "deadline": "2026-03-02",
                      *       "extensionCount": 1,
                      *       "liftedAt": "2026-03-02T10:00:00.000Z",
-                     *       "liftReason": "example",
+                     *       "liftReason": "企业已完成除尘设施整改，经现场复查达标",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z"
                      *     }
@@ -18762,14 +18765,14 @@ export interface operations {
                      *           "seq": 1,
                      *           "kind": "change",
                      *           "at": "2026-03-02T10:00:00.000Z",
-                     *           "actor": "example",
-                     *           "actorAgencyCode": "example",
+                     *           "actor": "key:01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "actorAgencyCode": "652301",
                      *           "data": {},
-                     *           "prevHash": "example",
-                     *           "hash": "example"
+                     *           "prevHash": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                     *           "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -18858,7 +18861,7 @@ export interface operations {
                      *       "valid": false,
                      *       "entries": 1,
                      *       "firstBrokenAt": 1,
-                     *       "reason": "example"
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
                      *     }
                      */
                     "application/json": {
@@ -18968,11 +18971,11 @@ export interface operations {
                      *       "seq": 1,
                      *       "kind": "change",
                      *       "at": "2026-03-02T10:00:00.000Z",
-                     *       "actor": "example",
-                     *       "actorAgencyCode": "example",
+                     *       "actor": "key:01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *       "actorAgencyCode": "652301",
                      *       "data": {},
-                     *       "prevHash": "example",
-                     *       "hash": "example"
+                     *       "prevHash": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                     *       "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
@@ -19108,12 +19111,12 @@ export interface operations {
                  *       "mediaType": "image/jpeg",
                  *       "bytes": 1,
                  *       "capturedAt": "2026-03-02T10:00:00.000Z",
-                 *       "capturedBy": "example",
+                 *       "capturedBy": "执法证号 65010023",
                  *       "location": {
                  *         "lat": 1,
                  *         "lng": 1
                  *       },
-                 *       "description": "example"
+                 *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻"
                  *     }
                  */
                 "application/json": {
@@ -19159,11 +19162,11 @@ export interface operations {
                      *       "seq": 1,
                      *       "kind": "change",
                      *       "at": "2026-03-02T10:00:00.000Z",
-                     *       "actor": "example",
-                     *       "actorAgencyCode": "example",
+                     *       "actor": "key:01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *       "actorAgencyCode": "652301",
                      *       "data": {},
-                     *       "prevHash": "example",
-                     *       "hash": "example"
+                     *       "prevHash": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                     *       "hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *     }
                      */
                     "application/json": {
@@ -19295,8 +19298,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "toAgencyCode": "example",
-                 *       "note": "example"
+                 *       "toAgencyCode": "XPCC-D8",
+                 *       "note": "企业负责人到场配合检查"
                  *     }
                  */
                 "application/json": {
@@ -19316,37 +19319,37 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
-                     *       "caseNumber": "example",
-                     *       "caseLink": "example",
-                     *       "fromAgencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "caseNumber": "652301-2026-0007",
+                     *       "caseLink": "/v1/cases/01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "fromAgencyCode": "652301",
                      *       "fromSide": "region",
-                     *       "toAgencyCode": "example",
+                     *       "toAgencyCode": "XPCC-D8",
                      *       "toSide": "region",
                      *       "trigger": "registered",
                      *       "reasons": [
                      *         "place"
                      *       ],
-                     *       "measureId": "example",
-                     *       "note": "example",
-                     *       "category": "example",
+                     *       "measureId": "01a23192-6f5e-7d4c-8b3a-2c1d0e9f8a33",
+                     *       "note": "企业负责人到场配合检查",
+                     *       "category": "air",
                      *       "snapshot": {
-                     *         "id": "example",
-                     *         "number": "example",
-                     *         "title": "example",
-                     *         "category": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *         "number": "12369-2026-000123",
+                     *         "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *         "category": "air",
                      *         "side": "region",
-                     *         "leadAgencyCode": "example",
+                     *         "leadAgencyCode": "652301",
                      *         "coHandlingAgencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "location": {
                      *           "lat": 1,
                      *           "lng": 1
                      *         },
-                     *         "status": "example",
-                     *         "summary": "example",
+                     *         "status": "received",
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *         "measures": [
                      *           {}
                      *         ],
@@ -19354,21 +19357,21 @@ export interface operations {
                      *       },
                      *       "status": "pending",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
-                     *       "createdBy": "example",
+                     *       "createdBy": "王芳",
                      *       "ackDueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalateAt": "2026-03-02T10:00:00.000Z",
-                     *       "acknowledgedBy": "example",
+                     *       "acknowledgedBy": "赵磊（第八师生态环境局）",
                      *       "acknowledgedAt": "2026-03-02T10:00:00.000Z",
                      *       "overdueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalatedAt": "2026-03-02T10:00:00.000Z",
                      *       "comments": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "kind": "comment",
-                     *           "text": "example",
-                     *           "agencyCode": "example",
-                     *           "by": "example",
-                     *           "answersId": "example",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "agencyCode": "652301",
+                     *           "by": "张明（执法证号 65010023）",
+                     *           "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *           "answeredAt": "2026-03-02T10:00:00.000Z",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -19511,37 +19514,37 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "caseId": "example",
-                     *           "caseNumber": "example",
-                     *           "caseLink": "example",
-                     *           "fromAgencyCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "caseNumber": "652301-2026-0007",
+                     *           "caseLink": "/v1/cases/01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "fromAgencyCode": "652301",
                      *           "fromSide": "region",
-                     *           "toAgencyCode": "example",
+                     *           "toAgencyCode": "XPCC-D8",
                      *           "toSide": "region",
                      *           "trigger": "registered",
                      *           "reasons": [
                      *             "place"
                      *           ],
-                     *           "measureId": "example",
-                     *           "note": "example",
-                     *           "category": "example",
+                     *           "measureId": "01a23192-6f5e-7d4c-8b3a-2c1d0e9f8a33",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "category": "air",
                      *           "snapshot": {
-                     *             "id": "example",
-                     *             "number": "example",
-                     *             "title": "example",
-                     *             "category": "example",
+                     *             "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *             "number": "12369-2026-000123",
+                     *             "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *             "category": "air",
                      *             "side": "region",
-                     *             "leadAgencyCode": "example",
+                     *             "leadAgencyCode": "652301",
                      *             "coHandlingAgencyCodes": [
-                     *               "example"
+                     *               "XPCC-D8"
                      *             ],
                      *             "location": {
                      *               "lat": 1,
                      *               "lng": 1
                      *             },
-                     *             "status": "example",
-                     *             "summary": "example",
+                     *             "status": "received",
+                     *             "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *             "measures": [
                      *               {}
                      *             ],
@@ -19549,28 +19552,28 @@ export interface operations {
                      *           },
                      *           "status": "pending",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
-                     *           "createdBy": "example",
+                     *           "createdBy": "王芳",
                      *           "ackDueAt": "2026-03-02T10:00:00.000Z",
                      *           "escalateAt": "2026-03-02T10:00:00.000Z",
-                     *           "acknowledgedBy": "example",
+                     *           "acknowledgedBy": "赵磊（第八师生态环境局）",
                      *           "acknowledgedAt": "2026-03-02T10:00:00.000Z",
                      *           "overdueAt": "2026-03-02T10:00:00.000Z",
                      *           "escalatedAt": "2026-03-02T10:00:00.000Z",
                      *           "comments": [
                      *             {
-                     *               "id": "example",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *               "kind": "comment",
-                     *               "text": "example",
-                     *               "agencyCode": "example",
-                     *               "by": "example",
-                     *               "answersId": "example",
+                     *               "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *               "agencyCode": "652301",
+                     *               "by": "张明（执法证号 65010023）",
+                     *               "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *               "answeredAt": "2026-03-02T10:00:00.000Z",
                      *               "createdAt": "2026-03-02T10:00:00.000Z"
                      *             }
                      *           ]
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -19647,37 +19650,37 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
-                     *       "caseNumber": "example",
-                     *       "caseLink": "example",
-                     *       "fromAgencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "caseNumber": "652301-2026-0007",
+                     *       "caseLink": "/v1/cases/01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "fromAgencyCode": "652301",
                      *       "fromSide": "region",
-                     *       "toAgencyCode": "example",
+                     *       "toAgencyCode": "XPCC-D8",
                      *       "toSide": "region",
                      *       "trigger": "registered",
                      *       "reasons": [
                      *         "place"
                      *       ],
-                     *       "measureId": "example",
-                     *       "note": "example",
-                     *       "category": "example",
+                     *       "measureId": "01a23192-6f5e-7d4c-8b3a-2c1d0e9f8a33",
+                     *       "note": "企业负责人到场配合检查",
+                     *       "category": "air",
                      *       "snapshot": {
-                     *         "id": "example",
-                     *         "number": "example",
-                     *         "title": "example",
-                     *         "category": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *         "number": "12369-2026-000123",
+                     *         "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *         "category": "air",
                      *         "side": "region",
-                     *         "leadAgencyCode": "example",
+                     *         "leadAgencyCode": "652301",
                      *         "coHandlingAgencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "location": {
                      *           "lat": 1,
                      *           "lng": 1
                      *         },
-                     *         "status": "example",
-                     *         "summary": "example",
+                     *         "status": "received",
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *         "measures": [
                      *           {}
                      *         ],
@@ -19685,21 +19688,21 @@ export interface operations {
                      *       },
                      *       "status": "pending",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
-                     *       "createdBy": "example",
+                     *       "createdBy": "王芳",
                      *       "ackDueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalateAt": "2026-03-02T10:00:00.000Z",
-                     *       "acknowledgedBy": "example",
+                     *       "acknowledgedBy": "赵磊（第八师生态环境局）",
                      *       "acknowledgedAt": "2026-03-02T10:00:00.000Z",
                      *       "overdueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalatedAt": "2026-03-02T10:00:00.000Z",
                      *       "comments": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "kind": "comment",
-                     *           "text": "example",
-                     *           "agencyCode": "example",
-                     *           "by": "example",
-                     *           "answersId": "example",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "agencyCode": "652301",
+                     *           "by": "张明（执法证号 65010023）",
+                     *           "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *           "answeredAt": "2026-03-02T10:00:00.000Z",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -19794,37 +19797,37 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "caseId": "example",
-                     *       "caseNumber": "example",
-                     *       "caseLink": "example",
-                     *       "fromAgencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "caseNumber": "652301-2026-0007",
+                     *       "caseLink": "/v1/cases/01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "fromAgencyCode": "652301",
                      *       "fromSide": "region",
-                     *       "toAgencyCode": "example",
+                     *       "toAgencyCode": "XPCC-D8",
                      *       "toSide": "region",
                      *       "trigger": "registered",
                      *       "reasons": [
                      *         "place"
                      *       ],
-                     *       "measureId": "example",
-                     *       "note": "example",
-                     *       "category": "example",
+                     *       "measureId": "01a23192-6f5e-7d4c-8b3a-2c1d0e9f8a33",
+                     *       "note": "企业负责人到场配合检查",
+                     *       "category": "air",
                      *       "snapshot": {
-                     *         "id": "example",
-                     *         "number": "example",
-                     *         "title": "example",
-                     *         "category": "example",
+                     *         "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *         "number": "12369-2026-000123",
+                     *         "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *         "category": "air",
                      *         "side": "region",
-                     *         "leadAgencyCode": "example",
+                     *         "leadAgencyCode": "652301",
                      *         "coHandlingAgencyCodes": [
-                     *           "example"
+                     *           "XPCC-D8"
                      *         ],
                      *         "location": {
                      *           "lat": 1,
                      *           "lng": 1
                      *         },
-                     *         "status": "example",
-                     *         "summary": "example",
+                     *         "status": "received",
+                     *         "summary": "现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级",
                      *         "measures": [
                      *           {}
                      *         ],
@@ -19832,21 +19835,21 @@ export interface operations {
                      *       },
                      *       "status": "pending",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
-                     *       "createdBy": "example",
+                     *       "createdBy": "王芳",
                      *       "ackDueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalateAt": "2026-03-02T10:00:00.000Z",
-                     *       "acknowledgedBy": "example",
+                     *       "acknowledgedBy": "赵磊（第八师生态环境局）",
                      *       "acknowledgedAt": "2026-03-02T10:00:00.000Z",
                      *       "overdueAt": "2026-03-02T10:00:00.000Z",
                      *       "escalatedAt": "2026-03-02T10:00:00.000Z",
                      *       "comments": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "kind": "comment",
-                     *           "text": "example",
-                     *           "agencyCode": "example",
-                     *           "by": "example",
-                     *           "answersId": "example",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "agencyCode": "652301",
+                     *           "by": "张明（执法证号 65010023）",
+                     *           "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *           "answeredAt": "2026-03-02T10:00:00.000Z",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
@@ -19947,8 +19950,8 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "text": "example",
-                 *       "answers": "example"
+                 *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                 *       "answers": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00"
                  *     }
                  */
                 "application/json": {
@@ -19968,12 +19971,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "kind": "comment",
-                     *       "text": "example",
-                     *       "agencyCode": "example",
-                     *       "by": "example",
-                     *       "answersId": "example",
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "agencyCode": "652301",
+                     *       "by": "张明（执法证号 65010023）",
+                     *       "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *       "answeredAt": "2026-03-02T10:00:00.000Z",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
@@ -20099,7 +20102,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "question": "example"
+                 *       "question": "被查封的是哪台锅炉？企业法定代表人是谁？"
                  *     }
                  */
                 "application/json": {
@@ -20117,12 +20120,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "kind": "comment",
-                     *       "text": "example",
-                     *       "agencyCode": "example",
-                     *       "by": "example",
-                     *       "answersId": "example",
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "agencyCode": "652301",
+                     *       "by": "张明（执法证号 65010023）",
+                     *       "answersId": "01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00",
                      *       "answeredAt": "2026-03-02T10:00:00.000Z",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
@@ -20252,23 +20255,23 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "kind": "filing",
                      *           "status": "pending",
-                     *           "agencyCode": "example",
-                     *           "subject": "example",
+                     *           "agencyCode": "652301",
+                     *           "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "link": "/v1/filings/<id>",
-                     *           "filingId": "example",
-                     *           "notificationKind": "example",
-                     *           "message": "example",
+                     *           "filingId": "01a23195-2a1b-7c3d-9e8f-7a6b5c4d3e22",
+                     *           "notificationKind": "filing.overdue",
+                     *           "message": "案件 652301-2026-0007 已超过作出处理决定的期限",
                      *           "data": {},
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "read": false,
                      *           "readAt": "2026-03-02T10:00:00.000Z",
-                     *           "readBy": "example"
+                     *           "readBy": "赵磊"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -20345,20 +20348,20 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "kind": "filing",
                      *       "status": "pending",
-                     *       "agencyCode": "example",
-                     *       "subject": "example",
+                     *       "agencyCode": "652301",
+                     *       "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "link": "/v1/filings/<id>",
-                     *       "filingId": "example",
-                     *       "notificationKind": "example",
-                     *       "message": "example",
+                     *       "filingId": "01a23195-2a1b-7c3d-9e8f-7a6b5c4d3e22",
+                     *       "notificationKind": "filing.overdue",
+                     *       "message": "案件 652301-2026-0007 已超过作出处理决定的期限",
                      *       "data": {},
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "read": false,
                      *       "readAt": "2026-03-02T10:00:00.000Z",
-                     *       "readBy": "example"
+                     *       "readBy": "赵磊"
                      *     }
                      */
                     "application/json": components["schemas"]["InboxItem"];
@@ -20458,22 +20461,22 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "agencyCode": "example",
-                     *           "code": "example",
-                     *           "name": "example",
-                     *           "legalBasis": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "agencyCode": "652301",
+                     *           "code": "Q7K2M9P4",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
                      *           "categories": [
-                     *             "example"
+                     *             "air"
                      *           ],
                      *           "targetClasses": [
                      *             "key"
                      *           ],
-                     *           "method": "example",
+                     *           "method": "POST",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -20608,18 +20611,18 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "agencyCode": "example",
-                     *       "code": "example",
-                     *       "name": "example",
-                     *       "legalBasis": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "agencyCode": "652301",
+                     *       "code": "Q7K2M9P4",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "legalBasis": "中华人民共和国大气污染防治法 第九十九条",
                      *       "categories": [
-                     *         "example"
+                     *         "air"
                      *       ],
                      *       "targetClasses": [
                      *         "key"
                      *       ],
-                     *       "method": "example",
+                     *       "method": "POST",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
                      */
@@ -20740,21 +20743,21 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
                      *           "side": "region",
-                     *           "agencyCode": "example",
-                     *           "teamId": "example",
-                     *           "certificateNo": "example",
+                     *           "agencyCode": "652301",
+                     *           "teamId": "team-652301-air",
+                     *           "certificateNo": "新环执证 65010023",
                      *           "certificateValidUntil": "2026-03-02",
                      *           "expert": false,
                      *           "active": false,
-                     *           "keyId": "example",
+                     *           "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *           "conflicts": [
                      *             {
-                     *               "id": "example",
-                     *               "sourceId": "example",
-                     *               "reason": "example",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "sourceId": "src-652301-01",
+                     *               "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *               "createdAt": "2026-03-02T10:00:00.000Z"
                      *             }
                      *           ],
@@ -20763,7 +20766,7 @@ export interface operations {
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -20845,12 +20848,12 @@ export interface operations {
                  * @example {
                  *       "name": "李明",
                  *       "agencyCode": "652301",
-                 *       "teamId": "example",
+                 *       "teamId": "team-652301-air",
                  *       "certificateNo": "65230120260001",
                  *       "certificateValidUntil": "2028-12-31",
                  *       "expert": false,
                  *       "active": false,
-                 *       "keyId": "example"
+                 *       "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
                  *     }
                  */
                 "application/json": {
@@ -20896,21 +20899,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
                      *       "side": "region",
-                     *       "agencyCode": "example",
-                     *       "teamId": "example",
-                     *       "certificateNo": "example",
+                     *       "agencyCode": "652301",
+                     *       "teamId": "team-652301-air",
+                     *       "certificateNo": "新环执证 65010023",
                      *       "certificateValidUntil": "2026-03-02",
                      *       "expert": false,
                      *       "active": false,
-                     *       "keyId": "example",
+                     *       "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "conflicts": [
                      *         {
-                     *           "id": "example",
-                     *           "sourceId": "example",
-                     *           "reason": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
@@ -21059,21 +21062,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
                      *       "side": "region",
-                     *       "agencyCode": "example",
-                     *       "teamId": "example",
-                     *       "certificateNo": "example",
+                     *       "agencyCode": "652301",
+                     *       "teamId": "team-652301-air",
+                     *       "certificateNo": "新环执证 65010023",
                      *       "certificateValidUntil": "2026-03-02",
                      *       "expert": false,
                      *       "active": false,
-                     *       "keyId": "example",
+                     *       "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "conflicts": [
                      *         {
-                     *           "id": "example",
-                     *           "sourceId": "example",
-                     *           "reason": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
@@ -21199,13 +21202,13 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "name": "example",
-                 *       "teamId": "example",
-                 *       "certificateNo": "example",
+                 *       "name": "昌吉市生态环境执法大队 大气组",
+                 *       "teamId": "team-652301-air",
+                 *       "certificateNo": "新环执证 65010023",
                  *       "certificateValidUntil": "2026-04-01",
                  *       "expert": false,
                  *       "active": false,
-                 *       "keyId": "example"
+                 *       "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
                  *     }
                  */
                 "application/json": {
@@ -21236,21 +21239,21 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
                      *       "side": "region",
-                     *       "agencyCode": "example",
-                     *       "teamId": "example",
-                     *       "certificateNo": "example",
+                     *       "agencyCode": "652301",
+                     *       "teamId": "team-652301-air",
+                     *       "certificateNo": "新环执证 65010023",
                      *       "certificateValidUntil": "2026-03-02",
                      *       "expert": false,
                      *       "active": false,
-                     *       "keyId": "example",
+                     *       "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
                      *       "conflicts": [
                      *         {
-                     *           "id": "example",
-                     *           "sourceId": "example",
-                     *           "reason": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *           "createdAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
@@ -21421,7 +21424,7 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "sourceId": "example",
+                 *       "sourceId": "src-652301-01",
                  *       "reason": "近亲属在该企业任职"
                  *     }
                  */
@@ -21445,9 +21448,9 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "sourceId": "example",
-                     *       "reason": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "sourceId": "src-652301-01",
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
                      *       "createdAt": "2026-03-02T10:00:00.000Z"
                      *     }
                      */
@@ -21593,17 +21596,17 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
-                     *           "agencyCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "agencyCode": "652301",
                      *           "side": "region",
                      *           "scope": {
-                     *             "agencyCode": "example",
+                     *             "agencyCode": "652301",
                      *             "areaIds": [
-                     *               "example"
+                     *               "area-652301"
                      *             ],
                      *             "categories": [
-                     *               "example"
+                     *               "air"
                      *             ]
                      *           },
                      *           "period": {
@@ -21618,34 +21621,34 @@ export interface operations {
                      *           "inspectorsPerTarget": 1,
                      *           "mode": "same_side",
                      *           "itemCodes": [
-                     *             "example"
+                     *             "air-emission"
                      *           ],
                      *           "status": "committing",
                      *           "parties": [
                      *             {
-                     *               "agencyCode": "example",
-                     *               "commitment": "example",
+                     *               "agencyCode": "652301",
+                     *               "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *               "committedAt": "2026-03-02T10:00:00.000Z",
                      *               "revealed": false,
                      *               "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *               "secret": "example"
+                     *               "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *             }
                      *           ],
                      *           "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *           "inputHash": "example",
+                     *           "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *           "poolSizes": {
                      *             "key": 1,
                      *             "special": 1,
                      *             "general": 1,
                      *             "officers": 1
                      *           },
-                     *           "previousPlanId": "example",
-                     *           "seed": "example",
+                     *           "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *           "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *           "drawnAt": "2026-03-02T10:00:00.000Z",
                      *           "failure": {
-                     *             "constraint": "example",
-                     *             "detail": "example",
-                     *             "sourceId": "example",
+                     *             "constraint": "inspectors-per-target",
+                     *             "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *             "sourceId": "src-652301-01",
                      *             "slot": 1
                      *           },
                      *           "disclosure": {
@@ -21656,11 +21659,11 @@ export interface operations {
                      *           },
                      *           "targets": [
                      *             {
-                     *               "inspectionId": "example",
-                     *               "sourceId": "example",
+                     *               "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *               "sourceId": "src-652301-01",
                      *               "class": "key",
                      *               "officers": [
-                     *                 "example"
+                     *                 "insp-652301-01"
                      *               ]
                      *             }
                      *           ],
@@ -21669,7 +21672,7 @@ export interface operations {
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -21817,17 +21820,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "scope": {
-                     *         "agencyCode": "example",
+                     *         "agencyCode": "652301",
                      *         "areaIds": [
-                     *           "example"
+                     *           "area-652301"
                      *         ],
                      *         "categories": [
-                     *           "example"
+                     *           "air"
                      *         ]
                      *       },
                      *       "period": {
@@ -21842,34 +21845,34 @@ export interface operations {
                      *       "inspectorsPerTarget": 1,
                      *       "mode": "same_side",
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "status": "committing",
                      *       "parties": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *           "committedAt": "2026-03-02T10:00:00.000Z",
                      *           "revealed": false,
                      *           "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *           "secret": "example"
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
                      *       "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "poolSizes": {
                      *         "key": 1,
                      *         "special": 1,
                      *         "general": 1,
                      *         "officers": 1
                      *       },
-                     *       "previousPlanId": "example",
-                     *       "seed": "example",
+                     *       "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "drawnAt": "2026-03-02T10:00:00.000Z",
                      *       "failure": {
-                     *         "constraint": "example",
-                     *         "detail": "example",
-                     *         "sourceId": "example",
+                     *         "constraint": "inspectors-per-target",
+                     *         "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *         "sourceId": "src-652301-01",
                      *         "slot": 1
                      *       },
                      *       "disclosure": {
@@ -21880,11 +21883,11 @@ export interface operations {
                      *       },
                      *       "targets": [
                      *         {
-                     *           "inspectionId": "example",
-                     *           "sourceId": "example",
+                     *           "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *           "sourceId": "src-652301-01",
                      *           "class": "key",
                      *           "officers": [
-                     *             "example"
+                     *             "insp-652301-01"
                      *           ]
                      *         }
                      *       ],
@@ -21999,17 +22002,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "scope": {
-                     *         "agencyCode": "example",
+                     *         "agencyCode": "652301",
                      *         "areaIds": [
-                     *           "example"
+                     *           "area-652301"
                      *         ],
                      *         "categories": [
-                     *           "example"
+                     *           "air"
                      *         ]
                      *       },
                      *       "period": {
@@ -22024,34 +22027,34 @@ export interface operations {
                      *       "inspectorsPerTarget": 1,
                      *       "mode": "same_side",
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "status": "committing",
                      *       "parties": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *           "committedAt": "2026-03-02T10:00:00.000Z",
                      *           "revealed": false,
                      *           "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *           "secret": "example"
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
                      *       "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "poolSizes": {
                      *         "key": 1,
                      *         "special": 1,
                      *         "general": 1,
                      *         "officers": 1
                      *       },
-                     *       "previousPlanId": "example",
-                     *       "seed": "example",
+                     *       "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "drawnAt": "2026-03-02T10:00:00.000Z",
                      *       "failure": {
-                     *         "constraint": "example",
-                     *         "detail": "example",
-                     *         "sourceId": "example",
+                     *         "constraint": "inspectors-per-target",
+                     *         "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *         "sourceId": "src-652301-01",
                      *         "slot": 1
                      *       },
                      *       "disclosure": {
@@ -22062,11 +22065,11 @@ export interface operations {
                      *       },
                      *       "targets": [
                      *         {
-                     *           "inspectionId": "example",
-                     *           "sourceId": "example",
+                     *           "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *           "sourceId": "src-652301-01",
                      *           "class": "key",
                      *           "officers": [
-                     *             "example"
+                     *             "insp-652301-01"
                      *           ]
                      *         }
                      *       ],
@@ -22184,17 +22187,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "scope": {
-                     *         "agencyCode": "example",
+                     *         "agencyCode": "652301",
                      *         "areaIds": [
-                     *           "example"
+                     *           "area-652301"
                      *         ],
                      *         "categories": [
-                     *           "example"
+                     *           "air"
                      *         ]
                      *       },
                      *       "period": {
@@ -22209,34 +22212,34 @@ export interface operations {
                      *       "inspectorsPerTarget": 1,
                      *       "mode": "same_side",
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "status": "committing",
                      *       "parties": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *           "committedAt": "2026-03-02T10:00:00.000Z",
                      *           "revealed": false,
                      *           "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *           "secret": "example"
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
                      *       "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "poolSizes": {
                      *         "key": 1,
                      *         "special": 1,
                      *         "general": 1,
                      *         "officers": 1
                      *       },
-                     *       "previousPlanId": "example",
-                     *       "seed": "example",
+                     *       "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "drawnAt": "2026-03-02T10:00:00.000Z",
                      *       "failure": {
-                     *         "constraint": "example",
-                     *         "detail": "example",
-                     *         "sourceId": "example",
+                     *         "constraint": "inspectors-per-target",
+                     *         "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *         "sourceId": "src-652301-01",
                      *         "slot": 1
                      *       },
                      *       "disclosure": {
@@ -22247,11 +22250,11 @@ export interface operations {
                      *       },
                      *       "targets": [
                      *         {
-                     *           "inspectionId": "example",
-                     *           "sourceId": "example",
+                     *           "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *           "sourceId": "src-652301-01",
                      *           "class": "key",
                      *           "officers": [
-                     *             "example"
+                     *             "insp-652301-01"
                      *           ]
                      *         }
                      *       ],
@@ -22396,17 +22399,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "scope": {
-                     *         "agencyCode": "example",
+                     *         "agencyCode": "652301",
                      *         "areaIds": [
-                     *           "example"
+                     *           "area-652301"
                      *         ],
                      *         "categories": [
-                     *           "example"
+                     *           "air"
                      *         ]
                      *       },
                      *       "period": {
@@ -22421,34 +22424,34 @@ export interface operations {
                      *       "inspectorsPerTarget": 1,
                      *       "mode": "same_side",
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "status": "committing",
                      *       "parties": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *           "committedAt": "2026-03-02T10:00:00.000Z",
                      *           "revealed": false,
                      *           "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *           "secret": "example"
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
                      *       "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "poolSizes": {
                      *         "key": 1,
                      *         "special": 1,
                      *         "general": 1,
                      *         "officers": 1
                      *       },
-                     *       "previousPlanId": "example",
-                     *       "seed": "example",
+                     *       "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "drawnAt": "2026-03-02T10:00:00.000Z",
                      *       "failure": {
-                     *         "constraint": "example",
-                     *         "detail": "example",
-                     *         "sourceId": "example",
+                     *         "constraint": "inspectors-per-target",
+                     *         "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *         "sourceId": "src-652301-01",
                      *         "slot": 1
                      *       },
                      *       "disclosure": {
@@ -22459,11 +22462,11 @@ export interface operations {
                      *       },
                      *       "targets": [
                      *         {
-                     *           "inspectionId": "example",
-                     *           "sourceId": "example",
+                     *           "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *           "sourceId": "src-652301-01",
                      *           "class": "key",
                      *           "officers": [
-                     *             "example"
+                     *             "insp-652301-01"
                      *           ]
                      *         }
                      *       ],
@@ -22604,19 +22607,19 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "planId": "example",
-                     *           "planName": "example",
-                     *           "sourceId": "example",
-                     *           "sourceName": "example",
-                     *           "creditCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
+                     *           "planName": "2026年第四季度昌吉—石河子交叉双随机抽查",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "creditCode": "91652301700100010A",
                      *           "class": "key",
                      *           "officers": [
                      *             {
-                     *               "id": "example",
-                     *               "name": "example",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "name": "昌吉市生态环境执法大队 大气组",
                      *               "side": "region",
-                     *               "teamId": "example"
+                     *               "teamId": "team-652301-air"
                      *             }
                      *           ],
                      *           "status": "drawn",
@@ -22625,28 +22628,28 @@ export interface operations {
                      *             "to": "2026-03-02"
                      *           },
                      *           "itemCodes": [
-                     *             "example"
+                     *             "air-emission"
                      *           ],
                      *           "inspectionDate": "2026-03-02",
                      *           "results": [
                      *             {
-                     *               "itemCode": "example",
+                     *               "itemCode": "air-emission",
                      *               "result": "compliant",
-                     *               "note": "example"
+                     *               "note": "企业负责人到场配合检查"
                      *             }
                      *           ],
                      *           "officersPresent": [
-                     *             "example"
+                     *             "张明（执法证号 65010023）"
                      *           ],
                      *           "evidence": [
-                     *             "example"
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *           ],
-                     *           "outcome": "example",
+                     *           "outcome": "no_issue",
                      *           "rectification": {
-                     *             "dueOn": "example",
-                     *             "requirement": "example"
+                     *             "dueOn": "2026-12-15",
+                     *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *           },
-                     *           "caseId": "example",
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *           "recordedAt": "2026-03-02T10:00:00.000Z",
                      *           "publicationDueAt": "2026-03-02T10:00:00.000Z",
                      *           "overdue": false,
@@ -22654,7 +22657,7 @@ export interface operations {
                      *           "version": 1
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -22731,19 +22734,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "planId": "example",
-                     *       "planName": "example",
-                     *       "sourceId": "example",
-                     *       "sourceName": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
+                     *       "planName": "2026年第四季度昌吉—石河子交叉双随机抽查",
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "creditCode": "91652301700100010A",
                      *       "class": "key",
                      *       "officers": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
                      *           "side": "region",
-                     *           "teamId": "example"
+                     *           "teamId": "team-652301-air"
                      *         }
                      *       ],
                      *       "status": "drawn",
@@ -22752,28 +22755,28 @@ export interface operations {
                      *         "to": "2026-03-02"
                      *       },
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "inspectionDate": "2026-03-02",
                      *       "results": [
                      *         {
-                     *           "itemCode": "example",
+                     *           "itemCode": "air-emission",
                      *           "result": "compliant",
-                     *           "note": "example"
+                     *           "note": "企业负责人到场配合检查"
                      *         }
                      *       ],
                      *       "officersPresent": [
-                     *         "example"
+                     *         "张明（执法证号 65010023）"
                      *       ],
                      *       "evidence": [
-                     *         "example"
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *       ],
-                     *       "outcome": "example",
+                     *       "outcome": "no_issue",
                      *       "rectification": {
-                     *         "dueOn": "example",
-                     *         "requirement": "example"
+                     *         "dueOn": "2026-12-15",
+                     *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *       },
-                     *       "caseId": "example",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "recordedAt": "2026-03-02T10:00:00.000Z",
                      *       "publicationDueAt": "2026-03-02T10:00:00.000Z",
                      *       "overdue": false,
@@ -22917,19 +22920,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "planId": "example",
-                     *       "planName": "example",
-                     *       "sourceId": "example",
-                     *       "sourceName": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
+                     *       "planName": "2026年第四季度昌吉—石河子交叉双随机抽查",
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "creditCode": "91652301700100010A",
                      *       "class": "key",
                      *       "officers": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
                      *           "side": "region",
-                     *           "teamId": "example"
+                     *           "teamId": "team-652301-air"
                      *         }
                      *       ],
                      *       "status": "drawn",
@@ -22938,28 +22941,28 @@ export interface operations {
                      *         "to": "2026-03-02"
                      *       },
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "inspectionDate": "2026-03-02",
                      *       "results": [
                      *         {
-                     *           "itemCode": "example",
+                     *           "itemCode": "air-emission",
                      *           "result": "compliant",
-                     *           "note": "example"
+                     *           "note": "企业负责人到场配合检查"
                      *         }
                      *       ],
                      *       "officersPresent": [
-                     *         "example"
+                     *         "张明（执法证号 65010023）"
                      *       ],
                      *       "evidence": [
-                     *         "example"
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *       ],
-                     *       "outcome": "example",
+                     *       "outcome": "no_issue",
                      *       "rectification": {
-                     *         "dueOn": "example",
-                     *         "requirement": "example"
+                     *         "dueOn": "2026-12-15",
+                     *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *       },
-                     *       "caseId": "example",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "recordedAt": "2026-03-02T10:00:00.000Z",
                      *       "publicationDueAt": "2026-03-02T10:00:00.000Z",
                      *       "overdue": false,
@@ -23082,19 +23085,19 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "planId": "example",
-                     *       "planName": "example",
-                     *       "sourceId": "example",
-                     *       "sourceName": "example",
-                     *       "creditCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
+                     *       "planName": "2026年第四季度昌吉—石河子交叉双随机抽查",
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "creditCode": "91652301700100010A",
                      *       "class": "key",
                      *       "officers": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
                      *           "side": "region",
-                     *           "teamId": "example"
+                     *           "teamId": "team-652301-air"
                      *         }
                      *       ],
                      *       "status": "drawn",
@@ -23103,28 +23106,28 @@ export interface operations {
                      *         "to": "2026-03-02"
                      *       },
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "inspectionDate": "2026-03-02",
                      *       "results": [
                      *         {
-                     *           "itemCode": "example",
+                     *           "itemCode": "air-emission",
                      *           "result": "compliant",
-                     *           "note": "example"
+                     *           "note": "企业负责人到场配合检查"
                      *         }
                      *       ],
                      *       "officersPresent": [
-                     *         "example"
+                     *         "张明（执法证号 65010023）"
                      *       ],
                      *       "evidence": [
-                     *         "example"
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
                      *       ],
-                     *       "outcome": "example",
+                     *       "outcome": "no_issue",
                      *       "rectification": {
-                     *         "dueOn": "example",
-                     *         "requirement": "example"
+                     *         "dueOn": "2026-12-15",
+                     *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *       },
-                     *       "caseId": "example",
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
                      *       "recordedAt": "2026-03-02T10:00:00.000Z",
                      *       "publicationDueAt": "2026-03-02T10:00:00.000Z",
                      *       "overdue": false,
@@ -23240,17 +23243,17 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "example",
-                     *           "name": "example",
-                     *           "agencyCode": "example",
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "agencyCode": "652301",
                      *           "side": "region",
                      *           "scope": {
-                     *             "agencyCode": "example",
+                     *             "agencyCode": "652301",
                      *             "areaIds": [
-                     *               "example"
+                     *               "area-652301"
                      *             ],
                      *             "categories": [
-                     *               "example"
+                     *               "air"
                      *             ]
                      *           },
                      *           "period": {
@@ -23265,34 +23268,34 @@ export interface operations {
                      *           "inspectorsPerTarget": 1,
                      *           "mode": "same_side",
                      *           "itemCodes": [
-                     *             "example"
+                     *             "air-emission"
                      *           ],
                      *           "status": "committing",
                      *           "parties": [
                      *             {
-                     *               "agencyCode": "example",
-                     *               "commitment": "example",
+                     *               "agencyCode": "652301",
+                     *               "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *               "committedAt": "2026-03-02T10:00:00.000Z",
                      *               "revealed": false,
                      *               "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *               "secret": "example"
+                     *               "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *             }
                      *           ],
                      *           "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *           "inputHash": "example",
+                     *           "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *           "poolSizes": {
                      *             "key": 1,
                      *             "special": 1,
                      *             "general": 1,
                      *             "officers": 1
                      *           },
-                     *           "previousPlanId": "example",
-                     *           "seed": "example",
+                     *           "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *           "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *           "drawnAt": "2026-03-02T10:00:00.000Z",
                      *           "failure": {
-                     *             "constraint": "example",
-                     *             "detail": "example",
-                     *             "sourceId": "example",
+                     *             "constraint": "inspectors-per-target",
+                     *             "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *             "sourceId": "src-652301-01",
                      *             "slot": 1
                      *           },
                      *           "disclosure": {
@@ -23304,17 +23307,17 @@ export interface operations {
                      *           "periodEnded": false,
                      *           "targets": [
                      *             {
-                     *               "sourceId": "example",
+                     *               "sourceId": "src-652301-01",
                      *               "class": "key",
                      *               "officers": [
-                     *                 "example"
+                     *                 "insp-652301-01"
                      *               ]
                      *             }
                      *           ],
-                     *           "drawRecordUrl": "example"
+                     *           "drawRecordUrl": "/v1/public/inspection-plans/01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44/draw"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {
@@ -23373,17 +23376,17 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "example",
-                     *       "name": "example",
-                     *       "agencyCode": "example",
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "agencyCode": "652301",
                      *       "side": "region",
                      *       "scope": {
-                     *         "agencyCode": "example",
+                     *         "agencyCode": "652301",
                      *         "areaIds": [
-                     *           "example"
+                     *           "area-652301"
                      *         ],
                      *         "categories": [
-                     *           "example"
+                     *           "air"
                      *         ]
                      *       },
                      *       "period": {
@@ -23398,34 +23401,34 @@ export interface operations {
                      *       "inspectorsPerTarget": 1,
                      *       "mode": "same_side",
                      *       "itemCodes": [
-                     *         "example"
+                     *         "air-emission"
                      *       ],
                      *       "status": "committing",
                      *       "parties": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
                      *           "committedAt": "2026-03-02T10:00:00.000Z",
                      *           "revealed": false,
                      *           "revealedAt": "2026-03-02T10:00:00.000Z",
-                     *           "secret": "example"
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
                      *       "frozenAt": "2026-03-02T10:00:00.000Z",
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "poolSizes": {
                      *         "key": 1,
                      *         "special": 1,
                      *         "general": 1,
                      *         "officers": 1
                      *       },
-                     *       "previousPlanId": "example",
-                     *       "seed": "example",
+                     *       "previousPlanId": "01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "drawnAt": "2026-03-02T10:00:00.000Z",
                      *       "failure": {
-                     *         "constraint": "example",
-                     *         "detail": "example",
-                     *         "sourceId": "example",
+                     *         "constraint": "inspectors-per-target",
+                     *         "detail": "昌吉市生态环境局未在期限内确认备案",
+                     *         "sourceId": "src-652301-01",
                      *         "slot": 1
                      *       },
                      *       "disclosure": {
@@ -23437,14 +23440,14 @@ export interface operations {
                      *       "periodEnded": false,
                      *       "targets": [
                      *         {
-                     *           "sourceId": "example",
+                     *           "sourceId": "src-652301-01",
                      *           "class": "key",
                      *           "officers": [
-                     *             "example"
+                     *             "insp-652301-01"
                      *           ]
                      *         }
                      *       ],
-                     *       "drawRecordUrl": "example"
+                     *       "drawRecordUrl": "/v1/public/inspection-plans/01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44/draw"
                      *     }
                      */
                     "application/json": components["schemas"]["PublicInspectionPlan"];
@@ -23518,7 +23521,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "input": {
-                     *         "planId": "example",
+                     *         "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
                      *         "inspectionDate": "2026-03-02",
                      *         "ratios": {
                      *           "key": 1,
@@ -23529,55 +23532,55 @@ export interface operations {
                      *         "mode": "same_side",
                      *         "planSide": "region",
                      *         "parties": [
-                     *           "example"
+                     *           "652301"
                      *         ],
                      *         "pools": {
                      *           "sources": [
                      *             {
-                     *               "id": "example",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *               "class": "key",
                      *               "side": "region"
                      *             }
                      *           ],
                      *           "officers": [
                      *             {
-                     *               "id": "example",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *               "side": "region",
                      *               "active": false,
-                     *               "certificateValidUntil": "example"
+                     *               "certificateValidUntil": "2028-12-31"
                      *             }
                      *           ],
                      *           "conflicts": [
                      *             {
-                     *               "inspectorId": "example",
-                     *               "sourceId": "example"
+                     *               "inspectorId": "insp-652301-01",
+                     *               "sourceId": "src-652301-01"
                      *             }
                      *           ],
                      *           "previousPairs": [
                      *             {
-                     *               "inspectorId": "example",
-                     *               "sourceId": "example"
+                     *               "inspectorId": "insp-652301-01",
+                     *               "sourceId": "src-652301-01"
                      *             }
                      *           ]
                      *         }
                      *       },
-                     *       "inputHash": "example",
+                     *       "inputHash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                      *       "commitments": [
                      *         {
-                     *           "agencyCode": "example",
-                     *           "commitment": "example",
-                     *           "secret": "example"
+                     *           "agencyCode": "652301",
+                     *           "commitment": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                     *           "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
                      *         }
                      *       ],
-                     *       "seed": "example",
+                     *       "seed": "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
                      *       "result": {
                      *         "status": "drawn",
                      *         "targets": [
                      *           {
-                     *             "sourceId": "example",
+                     *             "sourceId": "src-652301-01",
                      *             "class": "key",
                      *             "officers": [
-                     *               "example"
+                     *               "insp-652301-01"
                      *             ]
                      *           }
                      *         ]
@@ -23660,28 +23663,28 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "inspectionId": "example",
-                     *           "planId": "example",
-                     *           "planName": "example",
-                     *           "agencyCode": "example",
-                     *           "sourceId": "example",
-                     *           "sourceName": "example",
-                     *           "creditCode": "example",
+                     *           "inspectionId": "01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88",
+                     *           "planId": "01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44",
+                     *           "planName": "2026年第四季度昌吉—石河子交叉双随机抽查",
+                     *           "agencyCode": "652301",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "creditCode": "91652301700100010A",
                      *           "class": "key",
                      *           "inspectionDate": "2026-03-02",
-                     *           "outcome": "example",
+                     *           "outcome": "no_issue",
                      *           "nonCompliantItems": [
                      *             {
-                     *               "itemCode": "example",
-                     *               "name": "example",
-                     *               "note": "example"
+                     *               "itemCode": "air-emission",
+                     *               "name": "昌吉市生态环境执法大队 大气组",
+                     *               "note": "企业负责人到场配合检查"
                      *             }
                      *           ],
                      *           "rectificationDueOn": "2026-03-02",
                      *           "publishedAt": "2026-03-02T10:00:00.000Z"
                      *         }
                      *       ],
-                     *       "nextCursor": "example"
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
                      *     }
                      */
                     "application/json": {

@@ -132,7 +132,19 @@ export const eventRoutes =
             'last-event-id': Type.Optional(Type.String({ maxLength: 512, description: 'Set by EventSource on reconnect: resume after this event' })),
           }),
           response: {
-            200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: Type.String({ description: 'SSE frames' }) } } },
+            200: {
+              description: 'text/event-stream',
+              content: {
+                'text/event-stream': {
+                  schema: Type.String({
+                    description: 'SSE frames',
+                    examples: [
+                      'id: 1842\nevent: complaint.received\ndata: {"specversion":"1.0","id":"01a231b2-8d7c-7e6f-9a0b-1c2d3e4f5a66","type":"complaint.received","subject":"complaints/01a23185-a1ea-754c-af6f-50ecb2926c27","data":{"id":"01a23185-a1ea-754c-af6f-50ecb2926c27","number":"12369-2026-000123","category":"air"}}\n\n: heartbeat\n\n',
+                    ],
+                  }),
+                },
+              },
+            },
             ...problems(400, 401),
           },
         },

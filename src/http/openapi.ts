@@ -410,7 +410,159 @@ const FORMATS: Record<string, string> = {
   uuid: '01a2311c-cc55-72c8-baf8-7c163fd579c3',
 };
 
-function sample(doc: Obj, s0: Obj, depth: number): unknown {
+/**
+ * Realistic values by field name for generated examples (the schema's own `examples` win), drawn
+ * from the demo data of both sides, so a generated example reads like a real record.
+ */
+const FIELD_EXAMPLES: Record<string, string> = {
+  id: '01a23187-e5ef-7582-93ce-33c9d6951b71',
+  agencyCode: '652301',
+  leadAgencyCode: '652301',
+  coHandlingAgencyCodes: 'XPCC-D8',
+  agencyCodes: 'XPCC-D8',
+  toAgencyCode: 'XPCC-D8',
+  fromAgencyCode: '652301',
+  byAgencyCode: '652301',
+  actorAgencyCode: '652301',
+  supervisingAgencyCode: '652300',
+  suggestedAgencyCode: 'XPCC-D8',
+  parentCode: '652300',
+  agencycode: '652301',
+  sourceId: 'src-652301-01',
+  sourceName: '昌吉示例热电有限公司',
+  partyName: '昌吉示例热电有限公司',
+  teamId: 'team-652301-air',
+  leadTeamId: 'team-652301-air',
+  areaId: 'area-652301',
+  areaIds: 'area-652301',
+  gridId: 'grid-652301-01',
+  reason: '举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理',
+  statusReason: '举报事项不属于生态环境部门职责，已告知举报人向住建部门反映',
+  declineReason: '该点位在本队辖区外（兵团第八师一二一团），请重新分派',
+  liftReason: '企业已完成除尘设施整改，经现场复查达标',
+  disabledReason: '接收端连续 5 天投递失败',
+  description: '昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻',
+  address: '新疆昌吉回族自治州昌吉市延安北路198号',
+  address_string: '新疆昌吉回族自治州昌吉市延安北路198号',
+  name: '昌吉市生态环境执法大队 大气组',
+  planName: '2026年第四季度昌吉—石河子交叉双随机抽查',
+  title: '昌吉示例热电有限公司锅炉烟气超标排放',
+  summary: '现场检查发现燃煤锅炉未运行除尘设施，烟气林格曼黑度超过1级',
+  text: '经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。',
+  comment: '已在备案材料中补充现场照片和监测报告。',
+  note: '企业负责人到场配合检查',
+  completionNote: '已现场核查并完成处置，答复意见见附件',
+  reply: '经现场核查，举报情况属实，已责令企业停产整改并立案查处。',
+  question: '被查封的是哪台锅炉？企业法定代表人是谁？',
+  by: '张明（执法证号 65010023）',
+  approvedBy: '李建国',
+  createdBy: '王芳',
+  acknowledgedBy: '赵磊（第八师生态环境局）',
+  readBy: '赵磊',
+  capturedBy: '执法证号 65010023',
+  transferredTo: '昌吉市住房和城乡建设局',
+  transferredFrom: '乌鲁木齐市生态环境局',
+  receivingBureau: '昌吉市公安局',
+  legalBasis: '中华人民共和国大气污染防治法 第九十九条',
+  documentNumber: '昌环罚〔2026〕12号',
+  permitNumber: '91652301700100010A001P',
+  certificateNo: '新环执证 65010023',
+  industry: '热电联产',
+  requirement: '除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³',
+  outcome: 'no_issue',
+  externalRef: 'HOTLINE-20261201-0007',
+  number: '12369-2026-000123',
+  caseNumber: '652301-2026-0007',
+  adminCode: '652301',
+  address_id: '652301',
+  category: 'air',
+  categories: 'air',
+  service_code: 'air',
+  service_name: '大气污染',
+  jurisdiction_id: 'xinjiang',
+  agency_responsible: '昌吉市生态环境局',
+  service_notice: '受理后 15 日内告知是否受理',
+  status_notes: '已受理，正在调查',
+  first_name: '明',
+  last_name: '张',
+  keywords: '锅炉 黑烟',
+  officers: 'insp-652301-01',
+  officersPresent: '张明（执法证号 65010023）',
+  inspectorId: 'insp-652301-01',
+  itemCode: 'air-emission',
+  itemCodes: 'air-emission',
+  message: '案件 652301-2026-0007 已超过作出处理决定的期限',
+  detail: '昌吉市生态环境局未在期限内确认备案',
+  error: 'connect ECONNREFUSED 127.0.0.1:9',
+  lastError: 'HTTP 503 from receiver',
+  url: 'https://partner.example.gov.cn/hooks/enforcement',
+  nextCursor: 'eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0',
+  cursor: 'eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0',
+  after: '1842',
+  upTo: '1900',
+  duplicateOf: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  previousId: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  assignmentId: '01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77',
+  caseId: '01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55',
+  complaintId: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  complaintIds: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  ids: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  into: '01a23185-a1ea-754c-af6f-50ecb2926c27',
+  inspectionId: '01a231a0-77d2-7c3e-b1a4-0f2e5d6c7b88',
+  planId: '01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44',
+  previousPlanId: '01a23170-4c3b-7a29-b8d7-6e5f4a3b2c11',
+  filingId: '01a23195-2a1b-7c3d-9e8f-7a6b5c4d3e22',
+  measureId: '01a23192-6f5e-7d4c-8b3a-2c1d0e9f8a33',
+  answersId: '01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00',
+  answers: '01a23197-1b2c-7d3e-8f4a-5b6c7d8e9f00',
+  eventId: '01a231b2-8d7c-7e6f-9a0b-1c2d3e4f5a66',
+  replayId: '01a231b5-3e4f-7a5b-8c6d-7e8f9a0b1c77',
+  keyId: '01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  byKeyId: '01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  ownerKeyId: '01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  creditCode: '91652301700100010A',
+  commitment: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+  inputHash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  seed: 'fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9',
+  hash: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  prevHash: '2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae',
+  constraint: 'inspectors-per-target',
+  via: 'GET /v1/complaints/{id}',
+  byRole: 'supervisor',
+  role: 'supervisor',
+  side: 'region',
+  status: 'received',
+  type: 'complaint.received',
+  types: 'complaint.*',
+  subject: 'complaints/01a23185-a1ea-754c-af6f-50ecb2926c27',
+  actor: 'key:01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  caseLink: '/v1/cases/01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55',
+  drawRecordUrl: '/v1/public/inspection-plans/01a2319c-5e1d-7b2a-a3c4-9d8e7f6a5b44/draw',
+  media_url: 'https://partner.example.gov.cn/media/20261201-0007.jpg',
+  dataSchemaRef: '#/components/schemas/EventData.complaint.received',
+  evidence: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  warnings: 'inner GB 11714 organisation code check failed',
+  service_request_id: '12369-2026-000123',
+  device_id: 'hotline-desk-07',
+  account_id: 'web-20261201-0007',
+  notificationKind: 'filing.overdue',
+  group: 'complaints',
+  prefix: 'ek_3f9a2b',
+  method: 'POST',
+  code: 'Q7K2M9P4',
+  queryCode: 'Q7K2M9P4',
+  key: 'ek_5mQf3oW0bq1v9uXz7rT2yLhN8cE4aD6s',
+  api_key: 'ek_5mQf3oW0bq1v9uXz7rT2yLhN8cE4aD6s',
+  phone: '13899990000',
+  email: 'reporter@example.cn',
+  parties: '652301',
+  dueOn: '2026-12-15',
+  certificateValidUntil: '2028-12-31',
+  failedAt: '2026-12-01T08:15:00.000Z',
+};
+
+function sample(doc: Obj, s0: Obj, depth: number, key?: string): unknown {
   const s = deref(doc, s0);
   if (!s || depth > 8) return undefined;
   if (Array.isArray(s.examples) && s.examples.length > 0) return s.examples[0];
@@ -421,10 +573,10 @@ function sample(doc: Obj, s0: Obj, depth: number): unknown {
     if (Array.isArray(s[k])) {
       const branches = s[k] as Obj[];
       const nonNull = branches.find((b) => deref(doc, b).type !== 'null') ?? branches[0];
-      return sample(doc, nonNull, depth + 1);
+      return sample(doc, nonNull, depth + 1, key);
     }
   if (Array.isArray(s.allOf)) {
-    const parts = s.allOf.map((p: Obj) => sample(doc, p, depth + 1));
+    const parts = s.allOf.map((p: Obj) => sample(doc, p, depth + 1, key));
     return parts.every((p: unknown) => p && typeof p === 'object' && !Array.isArray(p)) ? Object.assign({}, ...parts) : parts[0];
   }
   const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
@@ -432,14 +584,14 @@ function sample(doc: Obj, s0: Obj, depth: number): unknown {
     const out: Obj = {};
     const required = new Set<string>(s.required ?? []);
     for (const [k, p] of Object.entries((s.properties ?? {}) as Obj)) {
-      const v = sample(doc, p, depth + 1);
+      const v = sample(doc, p, depth + 1, k);
       if (v !== undefined) out[k] = v;
       else if (required.has(k)) return undefined; // no honest value for a required field: no example
     }
     return out;
   }
   if (type === 'array') {
-    const item = s.items ? sample(doc, s.items, depth + 1) : undefined;
+    const item = s.items ? sample(doc, s.items, depth + 1, key) : undefined;
     if (item === undefined) return (s.minItems ?? 0) > 0 ? undefined : [];
     const n = Math.max(1, s.minItems ?? 1);
     return n > 1 && s.uniqueItems ? undefined : Array.from({ length: n }, () => item);
@@ -453,6 +605,9 @@ function sample(doc: Obj, s0: Obj, depth: number): unknown {
     // "e.g. 12369-2026-000123" in the description is the field's own example.
     const eg = /e\.g\. ([^\s,;)]+)/.exec(String(s.description ?? ''))?.[1]?.replace(/^["'`]|["'`.:]$/g, '');
     if (eg && eg.length >= (s.minLength ?? 0) && eg.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(eg))) return eg;
+    const known = key !== undefined ? FIELD_EXAMPLES[key] : undefined;
+    if (known && known.length >= (s.minLength ?? 0) && known.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(known)))
+      return known;
     if (s.pattern) return undefined;
     const text = 'example';
     return text.length < (s.minLength ?? 0) ? text.padEnd(s.minLength, 'x') : text.slice(0, s.maxLength ?? text.length);

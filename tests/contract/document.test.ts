@@ -97,6 +97,17 @@ describe('the OpenAPI document is complete', () => {
     expect(bad).toEqual([]);
   });
 
+  it('no example carries a placeholder: generated values come from the schema or realistic field examples', () => {
+    const placeholders: string[] = [];
+    const walk = (v: unknown, path: string) => {
+      if (v === 'example') placeholders.push(path);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${path}/${k}`);
+    };
+    walk(doc.paths, 'paths');
+    walk(doc.webhooks, 'webhooks');
+    expect(placeholders).toEqual([]);
+  });
+
   it('counts (printed for the note)', () => {
     const s = openApiStats(doc);
     console.log('openapi stats', JSON.stringify(s));
