@@ -18,6 +18,7 @@ import { JobRegistry, type Runtime } from './queue/types.js';
 import { emptyServices, type Deps } from './deps.js';
 import { createRuntime } from './queue/runtime.js';
 import { capabilities } from './capabilities.js';
+import { installAudit } from './http/audit.js';
 import { seedDemo } from './reference/demo.js';
 
 declare module 'fastify' {
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     });
   await app.register(rateLimit, { global: false });
   installAuth(app, deps);
+  installAudit(app, deps);
 
   if (config.seedDemo) seedDemo(db, clock);
   const registry = new JobRegistry();

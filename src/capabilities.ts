@@ -9,6 +9,7 @@ import { intakeCapability } from './intake/index.js';
 import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
 import { inspectionsCapability } from './inspections/index.js';
+import { auditCapability } from './audit/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -22,4 +23,5 @@ export const capabilities: Capability[] = [
   casesCapability,
   filingsCapability,
   inspectionsCapability,
+  auditCapability,
 ];

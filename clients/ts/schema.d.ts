@@ -1737,6 +1737,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log: every write and every denied attempt, newest first
+         * @description Append-only. Each entry says who (key id, role, side, agency, team), what (method, route, path, subject), when, the request id and the outcome. Successful reads are not recorded (reporter-data reads are: GET /v1/admin/pii-reads). No body, query string or reporter data is kept.
+         */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "area.deleted": {
@@ -23696,6 +23716,157 @@ export interface operations {
             };
             /** @description Invalid request: see `errors` for each bad field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminAudit: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description Only requests made with this API key id */
+                actor?: string;
+                /** @description Only requests on this subject, e.g. complaints/<id> */
+                subject?: string;
+                /** @description Only entries at or after this instant */
+                from?: string;
+                /** @description Only entries before this instant */
+                to?: string;
+                /** @description Only this outcome */
+                outcome?: "allowed" | "denied" | "refused" | "failed";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "at": "2026-03-02T10:00:00.000Z",
+                     *           "keyId": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12",
+                     *           "role": "supervisor",
+                     *           "side": "region",
+                     *           "agencyCode": "652301",
+                     *           "teamId": "team-652301-air",
+                     *           "method": "POST",
+                     *           "route": "/v1/complaints/:id/reply",
+                     *           "path": "/v1/complaints/01a23185-a1ea-754c-af6f-50ecb2926c27/reply",
+                     *           "subject": "complaints/01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *           "status": 200,
+                     *           "outcome": "allowed",
+                     *           "requestId": "a9c258a0-ae30-4f61-95da-5607480acb02"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            /** @description Entry id (time-ordered) */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When the answer was sent
+                             */
+                            at: string;
+                            /** @description API key that made the request (null: no or an unknown key) */
+                            keyId: string | null;
+                            /** @description Its role */
+                            role: string | null;
+                            /** @description Its side */
+                            side: string | null;
+                            /** @description Its agency */
+                            agencyCode: string | null;
+                            /** @description Its team */
+                            teamId: string | null;
+                            /**
+                             * @description HTTP method
+                             * @example POST
+                             */
+                            method: string;
+                            /** @description The route pattern (null when no route matched) */
+                            route: string | null;
+                            /**
+                             * @description The path, without the query string
+                             * @example /v1/complaints/01a23185-a1ea-754c-af6f-50ecb2926c27/reply
+                             */
+                            path: string;
+                            /** @description What was acted on, named as events name it */
+                            subject: string | null;
+                            /**
+                             * @description HTTP status answered
+                             * @example 200
+                             */
+                            status: number;
+                            /** @description allowed: 2xx/3xx; denied: 401/403; refused: another 4xx; failed: 5xx */
+                            outcome: "allowed" | "denied" | "refused" | "failed";
+                            /**
+                             * @description The request id (x-request-id), also in the log line
+                             * @example a9c258a0-ae30-4f61-95da-5607480acb02
+                             */
+                            requestId: string;
+                        }[];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,3 +15,29 @@ export const idempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.keyId, t.route, t.key] }), index('idem_created').on(t.createdAt)],
 );
+
+/**
+ * The audit log: every write and every denied attempt, append-only (a trigger refuses UPDATE and
+ * DELETE). Who, what, when, the request id and the outcome — never a body, a query string or
+ * reporter data.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    keyId: text('key_id'),
+    role: text('role'),
+    side: text('side'),
+    agencyCode: text('agency_code'),
+    teamId: text('team_id'),
+    method: text('method').notNull(),
+    route: text('route'),
+    path: text('path').notNull(),
+    subject: text('subject'),
+    status: integer('status').notNull(),
+    outcome: text('outcome').$type<'allowed' | 'denied' | 'refused' | 'failed'>().notNull(),
+    requestId: text('request_id').notNull(),
+  },
+  (t) => [index('audit_at').on(t.at, t.id), index('audit_key_at').on(t.keyId, t.at), index('audit_subject_at').on(t.subject, t.at)],
+);
