@@ -10,6 +10,7 @@ import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
 import { inspectionsCapability } from './inspections/index.js';
 import { auditCapability } from './audit/index.js';
+import { vocabularyCapability } from './vocabulary/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -24,4 +25,5 @@ export const capabilities: Capability[] = [
   filingsCapability,
   inspectionsCapability,
   auditCapability,
+  vocabularyCapability,
 ];

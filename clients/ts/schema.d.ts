@@ -860,7 +860,7 @@ export interface paths {
         };
         /**
          * Reporter status lookup by complaint number and query code (no key)
-         * @description Rate limited per client address (PUBLIC_LOOKUP_RATE_PER_MINUTE, default 30/min; 429 with Retry-After). A wrong number or code is the same 404.
+         * @description Rate limited per client address (PUBLIC_LOOKUP_RATE_PER_MINUTE, default 30/min; 429 with Retry-After). A wrong number or code is the same 404. Answers in Chinese by default (statusLabel; Accept-Language: en for English), with the status code beside the label.
          */
         get: operations["getPublicComplaintsByNumber"];
         put?: never;
@@ -1726,7 +1726,7 @@ export interface paths {
         };
         /**
          * Published inspection results (抽查结果公开, no key)
-         * @description Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages.
+         * @description Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages. Labels in Chinese by default (Accept-Language: en for English), codes beside them.
          */
         get: operations["getPublicInspectionResults"];
         put?: never;
@@ -1749,6 +1749,26 @@ export interface paths {
          * @description Append-only. Each entry says who (key id, role, side, agency, team), what (method, route, path, subject), when, the request id and the outcome. Successful reads are not recorded (reporter-data reads are: GET /v1/admin/pii-reads). No body, query string or reporter data is kept.
          */
         get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vocabulary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every enumerated code with its zh-CN and en labels (public)
+         * @description Statuses, categories, channels, measure types, roles, levels, inspection outcomes…: the codes are the contract, the labels are for people. Public pages and reports answer in Chinese by default (Accept-Language: en for English) with the code beside the label.
+         */
+        get: operations["getVocabulary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4008,10 +4028,20 @@ export interface components {
              * @enum {unknown}
              */
             class: "key" | "special" | "general";
+            /**
+             * @description The class in the language asked for, e.g. 重点排污单位
+             * @example 重点排污单位
+             */
+            classLabel: string;
             /** Format: date */
             inspectionDate: string;
             /** @description no_issue | rectify | case */
             outcome: string;
+            /**
+             * @description The outcome in the language asked for (Accept-Language; Chinese by default), e.g. 责令整改
+             * @example 责令整改
+             */
+            outcomeLabel: string;
             nonCompliantItems: {
                 itemCode: string;
                 name: string | null;
@@ -14947,6 +14977,7 @@ export interface operations {
                      * @example {
                      *       "number": "12369-2026-000123",
                      *       "status": "received",
+                     *       "statusLabel": "办理中",
                      *       "receivedAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
                      *       "acceptedAt": "2026-03-02T10:00:00.000Z",
@@ -14964,6 +14995,11 @@ export interface operations {
                          * @enum {unknown}
                          */
                         status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        /**
+                         * @description The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中
+                         * @example 办理中
+                         */
+                        statusLabel: string;
                         /** Format: date-time */
                         receivedAt: string;
                         /** Format: date-time */
@@ -23691,8 +23727,10 @@ export interface operations {
                      *           "sourceName": "昌吉示例热电有限公司",
                      *           "creditCode": "91652301700100010A",
                      *           "class": "key",
+                     *           "classLabel": "重点排污单位",
                      *           "inspectionDate": "2026-03-02",
                      *           "outcome": "no_issue",
+                     *           "outcomeLabel": "责令整改",
                      *           "nonCompliantItems": [
                      *             {
                      *               "itemCode": "air-emission",
@@ -23872,6 +23910,104 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVocabulary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: every enumerated code with its zh-CN and en labels (public) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "languages": [
+                     *         "zh-CN",
+                     *         "en"
+                     *       ],
+                     *       "lists": [
+                     *         {
+                     *           "name": "complaint_status",
+                     *           "description": "Status of a 12369 complaint",
+                     *           "terms": [
+                     *             {
+                     *               "code": "in_progress",
+                     *               "labels": {
+                     *                 "zh-CN": "办理中",
+                     *                 "en": "In progress"
+                     *               }
+                     *             }
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Label languages, the default first
+                         * @example [
+                         *       "zh-CN",
+                         *       "en"
+                         *     ]
+                         */
+                        languages: string[];
+                        lists: {
+                            /**
+                             * @description The list, e.g. complaint_status
+                             * @example complaint_status
+                             */
+                            name: string;
+                            /** @example Status of a 12369 complaint */
+                            description: string;
+                            terms: {
+                                /**
+                                 * @description The code the API sends and accepts
+                                 * @example in_progress
+                                 */
+                                code: string;
+                                labels: {
+                                    /**
+                                     * @description Chinese label
+                                     * @example 办理中
+                                     */
+                                    "zh-CN": string;
+                                    /**
+                                     * @description English label
+                                     * @example In progress
+                                     */
+                                    en: string;
+                                };
+                            }[];
+                        }[];
+                    };
                 };
             };
             /** @description Request line or headers too large */

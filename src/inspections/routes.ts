@@ -57,6 +57,7 @@ import {
   reveal,
 } from './service.js';
 import { inspectionViews, inspectorView, itemView, planView, publicPlanView } from './views.js';
+import { preferredLanguage } from '../domain/labels.js';
 import { loadPlanFor, planAccess, type PlanRow } from './visibility.js';
 
 const TAGS = ['inspections'];
@@ -556,13 +557,15 @@ export const inspectionRoutes =
           tags: PUBLIC,
           summary: 'Published inspection results (抽查结果公开, no key)',
           description:
-            'Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages.',
+            'Each approved result: source name and credit code, date, outcome, non-compliant items. No officer data. Oldest publication first; keyset pages. Labels in Chinese by default (Accept-Language: en for English), codes beside them.',
           querystring: PublicResultQuery,
           response: { 200: Page(Type.Ref('PublicInspectionResult'), 'A page of results'), ...problems(400) },
         },
       },
-      async (req) =>
-        inTx(deps.db, (tx) => {
+      async (req, reply) => {
+        const lang = preferredLanguage(req.headers['accept-language']);
+        reply.header('content-language', lang).header('vary', 'accept-language');
+        return inTx(deps.db, (tx) => {
           const limit = req.query.limit ?? 50;
           const after = decodeCursor(req.query.cursor, isCreatedCursor);
           const { rows, plans } = listPublishedResults(tx, req.query.planId, limit + 1, after);
@@ -573,7 +576,8 @@ export const inspectionRoutes =
             (r) => ({ c: r.publishedAt!, i: r.id }),
             (r) => r.id,
           );
-          return { items: publicResults(tx, kept, plans), nextCursor: page.nextCursor };
-        }),
+          return { items: publicResults(tx, kept, plans, lang), nextCursor: page.nextCursor };
+        });
+      },
     );
   };

@@ -411,8 +411,13 @@ export const PublicResultSchema = Type.Object(
     sourceName: Type.String({ description: '被检查单位名称' }),
     creditCode: Type.String({ description: '统一社会信用代码' }),
     class: ClassSchema,
+    classLabel: Type.String({ description: 'The class in the language asked for, e.g. 重点排污单位', examples: ['重点排污单位'] }),
     inspectionDate: Type.String({ format: 'date' }),
     outcome: Type.String({ description: 'no_issue | rectify | case' }),
+    outcomeLabel: Type.String({
+      description: 'The outcome in the language asked for (Accept-Language; Chinese by default), e.g. 责令整改',
+      examples: ['责令整改'],
+    }),
     nonCompliantItems: Type.Array(Type.Object({ itemCode: Type.String(), name: Nullable(Type.String()), note: Nullable(Type.String()) })),
     rectificationDueOn: Nullable(Type.String({ format: 'date' })),
     publishedAt: DateTime(),

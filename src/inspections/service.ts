@@ -39,6 +39,7 @@ import {
   type InspectorRow,
   type PlanRow,
 } from './visibility.js';
+import { labelOf, type Language } from '../domain/labels.js';
 import type {
   CommitmentBody,
   ConflictBody,
@@ -857,7 +858,8 @@ export function listPublishedResults(tx: Tx, planId: string | undefined, limit: 
 }
 
 /** The public shape of published results (source name and credit code, date, outcome, non-compliant items). */
-export function publicResults(tx: Tx, rows: InspectionRow[], plans: Map<string, PlanRow>) {
+/** Published results as the public reads them, labelled in `lang` (codes kept beside the labels). */
+export function publicResults(tx: Tx, rows: InspectionRow[], plans: Map<string, PlanRow>, lang: Language = 'zh-CN') {
   const names = sourceNamesOf(
     tx,
     rows.map((r) => r.sourceId),
@@ -876,8 +878,10 @@ export function publicResults(tx: Tx, rows: InspectionRow[], plans: Map<string, 
       sourceName: src?.name ?? '',
       creditCode: src?.creditCode ?? '',
       class: r.sourceClass,
+      classLabel: labelOf('supervision_class', r.sourceClass, lang),
       inspectionDate: r.inspectionDate!,
       outcome: r.outcome!,
+      outcomeLabel: labelOf('inspection_outcome', r.outcome!, lang),
       nonCompliantItems: (r.results ?? [])
         .filter((x) => x.result === 'non_compliant')
         .map((x) => ({ itemCode: x.itemCode, name: itemNames.get(plan.agencyCode)!.get(x.itemCode) ?? null, note: x.note ?? null })),

@@ -6,11 +6,13 @@ import { DateTime, Nullable } from '../http/schemas.js';
 import { complaintByNumber } from './query.js';
 import { pii } from './service.js';
 import { StatusSchema } from './schemas.js';
+import { labelOf, preferredLanguage } from '../domain/labels.js';
 
 const PublicStatus = Type.Object(
   {
     number: Type.String(),
     status: StatusSchema,
+    statusLabel: Type.String({ description: 'The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中', examples: ['办理中'] }),
     receivedAt: DateTime(),
     acceptanceDueAt: DateTime(),
     acceptedAt: Nullable(DateTime()),
@@ -36,7 +38,7 @@ export const publicLookupRoutes =
         schema: {
           tags: ['public'],
           summary: 'Reporter status lookup by complaint number and query code (no key)',
-          description: `Rate limited per client address (PUBLIC_LOOKUP_RATE_PER_MINUTE, default 30/min; 429 with Retry-After). A wrong number or code is the same 404.`,
+          description: `Rate limited per client address (PUBLIC_LOOKUP_RATE_PER_MINUTE, default 30/min; 429 with Retry-After). A wrong number or code is the same 404. Answers in Chinese by default (statusLabel; Accept-Language: en for English), with the status code beside the label.`,
           params: Type.Object({ number: Type.String({ minLength: 1, maxLength: 40, description: 'e.g. 12369-2026-000123' }) }),
           querystring: Type.Object({ code: Type.String({ minLength: 1, maxLength: 32, description: 'The query code given at intake' }) }),
           response: { 200: PublicStatus, ...problems(400, 404, 429) },
@@ -50,18 +52,24 @@ export const publicLookupRoutes =
         if (!row || !ok) throw lookupNotFound();
         const reason =
           row.status === 'not_accepted' ? row.statusReason : row.status === 'transferred' ? `${row.transferredTo}: ${row.statusReason ?? ''}` : null;
-        return reply.header('cache-control', 'no-store').send({
-          number: row.number,
-          status: row.status,
-          receivedAt: row.receivedAt,
-          acceptanceDueAt: row.acceptanceDueAt,
-          acceptedAt: row.acceptedAt,
-          replyDueAt: row.replyDueAt,
-          repliedAt: row.repliedAt,
-          closedAt: row.closedAt,
-          reply: row.replyText,
-          reason,
-        });
+        const lang = preferredLanguage(req.headers['accept-language']);
+        return reply
+          .header('cache-control', 'no-store')
+          .header('content-language', lang)
+          .header('vary', 'accept-language')
+          .send({
+            number: row.number,
+            status: row.status,
+            statusLabel: labelOf('complaint_status', row.status, lang),
+            receivedAt: row.receivedAt,
+            acceptanceDueAt: row.acceptanceDueAt,
+            acceptedAt: row.acceptedAt,
+            replyDueAt: row.replyDueAt,
+            repliedAt: row.repliedAt,
+            closedAt: row.closedAt,
+            reply: row.replyText,
+            reason,
+          });
       },
     );
   };

@@ -198,9 +198,17 @@ describeModes('random inspections: a full plan on both sides, from commitments t
         creditCode: s.creditCode,
         inspectionDate: '2026-03-10',
         outcome: 'case',
+        outcomeLabel: '立案查处',
         nonCompliantItems: [{ itemCode: 'AIR-01', name: '大气污染防治设施运行情况', note: '除尘设施未运行' }],
       }),
     ]);
+    // Chinese by default; English when asked for; the codes are the same either way.
+    const en = await t.app.inject({
+      url: `/v1/public/inspection-results?planId=${plans.region.id}`,
+      headers: { 'accept-language': 'en-US,en;q=0.9,zh;q=0.5' },
+    });
+    expect(en.headers['content-language']).toBe('en');
+    expect(en.json().items[0]).toMatchObject({ outcome: 'case', outcomeLabel: 'Case opened' });
     expect(JSON.stringify(res)).not.toMatch(/officer|insp-|王建国|李娜/);
     // Published: now visible to other supervisors through the public results only.
     const pub = (await t.pub(`/v1/public/inspection-plans/${plans.region.id}`)).json();

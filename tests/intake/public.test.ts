@@ -26,6 +26,7 @@ describe('public status lookup', () => {
     expect(r0.json()).toEqual({
       number: c.number,
       status: 'received',
+      statusLabel: '已接收',
       receivedAt: c.receivedAt,
       acceptanceDueAt: c.acceptanceDueAt,
       acceptedAt: null,
