@@ -11,6 +11,7 @@ import { filingsCapability } from './filings/index.js';
 import { inspectionsCapability } from './inspections/index.js';
 import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
+import { ledgerCapability } from './ledger/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -24,6 +25,7 @@ export const capabilities: Capability[] = [
   casesCapability,
   filingsCapability,
   inspectionsCapability,
+  ledgerCapability,
   auditCapability,
   vocabularyCapability,
 ];

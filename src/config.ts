@@ -35,6 +35,7 @@ const EnvSchema = Type.Object({
   FILING_ACK_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 3 }),
   FILING_ESCALATE_DAYS: Type.Number({ exclusiveMinimum: 0, maximum: 365, default: 7 }),
   INSPECTION_PUBLICATION_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 250, default: 20 }),
+  RECTIFICATION_NOTICE_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 5 }),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
   EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
@@ -90,6 +91,8 @@ export interface Config {
   filingEscalateDays: number;
   /** Random-inspection results are published within this many working days of the inspection (国发〔2019〕5号; unverified, configurable). */
   inspectionPublicationWorkingDays: number;
+  /** Days a signed-off rectification task stays in public notice (公示) before it is closed off. */
+  rectificationNoticeDays: number;
   webhookAllowPrivateNetworks: boolean;
   replayMaxEvents: number;
   /** SSE heartbeat comment interval (GET /v1/events/stream). */
@@ -175,6 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     filingAckDays: e.FILING_ACK_DAYS,
     filingEscalateDays: e.FILING_ESCALATE_DAYS,
     inspectionPublicationWorkingDays: e.INSPECTION_PUBLICATION_WORKING_DAYS,
+    rectificationNoticeDays: e.RECTIFICATION_NOTICE_DAYS,
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,

@@ -1737,6 +1737,211 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rectification-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The ledger: tasks the caller sees, oldest first
+         * @description A task is seen by admins and the 12369 center, by supervisors of its lead, co-responsible or supervising agency or any agency above them, and by inspectors of those agencies.
+         */
+        get: operations["getRectificationTasks"];
+        put?: never;
+        /**
+         * Add a rectification task to the ledger (整改台账)
+         * @description Admins, or supervisors of the lead agency or an agency above it. Agencies must exist (400 naming the field); the supervising agency (the checker of the close-off) defaults to the lead’s parent, or for a top agency the other side’s top, and is never the lead. A due date before today (China time) is 400; a code already in the ledger 409. The due date ends at 24:00 China time; weekly progress is owed from the first full week.
+         */
+        post: operations["postRectificationTasks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a task list (all or nothing)
+         * @description The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored.
+         */
+        post: operations["postRectificationTasksImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A task with its weekly progress and close-off record */
+        get: operations["getRectificationTasksById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a task’s measures, target, dates, responsible person or co-agencies
+         * @description The lead agency’s supervisors (and admins), while the task is not in public notice or closed off (409). Requires If-Match (428 without, 412 stale).
+         */
+        patch: operations["patchRectificationTasksById"];
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report the week’s progress (按周调度; lead agency)
+         * @description One report per task and week (Monday–Sunday, China time; the week of periodEnd): a second is 409. Only while the task is open (409); periodEnd in the future or before the task was added is 400. Others who see the task get 403.
+         */
+        post: operations["postRectificationTasksByIdProgress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/close-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply for close-off (销号申请; lead agency, with evidence)
+         * @description The lead agency’s supervisors, on an open task (409 otherwise); the supervising agency is told in its inbox.
+         */
+        post: operations["postRectificationTasksByIdCloseOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/close-off/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign the close-off off after the on-site check (supervising agency)
+         * @description The supervising agency or one above it — never the lead agency (403 checker-not-lead). The task goes into public notice for RECTIFICATION_NOTICE_DAYS days (GET /v1/public/rectification-tasks), then is closed off.
+         */
+        post: operations["postRectificationTasksByIdCloseOffApprove"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/close-off/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refuse the close-off, with reasons (supervising agency)
+         * @description As approve; the task is open again and the lead is told the reasons.
+         */
+        post: operations["postRectificationTasksByIdCloseOffReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reopen a closed-off task after a re-check (回头看)
+         * @description The supervising agency or one above it (or admins), on a closed-off task (409 otherwise), with the reason; its due-date clock and weekly reports resume.
+         */
+        post: operations["postRectificationTasksByIdReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rectification-tasks/{id}/listed-supervision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a late task under listed supervision (挂牌督办)
+         * @description The supervising agency or one above it, on an open task that is overdue or missed a weekly report (409 otherwise).
+         */
+        post: operations["postRectificationTasksByIdListedSupervision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/rectification-tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rectification tasks in public notice (公示) and closed off (no key)
+         * @description Unit, measures, target, dates and the on-site check opinion; no personal names. Chinese labels by default (Accept-Language: en for English).
+         */
+        get: operations["getPublicRectificationTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -2719,6 +2924,226 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "rectification_task.close_off_approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.close_off_approved event
+         * @description data of rectification_task.close_off_approved events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskCloseOffApproved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.close_off_rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.close_off_rejected event
+         * @description data of rectification_task.close_off_rejected events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskCloseOffRejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.close_off_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.close_off_requested event
+         * @description data of rectification_task.close_off_requested events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskCloseOffRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.closed_off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.closed_off event
+         * @description data of rectification_task.closed_off events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskClosedOff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.created event
+         * @description data of rectification_task.created events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.listed_supervision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.listed_supervision event
+         * @description data of rectification_task.listed_supervision events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskListedSupervision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.overdue event
+         * @description data of rectification_task.overdue events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskOverdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.progress_missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.progress_missed event
+         * @description data of rectification_task.progress_missed events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskProgressMissed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.progress_reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.progress_reported event
+         * @description data of rectification_task.progress_reported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskProgressReported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.reopened event
+         * @description data of rectification_task.reopened events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "rectification_task.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * rectification_task.updated event
+         * @description data of rectification_task.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookRectificationTaskUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "subscription.disabled": {
         parameters: {
             query?: never;
@@ -3324,6 +3749,116 @@ export interface components {
             /** @description Subscription id */
             id: string;
             message: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.close_off_approved events */
+        "EventData.rectification_task.close_off_approved": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.close_off_rejected events */
+        "EventData.rectification_task.close_off_rejected": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.close_off_requested events */
+        "EventData.rectification_task.close_off_requested": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.closed_off events */
+        "EventData.rectification_task.closed_off": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.created events */
+        "EventData.rectification_task.created": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.listed_supervision events */
+        "EventData.rectification_task.listed_supervision": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.overdue events */
+        "EventData.rectification_task.overdue": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.progress_missed events */
+        "EventData.rectification_task.progress_missed": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.progress_reported events */
+        "EventData.rectification_task.progress_reported": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.reopened events */
+        "EventData.rectification_task.reopened": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of rectification_task.updated events */
+        "EventData.rectification_task.updated": {
+            /** @description Task id */
+            id: string;
+            /** @description The plan’s number, e.g. 四-8 */
+            code: string;
+            status: string;
         } & {
             [key: string]: unknown;
         };
@@ -4050,6 +4585,104 @@ export interface components {
             rectificationDueOn: string | null;
             /** Format: date-time */
             publishedAt: string;
+        };
+        /** @description A rectification task (整改任务) of the ledger */
+        RectificationTask: {
+            id: string;
+            /** @example 四-8 */
+            code: string;
+            title: string;
+            origin: string;
+            /**
+             * @description immediate 立行立改 · staged 分阶段推进 · long_term 长期整治
+             * @enum {unknown}
+             */
+            kind: "immediate" | "staged" | "long_term";
+            leadAgencyCode: string;
+            /** @description Side of the lead agency */
+            leadSide: string;
+            coAgencyCodes: string[];
+            supervisingAgencyCode: string;
+            responsiblePerson: string;
+            measures: string[];
+            target: string;
+            /** Format: date */
+            dueOn: string;
+            /**
+             * Format: date-time
+             * @description The deadline: 24:00 China time of dueOn
+             */
+            dueAt: string;
+            milestones: {
+                /**
+                 * @description Milestone
+                 * @example 完成乌—昌—石区域燃煤锅炉淘汰
+                 */
+                title: string;
+                /**
+                 * Format: date
+                 * @description Due date (China)
+                 * @example 2027-06-30
+                 */
+                dueOn: string;
+                doneOn?: string | null;
+            }[];
+            /**
+             * @description open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open
+             * @enum {unknown}
+             */
+            status: "open" | "close_off_requested" | "public_notice" | "closed_off";
+            /** @description Past its due date and not closed off (nor in public notice) */
+            overdue: boolean;
+            overdueAt: string | null;
+            /** @description Weeks (their Monday) that ended without a progress report while open */
+            missedWeeks: string[];
+            lastProgress: {
+                /** Format: date */
+                weekOf: string;
+                /** Format: date */
+                periodEnd: string;
+                status: string;
+                text: string;
+            } | null;
+            listedSupervisionBy: string | null;
+            listedSupervisionAt: string | null;
+            noticeEndsOn: string | null;
+            closedOffAt: string | null;
+            reopenCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        RectificationProgress: {
+            id: string;
+            taskId: string;
+            /**
+             * Format: date
+             * @description Monday of the week reported
+             */
+            weekOf: string;
+            /** Format: date */
+            periodEnd: string;
+            status: string;
+            text: string;
+            evidence: string[];
+            byAgencyCode: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        RectificationReview: {
+            id: string;
+            /** @description close_off_requested · close_off_approved · close_off_rejected · closed_off · reopened · listed_supervision */
+            action: string;
+            byAgencyCode: string | null;
+            text: string | null;
+            reasons: string[];
+            evidence: string[];
+            /** Format: date-time */
+            at: string;
         };
         ApiKey: {
             /** @description Key id */
@@ -23781,6 +24414,2394 @@ export interface operations {
             };
         };
     };
+    getRectificationTasks: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open */
+                status?: "open" | "close_off_requested" | "public_notice" | "closed_off";
+                /**
+                 * @description Only tasks led by this agency
+                 * @example 650000
+                 */
+                leadAgencyCode?: string;
+                /**
+                 * @description Only tasks this agency leads, co-handles or supervises
+                 * @example XPCC
+                 */
+                agencyCode?: string;
+                /** @description Only overdue (true) or not overdue (false) tasks */
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "code": "四-8",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "origin": "example",
+                     *           "kind": "immediate",
+                     *           "leadAgencyCode": "652301",
+                     *           "leadSide": "example",
+                     *           "coAgencyCodes": [
+                     *             "example"
+                     *           ],
+                     *           "supervisingAgencyCode": "652300",
+                     *           "responsiblePerson": "example",
+                     *           "measures": [
+                     *             "example"
+                     *           ],
+                     *           "target": "example",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "milestones": [
+                     *             {
+                     *               "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *               "dueOn": "2027-06-30",
+                     *               "doneOn": "2027-05-20"
+                     *             }
+                     *           ],
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "missedWeeks": [
+                     *             "2026-03-02"
+                     *           ],
+                     *           "lastProgress": {
+                     *             "weekOf": "2026-03-02",
+                     *             "periodEnd": "2026-03-02",
+                     *             "status": "received",
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *           },
+                     *           "listedSupervisionBy": "example",
+                     *           "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *           "noticeEndsOn": "2026-03-02",
+                     *           "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *           "reopenCount": 1,
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["RectificationTask"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasks: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "四-8",
+                 *       "title": "强化重点区域大气污染防治",
+                 *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
+                 *       "kind": "immediate",
+                 *       "leadAgencyCode": "650000",
+                 *       "coAgencyCodes": [
+                 *         "XPCC"
+                 *       ],
+                 *       "supervisingAgencyCode": "XPCC",
+                 *       "responsiblePerson": "李建国",
+                 *       "measures": [
+                 *         "严格区域大气环境质量约束性指标"
+                 *       ],
+                 *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
+                 *       "dueOn": "2027-12-31",
+                 *       "milestones": [
+                 *         {
+                 *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                 *           "dueOn": "2027-06-30",
+                 *           "doneOn": "2027-05-20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The plan’s own number for the task (unique)
+                     * @example 四-8
+                     */
+                    code: string;
+                    /**
+                     * @description Title
+                     * @example 强化重点区域大气污染防治
+                     */
+                    title: string;
+                    /**
+                     * @description The inspection feedback item it answers
+                     * @example 中央环境保护督察反馈意见：局部区域大气和水环境问题突出
+                     */
+                    origin: string;
+                    /**
+                     * @description immediate 立行立改 · staged 分阶段推进 · long_term 长期整治
+                     * @enum {unknown}
+                     */
+                    kind: "immediate" | "staged" | "long_term";
+                    /**
+                     * @description Lead agency (牵头单位)
+                     * @example 650000
+                     */
+                    leadAgencyCode: string;
+                    coAgencyCodes?: string[];
+                    /**
+                     * @description The agency that checks on site and signs the close-off off (default: the lead’s parent; for a top agency, the other side’s top)
+                     * @example XPCC
+                     */
+                    supervisingAgencyCode?: string;
+                    /**
+                     * @description Responsible person (责任人)
+                     * @example 李建国
+                     */
+                    responsiblePerson: string;
+                    /** @description The measures (整改措施) */
+                    measures: string[];
+                    /**
+                     * @description The target (整改目标)
+                     * @example 乌—昌—石区域细颗粒物浓度逐年下降
+                     */
+                    target: string;
+                    /**
+                     * Format: date
+                     * @description Due date (整改时限; China)
+                     * @example 2027-12-31
+                     */
+                    dueOn: string;
+                    milestones?: {
+                        /**
+                         * @description Milestone
+                         * @example 完成乌—昌—石区域燃煤锅炉淘汰
+                         */
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description Due date (China)
+                         * @example 2027-06-30
+                         */
+                        dueOn: string;
+                        doneOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksImport: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "tasks": [
+                 *         {
+                 *           "code": "四-8",
+                 *           "title": "强化重点区域大气污染防治",
+                 *           "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
+                 *           "kind": "immediate",
+                 *           "leadAgencyCode": "650000",
+                 *           "coAgencyCodes": [
+                 *             "XPCC"
+                 *           ],
+                 *           "supervisingAgencyCode": "XPCC",
+                 *           "responsiblePerson": "李建国",
+                 *           "measures": [
+                 *             "严格区域大气环境质量约束性指标"
+                 *           ],
+                 *           "target": "乌—昌—石区域细颗粒物浓度逐年下降",
+                 *           "dueOn": "2027-12-31",
+                 *           "milestones": [
+                 *             {
+                 *               "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                 *               "dueOn": "2027-06-30",
+                 *               "doneOn": "2027-05-20"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description All created, or none (the first bad one is named) */
+                    tasks: {
+                        /**
+                         * @description The plan’s own number for the task (unique)
+                         * @example 四-8
+                         */
+                        code: string;
+                        /**
+                         * @description Title
+                         * @example 强化重点区域大气污染防治
+                         */
+                        title: string;
+                        /**
+                         * @description The inspection feedback item it answers
+                         * @example 中央环境保护督察反馈意见：局部区域大气和水环境问题突出
+                         */
+                        origin: string;
+                        /**
+                         * @description immediate 立行立改 · staged 分阶段推进 · long_term 长期整治
+                         * @enum {unknown}
+                         */
+                        kind: "immediate" | "staged" | "long_term";
+                        /**
+                         * @description Lead agency (牵头单位)
+                         * @example 650000
+                         */
+                        leadAgencyCode: string;
+                        coAgencyCodes?: string[];
+                        /**
+                         * @description The agency that checks on site and signs the close-off off (default: the lead’s parent; for a top agency, the other side’s top)
+                         * @example XPCC
+                         */
+                        supervisingAgencyCode?: string;
+                        /**
+                         * @description Responsible person (责任人)
+                         * @example 李建国
+                         */
+                        responsiblePerson: string;
+                        /** @description The measures (整改措施) */
+                        measures: string[];
+                        /**
+                         * @description The target (整改目标)
+                         * @example 乌—昌—石区域细颗粒物浓度逐年下降
+                         */
+                        target: string;
+                        /**
+                         * Format: date
+                         * @description Due date (整改时限; China)
+                         * @example 2027-12-31
+                         */
+                        dueOn: string;
+                        milestones?: {
+                            /**
+                             * @description Milestone
+                             * @example 完成乌—昌—石区域燃煤锅炉淘汰
+                             */
+                            title: string;
+                            /**
+                             * Format: date
+                             * @description Due date (China)
+                             * @example 2027-06-30
+                             */
+                            dueOn: string;
+                            doneOn?: string | null;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created: import a task list (all or nothing) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created": 1,
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "code": "四-8",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "origin": "example",
+                     *           "kind": "immediate",
+                     *           "leadAgencyCode": "652301",
+                     *           "leadSide": "example",
+                     *           "coAgencyCodes": [
+                     *             "example"
+                     *           ],
+                     *           "supervisingAgencyCode": "652300",
+                     *           "responsiblePerson": "example",
+                     *           "measures": [
+                     *             "example"
+                     *           ],
+                     *           "target": "example",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "milestones": [
+                     *             {
+                     *               "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *               "dueOn": "2027-06-30",
+                     *               "doneOn": "2027-05-20"
+                     *             }
+                     *           ],
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "missedWeeks": [
+                     *             "2026-03-02"
+                     *           ],
+                     *           "lastProgress": {
+                     *             "weekOf": "2026-03-02",
+                     *             "periodEnd": "2026-03-02",
+                     *             "status": "received",
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *           },
+                     *           "listedSupervisionBy": "example",
+                     *           "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *           "noticeEndsOn": "2026-03-02",
+                     *           "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *           "reopenCount": 1,
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        created: number;
+                        items: components["schemas"]["RectificationTask"][];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRectificationTasksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A task with its progress reports and close-off record */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1,
+                     *       "progress": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "taskId": "example",
+                     *           "weekOf": "2026-03-02",
+                     *           "periodEnd": "2026-03-02",
+                     *           "status": "received",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "byAgencyCode": "652301",
+                     *           "createdAt": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "reviews": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "action": "example",
+                     *           "byAgencyCode": "652301",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "reasons": [
+                     *             "example"
+                     *           ],
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        /** @example 四-8 */
+                        code: string;
+                        title: string;
+                        origin: string;
+                        /**
+                         * @description immediate 立行立改 · staged 分阶段推进 · long_term 长期整治
+                         * @enum {unknown}
+                         */
+                        kind: "immediate" | "staged" | "long_term";
+                        leadAgencyCode: string;
+                        /** @description Side of the lead agency */
+                        leadSide: string;
+                        coAgencyCodes: string[];
+                        supervisingAgencyCode: string;
+                        responsiblePerson: string;
+                        measures: string[];
+                        target: string;
+                        /** Format: date */
+                        dueOn: string;
+                        /**
+                         * Format: date-time
+                         * @description The deadline: 24:00 China time of dueOn
+                         */
+                        dueAt: string;
+                        milestones: {
+                            /**
+                             * @description Milestone
+                             * @example 完成乌—昌—石区域燃煤锅炉淘汰
+                             */
+                            title: string;
+                            /**
+                             * Format: date
+                             * @description Due date (China)
+                             * @example 2027-06-30
+                             */
+                            dueOn: string;
+                            doneOn?: string | null;
+                        }[];
+                        /**
+                         * @description open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open
+                         * @enum {unknown}
+                         */
+                        status: "open" | "close_off_requested" | "public_notice" | "closed_off";
+                        /** @description Past its due date and not closed off (nor in public notice) */
+                        overdue: boolean;
+                        overdueAt: string | null;
+                        /** @description Weeks (their Monday) that ended without a progress report while open */
+                        missedWeeks: string[];
+                        lastProgress: {
+                            /** Format: date */
+                            weekOf: string;
+                            /** Format: date */
+                            periodEnd: string;
+                            status: string;
+                            text: string;
+                        } | null;
+                        listedSupervisionBy: string | null;
+                        listedSupervisionAt: string | null;
+                        noticeEndsOn: string | null;
+                        closedOffAt: string | null;
+                        reopenCount: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        version: number;
+                        /** @description Progress reports, newest first (up to 52) */
+                        progress: {
+                            id: string;
+                            taskId: string;
+                            /**
+                             * Format: date
+                             * @description Monday of the week reported
+                             */
+                            weekOf: string;
+                            /** Format: date */
+                            periodEnd: string;
+                            status: string;
+                            text: string;
+                            evidence: string[];
+                            byAgencyCode: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
+                        /** @description The close-off record, oldest first */
+                        reviews: {
+                            id: string;
+                            /** @description close_off_requested · close_off_approved · close_off_rejected · closed_off · reopened · listed_supervision */
+                            action: string;
+                            byAgencyCode: string | null;
+                            text: string | null;
+                            reasons: string[];
+                            evidence: string[];
+                            /** Format: date-time */
+                            at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchRectificationTasksById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag from the last read, e.g. "3" (required on PATCH: 428 without it, 412 when stale) */
+                "if-match": string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "强化重点区域大气污染防治",
+                 *       "coAgencyCodes": [
+                 *         "XPCC"
+                 *       ],
+                 *       "responsiblePerson": "李建国",
+                 *       "measures": [
+                 *         "严格区域大气环境质量约束性指标"
+                 *       ],
+                 *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
+                 *       "dueOn": "2027-12-31",
+                 *       "milestones": [
+                 *         {
+                 *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                 *           "dueOn": "2027-06-30",
+                 *           "doneOn": "2027-05-20"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Title
+                     * @example 强化重点区域大气污染防治
+                     */
+                    title?: string;
+                    coAgencyCodes?: string[];
+                    /**
+                     * @description Responsible person (责任人)
+                     * @example 李建国
+                     */
+                    responsiblePerson?: string;
+                    /** @description The measures (整改措施) */
+                    measures?: string[];
+                    /**
+                     * @description The target (整改目标)
+                     * @example 乌—昌—石区域细颗粒物浓度逐年下降
+                     */
+                    target?: string;
+                    /**
+                     * Format: date
+                     * @description Due date (整改时限; China)
+                     * @example 2027-12-31
+                     */
+                    dueOn?: string;
+                    milestones?: {
+                        /**
+                         * @description Milestone
+                         * @example 完成乌—昌—石区域燃煤锅炉淘汰
+                         */
+                        title: string;
+                        /**
+                         * Format: date
+                         * @description Due date (China)
+                         * @example 2027-06-30
+                         */
+                        dueOn: string;
+                        doneOn?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "periodEnd": "2026-12-06",
+                 *       "status": "on_track",
+                 *       "text": "本周完成昌吉市 12 台燃煤锅炉拆除，剩余 3 台计划下周完成。",
+                 *       "evidence": [
+                 *         "新环发〔2026〕45号"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Last day the report covers (China); one report per week (Monday–Sunday)
+                     * @example 2026-12-06
+                     */
+                    periodEnd: string;
+                    /**
+                     * @description on_track · delayed · completed (the work is done: apply for close-off next)
+                     * @enum {unknown}
+                     */
+                    status: "on_track" | "delayed" | "completed";
+                    /**
+                     * @description What was done this week
+                     * @example 本周完成昌吉市 12 台燃煤锅炉拆除，剩余 3 台计划下周完成。
+                     */
+                    text: string;
+                    /** @description Evidence references */
+                    evidence?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Created: report the week’s progress (按周调度; lead agency) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "taskId": "example",
+                     *       "weekOf": "2026-03-02",
+                     *       "periodEnd": "2026-03-02",
+                     *       "status": "received",
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "evidence": [
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *       ],
+                     *       "byAgencyCode": "652301",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationProgress"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdCloseOff: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "整改措施已全部落实，经自查达到整改目标，申请销号。",
+                 *       "evidence": [
+                 *         "新环发〔2026〕45号"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What was done, as the lead applies for close-off (销号申请)
+                     * @example 整改措施已全部落实，经自查达到整改目标，申请销号。
+                     */
+                    text: string;
+                    /** @description At least one piece of evidence */
+                    evidence: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdCloseOffApprove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "经现场核查，整改措施落实到位，同意销号。"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What the on-site check found (现场核查意见)
+                     * @example 经现场核查，整改措施落实到位，同意销号。
+                     */
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdCloseOffReject: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reasons": [
+                 *         "仍有 3 台燃煤锅炉未拆除"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why the close-off is refused */
+                    reasons: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdReopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "回头看发现部分锅炉复产，整改不彻底"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why (e.g. what the 回头看 re-check found)
+                     * @example 回头看发现部分锅炉复产，整改不彻底
+                     */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postRectificationTasksByIdListedSupervision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "回头看发现部分锅炉复产，整改不彻底"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Why (e.g. what the 回头看 re-check found)
+                     * @example 回头看发现部分锅炉复产，整改不彻底
+                     */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A rectification task (整改任务) of the ledger */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "code": "四-8",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "origin": "example",
+                     *       "kind": "immediate",
+                     *       "leadAgencyCode": "652301",
+                     *       "leadSide": "example",
+                     *       "coAgencyCodes": [
+                     *         "example"
+                     *       ],
+                     *       "supervisingAgencyCode": "652300",
+                     *       "responsiblePerson": "example",
+                     *       "measures": [
+                     *         "example"
+                     *       ],
+                     *       "target": "example",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "milestones": [
+                     *         {
+                     *           "title": "完成乌—昌—石区域燃煤锅炉淘汰",
+                     *           "dueOn": "2027-06-30",
+                     *           "doneOn": "2027-05-20"
+                     *         }
+                     *       ],
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "missedWeeks": [
+                     *         "2026-03-02"
+                     *       ],
+                     *       "lastProgress": {
+                     *         "weekOf": "2026-03-02",
+                     *         "periodEnd": "2026-03-02",
+                     *         "status": "received",
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
+                     *       },
+                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
+                     *       "noticeEndsOn": "2026-03-02",
+                     *       "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *       "reopenCount": 1,
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RectificationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicRectificationTasks: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description Only items with this status (see the enum) */
+                status?: "public_notice" | "closed_off";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "code": "Q7K2M9P4",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "kind": "immediate",
+                     *           "kindLabel": "分阶段推进",
+                     *           "leadAgencyCode": "652301",
+                     *           "coAgencyCodes": [
+                     *             "example"
+                     *           ],
+                     *           "measures": [
+                     *             "example"
+                     *           ],
+                     *           "target": "example",
+                     *           "dueOn": "2026-03-02",
+                     *           "status": "public_notice",
+                     *           "statusLabel": "公示中",
+                     *           "noticeEndsOn": "2026-03-02",
+                     *           "closedOffAt": "2026-03-02T10:00:00.000Z",
+                     *           "checkOpinion": "example"
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: {
+                            code: string;
+                            title: string;
+                            /**
+                             * @description immediate 立行立改 · staged 分阶段推进 · long_term 长期整治
+                             * @enum {unknown}
+                             */
+                            kind: "immediate" | "staged" | "long_term";
+                            /** @example 分阶段推进 */
+                            kindLabel: string;
+                            leadAgencyCode: string;
+                            coAgencyCodes: string[];
+                            measures: string[];
+                            target: string;
+                            /** Format: date */
+                            dueOn: string;
+                            status: "public_notice" | "closed_off";
+                            /** @example 公示中 */
+                            statusLabel: string;
+                            noticeEndsOn: string | null;
+                            closedOffAt: string | null;
+                            checkOpinion: string | null;
+                        }[];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminAudit: {
         parameters: {
             query?: {
@@ -25568,6 +28589,369 @@ export interface operations {
                     /** @constant */
                     type?: "ping";
                     data?: components["schemas"]["EventData.ping"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskCloseOffApproved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.close_off_approved";
+                    data?: components["schemas"]["EventData.rectification_task.close_off_approved"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskCloseOffRejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.close_off_rejected";
+                    data?: components["schemas"]["EventData.rectification_task.close_off_rejected"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskCloseOffRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.close_off_requested";
+                    data?: components["schemas"]["EventData.rectification_task.close_off_requested"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskClosedOff: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.closed_off";
+                    data?: components["schemas"]["EventData.rectification_task.closed_off"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.created";
+                    data?: components["schemas"]["EventData.rectification_task.created"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskListedSupervision: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.listed_supervision";
+                    data?: components["schemas"]["EventData.rectification_task.listed_supervision"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskOverdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.overdue";
+                    data?: components["schemas"]["EventData.rectification_task.overdue"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskProgressMissed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.progress_missed";
+                    data?: components["schemas"]["EventData.rectification_task.progress_missed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskProgressReported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.progress_reported";
+                    data?: components["schemas"]["EventData.rectification_task.progress_reported"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.reopened";
+                    data?: components["schemas"]["EventData.rectification_task.reopened"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookRectificationTaskUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "rectification_task.updated";
+                    data?: components["schemas"]["EventData.rectification_task.updated"];
                 };
             };
         };

@@ -213,6 +213,23 @@ export const VOCABULARY = {
     description: 'Read-only scope of a partner key',
     terms: { events: ['事件', 'Events'], complaints: ['信访举报', 'Complaints'] },
   },
+  rectification_kind: {
+    description: 'Kind of rectification task',
+    terms: { immediate: ['立行立改', 'Immediate'], staged: ['分阶段推进', 'Staged'], long_term: ['长期整治', 'Long-term'] },
+  },
+  rectification_status: {
+    description: 'Status of a rectification task',
+    terms: {
+      open: ['整改中', 'Open'],
+      close_off_requested: ['申请销号', 'Close-off requested'],
+      public_notice: ['公示中', 'In public notice'],
+      closed_off: ['已销号', 'Closed off'],
+    },
+  },
+  progress_status: {
+    description: 'Weekly progress of a rectification task',
+    terms: { on_track: ['按期推进', 'On track'], delayed: ['滞后', 'Delayed'], completed: ['已完成', 'Completed'] },
+  },
 } satisfies Record<string, VocabularyList>;
 
 export type VocabularyName = keyof typeof VOCABULARY;

@@ -10,6 +10,7 @@ import { INBOX_KINDS, INBOX_STATUSES } from '../../src/notifications/tables.js';
 import { AGENCY_LEVELS, AREA_KINDS } from '../../src/reference/schemas.js';
 import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../../src/inspections/tables.js';
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
+import { PROGRESS_STATUSES, TASK_KINDS, TASK_STATUSES } from '../../src/ledger/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
 const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
@@ -38,6 +39,9 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   item_result: ITEM_RESULTS,
   partner_audience: PARTNER_AUDIENCES,
   partner_scope: PARTNER_SCOPES,
+  rectification_kind: TASK_KINDS,
+  rectification_status: TASK_STATUSES,
+  progress_status: PROGRESS_STATUSES,
 };
 
 describe('vocabulary', () => {

@@ -1,0 +1,6 @@
+import type { Capability } from '../http/capability.js';
+import { ledgerJobs } from './jobs.js';
+import { ledgerRoutes } from './routes.js';
+
+/** The rectification ledger (整改台账): tasks, weekly progress, close-off (销号) with check and public notice. */
+export const ledgerCapability: Capability = { name: 'ledger', jobs: ledgerJobs, routes: ledgerRoutes };
