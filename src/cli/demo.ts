@@ -7,6 +7,7 @@ import { systemClock } from '../clock.js';
 import { seedDemo } from '../reference/demo.js';
 import { seedDemoSources } from '../cases/sources.js';
 import { seedDemoInspections } from '../inspections/demo.js';
+import { seedDemoLedger } from '../ledger/demo.js';
 
 /**
  * `npm run demo`: the embedded default with demo reference data. On first run it also creates a
@@ -27,7 +28,9 @@ else {
   writeFileSync(keyFile, key + '\n', { mode: 0o600 });
 }
 db.$client.close();
-const { base } = await startServer(config);
+const { app, base } = await startServer(config);
+// The ledger's demo tasks carry events and timers: added through the running service's deps.
+seedDemoLedger(app.deps.db, app.deps);
 console.log(`
   Joint enforcement API (demo data, ${config.redisUrl ? 'Redis' : 'embedded'} mode)
   docs:      ${base}/docs
