@@ -661,7 +661,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct an open complaint: category, location, address, adminCode, urgency (If-Match required)
+         * @description Intake and admin only, while the complaint is open (received, accepted, routed, in_progress; else 409 complaint-not-open). If-Match is required (428 without it, 412 when stale). Only changed fields are written; `complaint.updated` names them (never their values). When the resolved owner (lead agency or team) of a routed complaint changes, its open assignments are superseded and it is routed again in the same request (an in_progress one goes back to routed).
+         */
+        patch: operations["patchComplaintsById"];
         trace?: never;
     };
     "/v1/complaints/{id}/accept": {
@@ -775,7 +779,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the reporter's feedback on the reply and close (replied → closed) */
+        /** Record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
         post: operations["postComplaintsByIdFeedback"];
         delete?: never;
         options?: never;
@@ -834,6 +838,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{id}/review-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+        post: operations["postComplaintsByIdReviewRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/review-opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+        post: operations["postComplaintsByIdReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+        post: operations["postComplaintsByIdReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/pii-reads": {
         parameters: {
             query?: never;
@@ -845,6 +900,26 @@ export interface paths {
         get: operations["getAdminPiiReads"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints/{number}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The reporter asks for review (复查) of the reply, or re-review (复核) of the review opinion, with the query code (no key)
+         * @description Within 30 days of the written answer (review.requestableUntil), to the agency one level above (信访工作条例 arts. 35–36). 409 naming the rule when late (review-window-closed), while a review is pending (review-pending), after the re-review (review-final), or when there is no agency above. A wrong number or code is the same 404. Rate limited like the lookup.
+         */
+        post: operations["postPublicComplaintsByNumberReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2139,6 +2214,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.feedback_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.feedback_recorded event
+         * @description data of complaint.feedback_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintFeedbackRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.in_progress": {
         parameters: {
             query?: never;
@@ -2239,6 +2334,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.reopened event
+         * @description data of complaint.reopened events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.replied": {
         parameters: {
             query?: never;
@@ -2253,6 +2368,46 @@ export interface webhooks {
          * @description data of complaint.replied events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintReplied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_opinion event
+         * @description data of complaint.review_opinion events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_requested event
+         * @description data of complaint.review_requested events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewRequested"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2313,6 +2468,26 @@ export interface webhooks {
          * @description data of complaint.unlinked events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintUnlinked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.updated event
+         * @description data of complaint.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2879,7 +3054,7 @@ export interface components {
             duplicateOf: string | null;
             /** Format: date-time */
             closedAt: string;
-            /** @description feedback | manual | auto */
+            /** @description feedback | manual | auto | final */
             reason: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
@@ -2921,6 +3096,25 @@ export interface components {
             reason: string;
             /** Format: date-time */
             replyDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.feedback_recorded events */
+        "EventData.complaint.feedback_recorded": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            satisfied: boolean;
+            /** Format: date-time */
+            reviewRequestableUntil: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -2989,10 +3183,14 @@ export interface components {
             category: string;
             urgent: boolean;
             duplicateOf: string | null;
-            /** @description acceptance | reply */
+            /** @description acceptance | reply | review */
             deadline: string;
             /** Format: date-time */
             dueAt: string;
+            /** @description With deadline review: review (复查) | re_review (复核) */
+            stage?: string;
+            /** @description With deadline review: the reviewing agency */
+            reviewAgencyCode?: string;
         } & {
             [key: string]: unknown;
         };
@@ -3013,6 +3211,25 @@ export interface components {
             receivedAt: string;
             /** Format: date-time */
             acceptanceDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.reopened events */
+        "EventData.complaint.reopened": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            reason: string;
+            /** Format: date-time */
+            replyDueAt: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3039,6 +3256,64 @@ export interface components {
             caseId?: string;
             /** @description That case’s number */
             caseNumber?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_opinion events */
+        "EventData.complaint.review_opinion": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            reviewAgencyCode: string;
+            /** @description upheld | revised */
+            outcome: string;
+            /** Format: date-time */
+            opinionAt: string;
+            /** @description true after the re-review (复核): no further review */
+            final: boolean;
+            /** @description Until when a re-review may be requested (null when final) */
+            reviewRequestableUntil: string | null;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_requested events */
+        "EventData.complaint.review_requested": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            /** @description The reviewing agency (one level above reviewedAgencyCode) */
+            reviewAgencyCode: string;
+            /** @description The agency whose answer is reviewed */
+            reviewedAgencyCode: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description The review opinion is due by then (30 days, 24:00 China time)
+             */
+            dueAt: string;
+            /** @description intake | public */
+            via: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
         } & {
             [key: string]: unknown;
         };
@@ -3100,6 +3375,26 @@ export interface components {
             urgent: boolean;
             duplicateOf: string | null;
             formerMaster: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.updated events */
+        "EventData.complaint.updated": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description Names of the changed fields (never their values) */
+            fields: string[];
+            /** @description The resolved owner changed: open assignments superseded, routed again */
+            rerouted: boolean;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -4114,10 +4409,10 @@ export interface components {
                 bytes?: number;
             }[];
             /**
-             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
              * @enum {unknown}
              */
-            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
             statusReason: string | null;
             transferredTo: string | null;
             /** Format: date-time */
@@ -4136,7 +4431,7 @@ export interface components {
                 } | null;
                 /** @description A pending deadline has passed */
                 overdue: boolean;
-                overdueDeadline: ("acceptance" | "reply") | null;
+                overdueDeadline: ("acceptance" | "reply" | "review") | null;
                 overdueAt: string | null;
             };
             routing: {
@@ -4179,7 +4474,14 @@ export interface components {
                 comment: string | null;
             } | null;
             closedAt: string | null;
-            closeReason: ("feedback" | "auto" | "manual") | null;
+            closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+            reviewRequestableUntil: string | null;
+            reopened: {
+                /** Format: date-time */
+                at: string;
+                /** @description Why intake reopened it */
+                reason: string;
+            } | null;
             duplicateOf: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -10794,8 +11096,8 @@ export interface operations {
     getComplaints: {
         parameters: {
             query?: {
-                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed */
-                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted. */
+                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                 /** @description Environmental category */
                 category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
                 /** @description How the complaint reached the 12369 center */
@@ -10910,6 +11212,11 @@ export interface operations {
                      *           },
                      *           "closedAt": "2026-03-02T10:00:00.000Z",
                      *           "closeReason": "feedback",
+                     *           "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *           "reopened": {
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "reason": "example"
+                     *           },
                      *           "duplicateOf": "example",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11085,10 +11392,10 @@ export interface operations {
                         /** @description Human-readable number, e.g. 12369-2026-000123 */
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /** Format: date-time */
                         receivedAt: string;
                         /**
@@ -11278,6 +11585,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11297,6 +11609,24 @@ export interface operations {
                      *           "data": {}
                      *         }
                      *       ],
+                     *       "reviews": [
+                     *         {
+                     *           "stage": "review",
+                     *           "agencyCode": "652300",
+                     *           "reviewedAgencyCode": "652301",
+                     *           "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *           "requestedVia": "intake",
+                     *           "reason": "烟囱仍在冒黑烟",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "overdue": false,
+                     *           "opinion": {
+                     *             "text": "example",
+                     *             "outcome": "upheld",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "by": "example"
+                     *           }
+                     *         }
+                     *       ],
                      *       "reporter": {
                      *         "name": "example",
                      *         "phone": "example",
@@ -11311,10 +11641,10 @@ export interface operations {
                             id: string;
                             number: string;
                             /**
-                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                              * @enum {unknown}
                              */
-                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                             /** Format: date-time */
                             receivedAt: string;
                         }[];
@@ -11326,6 +11656,47 @@ export interface operations {
                             data: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Review (复查) and re-review (复核) requests, oldest first */
+                        reviews: {
+                            /**
+                             * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                             * @enum {unknown}
+                             */
+                            stage: "review" | "re_review";
+                            /**
+                             * @description The reviewing agency: one level above reviewedAgencyCode
+                             * @example 652300
+                             */
+                            agencyCode: string;
+                            /**
+                             * @description The agency whose answer is reviewed
+                             * @example 652301
+                             */
+                            reviewedAgencyCode: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /**
+                             * @description Taken down by intake, or asked through the public lookup
+                             * @enum {unknown}
+                             */
+                            requestedVia: "intake" | "public";
+                            /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description The opinion is due by then: 30 days after the request, 24:00 China time
+                             */
+                            dueAt: string;
+                            overdue: boolean;
+                            opinion: {
+                                text: string;
+                                /** @enum {unknown} */
+                                outcome: "upheld" | "revised";
+                                /** Format: date-time */
+                                at: string;
+                                by: string;
+                            } | null;
                         }[];
                         reporter?: {
                             name: string | null;
@@ -11365,6 +11736,377 @@ export interface operations {
             };
             /** @description A path parameter is over the router limit */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchComplaintsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag from the last read, e.g. "3" (required on PATCH: 428 without it, 412 when stale) */
+                "if-match": string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to correct (at least one). A location, or an address with an adminCode, must remain. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "water",
+                 *       "location": {
+                 *         "lat": 44.01,
+                 *         "lng": 87.31
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Environmental category
+                     * @enum {unknown}
+                     */
+                    category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                    /** @description Where the pollution is (WGS-84) */
+                    location?: {
+                        /** @description WGS-84 latitude */
+                        lat: number;
+                        /** @description WGS-84 longitude */
+                        lng: number;
+                    };
+                    address?: string | null;
+                    adminCode?: string | null;
+                    /** @description Ongoing pollution */
+                    urgent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: correct an open complaint: category, location, address, adminCode, urgency (If-Match required) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "example",
+                     *       "number": "example",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "example",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "example",
+                     *       "adminCode": "example",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "example",
+                     *       "externalRef": "example",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "example",
+                     *       "transferredTo": "example",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "example",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "example",
+                     *         "teamId": "example",
+                     *         "areaId": "example",
+                     *         "gridId": "example",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "example",
+                     *             "teamId": "example",
+                     *             "agencyCode": "example",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "example",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "example"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "example"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
+                     *       "duplicateOf": "example",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11496,6 +12238,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11540,10 +12287,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -11562,7 +12309,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -11605,7 +12352,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -11827,6 +12581,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11871,10 +12630,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -11893,7 +12652,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -11936,7 +12695,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12161,6 +12927,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12205,10 +12976,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12227,7 +12998,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12270,7 +13041,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12495,6 +13273,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12539,10 +13322,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12561,7 +13344,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12604,7 +13387,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12829,6 +13619,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12873,10 +13668,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12895,7 +13690,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12938,7 +13733,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13160,6 +13962,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13204,10 +14011,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13226,7 +14033,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13269,7 +14076,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13410,7 +14224,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK: record the reporter's feedback on the reply and close (replied → closed) */
+            /** @description OK: record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
             200: {
                 headers: {
                     /** @description Current version of the resource, e.g. "3": send it back in If-Match */
@@ -13493,6 +14307,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13537,10 +14356,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13559,7 +14378,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13602,7 +14421,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13818,6 +14644,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13862,10 +14693,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13884,7 +14715,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13927,7 +14758,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14143,6 +14981,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14187,10 +15030,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14209,7 +15052,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14252,7 +15095,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14474,6 +15324,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
                      *       "duplicateOf": "example",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14518,10 +15373,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14540,7 +15395,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14583,7 +15438,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14677,6 +15539,1041 @@ export interface operations {
             };
             /** @description Well-formed but breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "烟囱仍在冒黑烟，处理结果不属实"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description What the reporter does not accept in the answer, e.g. 烟囱仍在冒黑烟，处理结果不属实 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "example",
+                     *       "number": "example",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "example",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "example",
+                     *       "adminCode": "example",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "example",
+                     *       "externalRef": "example",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "example",
+                     *       "transferredTo": "example",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "example",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "example",
+                     *         "teamId": "example",
+                     *         "areaId": "example",
+                     *         "gridId": "example",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "example",
+                     *             "teamId": "example",
+                     *             "agencyCode": "example",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "example",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "example"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "example"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
+                     *       "duplicateOf": "example",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewOpinion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "经复查，原处理意见事实清楚，予以维持。",
+                 *       "outcome": "upheld"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The opinion the reporter receives, e.g. 经复查，原处理意见事实清楚，予以维持。 */
+                    text: string;
+                    /**
+                     * @description upheld: the answer stands (维持); revised: it is changed (变更)
+                     * @enum {unknown}
+                     */
+                    outcome: "upheld" | "revised";
+                };
+            };
+        };
+        responses: {
+            /** @description OK: the reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "example",
+                     *       "number": "example",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "example",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "example",
+                     *       "adminCode": "example",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "example",
+                     *       "externalRef": "example",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "example",
+                     *       "transferredTo": "example",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "example",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "example",
+                     *         "teamId": "example",
+                     *         "areaId": "example",
+                     *         "gridId": "example",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "example",
+                     *             "teamId": "example",
+                     *             "agencyCode": "example",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "example",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "example"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "example"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
+                     *       "duplicateOf": "example",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "举报人反映问题仍未解决"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why it is reopened, e.g. 举报人反映问题仍未解决 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "example",
+                     *       "number": "example",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "example",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "example",
+                     *       "adminCode": "example",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "example",
+                     *       "externalRef": "example",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "example",
+                     *       "transferredTo": "example",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "example",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "example",
+                     *         "teamId": "example",
+                     *         "areaId": "example",
+                     *         "gridId": "example",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "example",
+                     *             "teamId": "example",
+                     *             "agencyCode": "example",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "example",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "example"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "example"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "example"
+                     *       },
+                     *       "duplicateOf": "example",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14807,12 +16704,9 @@ export interface operations {
             };
         };
     };
-    getPublicComplaintsByNumber: {
+    postPublicComplaintsByNumberReview: {
         parameters: {
-            query: {
-                /** @description The query code given at intake */
-                code: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description e.g. 12369-2026-000123 */
@@ -14820,9 +16714,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "example",
+                 *       "reason": "烟囱仍在冒黑烟"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The query code given at intake */
+                    code: string;
+                    /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                    reason: string;
+                };
+            };
+        };
         responses: {
-            /** @description Status, dates and the reply only: nothing else about the complaint */
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -14839,16 +16748,32 @@ export interface operations {
                      *       "repliedAt": "2026-03-02T10:00:00.000Z",
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "reply": "example",
-                     *       "reason": "example"
+                     *       "reason": "example",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "example",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": {
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /** Format: date-time */
                         receivedAt: string;
                         /** Format: date-time */
@@ -14859,6 +16784,220 @@ export interface operations {
                         closedAt: string | null;
                         reply: string | null;
                         reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicComplaintsByNumber: {
+        parameters: {
+            query: {
+                /** @description The query code given at intake */
+                code: string;
+            };
+            header?: never;
+            path: {
+                /** @description e.g. 12369-2026-000123 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "example",
+                     *       "status": "received",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "repliedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "reply": "example",
+                     *       "reason": "example",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "example",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        /** Format: date-time */
+                        receivedAt: string;
+                        /** Format: date-time */
+                        acceptanceDueAt: string;
+                        acceptedAt: string | null;
+                        replyDueAt: string | null;
+                        repliedAt: string | null;
+                        closedAt: string | null;
+                        reply: string | null;
+                        reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
                     };
                 };
             };
@@ -24222,6 +26361,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintFeedbackRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.feedback_recorded";
+                    data?: components["schemas"]["EventData.complaint.feedback_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintInProgress: {
         parameters: {
             query?: never;
@@ -24387,6 +26559,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.reopened";
+                    data?: components["schemas"]["EventData.complaint.reopened"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintReplied: {
         parameters: {
             query?: never;
@@ -24407,6 +26612,72 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.replied";
                     data?: components["schemas"]["EventData.complaint.replied"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewOpinion: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_opinion";
+                    data?: components["schemas"]["EventData.complaint.review_opinion"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_requested";
+                    data?: components["schemas"]["EventData.complaint.review_requested"];
                 };
             };
         };
@@ -24506,6 +26777,39 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.unlinked";
                     data?: components["schemas"]["EventData.complaint.unlinked"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.updated";
+                    data?: components["schemas"]["EventData.complaint.updated"];
                 };
             };
         };
