@@ -1347,7 +1347,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List filings (supervisors: their agency subtree as filing or receiving agency; admins: all)
+         * List filings (supervisors: their agency subtree as filing or receiving agency; partners with the filings scope: their audience; admins: all)
          * @description Newest first; keyset pages; each filing with its comments.
          */
         get: operations["getFilings"];
@@ -1368,7 +1368,7 @@ export interface paths {
         };
         /**
          * Get a filing with its comments
-         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency. Others get 404.
+         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency; partner keys with the `filings` scope, the filings of their audience (side, agency subtree, all). Others get 404.
          */
         get: operations["getFilingsById"];
         put?: never;
@@ -4275,7 +4275,7 @@ export interface components {
             /** @description Partners: what the key reads beyond what it created — created, side, agency (subtree) or all; null for other roles */
             audience: ("created" | "side" | "agency" | "all") | null;
             /** @description Partners: read-only scopes; null for other roles */
-            scopes: ("events" | "complaints")[] | null;
+            scopes: ("events" | "complaints" | "cases" | "filings")[] | null;
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
@@ -5123,8 +5123,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     audience?: "created" | "side" | "agency" | "all";
-                    /** @description Partners: events (feed, stream, webhooks), complaints (those of its audience); default [events] */
-                    scopes?: ("events" | "complaints")[];
+                    /** @description Partners: events (feed, stream, webhooks), complaints, cases, filings (GET those of its audience, and see their events); default [events] */
+                    scopes?: ("events" | "complaints" | "cases" | "filings")[];
                 };
             };
         };

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { appendEvent } from '../outbox/index.js';
-import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { conflict, denied, fieldError, forbidden, notFound } from '../http/problem.js';
 import { getAgency, type Agency } from '../reference/hierarchy.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
@@ -148,6 +148,8 @@ export function emitCase(
     category: c.category,
     actorAgencyCode: opts.actorAgencyCode ?? c.leadAgencyCode,
     audience,
+    // partners with the `cases` scope read these as cases (cases@side:…, cases@agency:…)
+    readableAs: 'cases',
   });
 }
 
@@ -166,10 +168,11 @@ function updateCase(tx: Tx, deps: Deps, cur: CaseRow, set: Partial<CaseRow>): { 
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-/** Roles that may change cases at all (partners see no case route; intake reads only). */
+/** Roles that may change cases at all (partners read at most; intake reads only). */
 export function scopeForWrite(tx: Tx, p: Principal): Scope {
   const scope = scopeOf(tx, p);
   if (scope.kind === 'none') throw notFound('resource');
+  if (scope.kind === 'partner') throw denied('case:read-only-partner', 'Partner keys read cases; they do not change them.');
   return scope;
 }
 
