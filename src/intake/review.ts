@@ -88,7 +88,9 @@ export function requestReviewTx(tx: Tx, deps: Deps, row: ComplaintRow, r: Review
       `A ${stage === 'review' ? 'review (复查)' : 're-review (复核)'} must be requested within 30 days of the written ${stage === 'review' ? 'reply' : 'review opinion'}; that period ended at ${row.reviewRequestableUntil ?? 'its end'}.`,
       { ...current, rule: ART[stage], requestableUntil: row.reviewRequestableUntil },
     );
-  const reviewed = stage === 'review' ? row.agencyCode : reviews.find((x) => x.stage === 'review')!.agencyCode;
+  // a duplicate was answered with its master: the master's handling agency answered it
+  const handling = row.agencyCode ?? (row.duplicateOf ? (getComplaint(tx, row.duplicateOf)?.agencyCode ?? null) : null);
+  const reviewed = stage === 'review' ? handling : reviews.find((x) => x.stage === 'review')!.agencyCode;
   if (!reviewed)
     throw conflict(
       'review-no-handling-agency',

@@ -258,4 +258,20 @@ describeModes('complaint review (复查 / 复核)', (mode) => {
     const late = await post(t, k.intake, `/v1/complaints/${c.id}/reopen`, { reason: '再次反映' });
     expect409(late, 'reopen-window-closed', 'reopen:within-30-days');
   });
+
+  it('a duplicate answered with its master is reviewed one level above the master’s handling agency', async () => {
+    at('2027-03-01T02:00:00.000Z');
+    const place = { lat: DEMO_POINTS.changjiCenter.lat - 0.02, lng: DEMO_POINTS.changjiCenter.lng };
+    // a duplicate linked while its master is open is replied with it and has no owner of its own
+    const m2 = await create(t, k.intake, { location: place, category: 'air' });
+    await ok(t, k.intake, m2.id, 'accept');
+    await settle();
+    const dup = await create(t, k.intake, { location: place, category: 'air' });
+    expect(dup.duplicateOf).toBe(m2.id);
+    await ok(t, k.intake, m2.id, 'reply', { text: '已处理。' });
+    expect(row(t, dup.id)).toMatchObject({ status: 'replied', agencyCode: null });
+    const r = await pubRequest(dup.number, dup.queryCode);
+    expect(r.statusCode, r.body).toBe(200);
+    expect((await get(t, k.intake, `/v1/complaints/${dup.id}`)).json().reviews[0]).toMatchObject({ agencyCode: '652300', reviewedAgencyCode: '652301' });
+  });
 });
