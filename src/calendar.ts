@@ -149,3 +149,19 @@ export function workingDayDeadline(d: string, n: number): { lastDay: string; due
   const lastDay = addWorkingDays(d, n);
   return { lastDay, dueAt: endOfChinaDay(lastDay) };
 }
+
+/**
+ * Deadline of a legal period of `n` days counted from the date `d` (shared/domain.md §4c): the
+ * count starts the day after `d` (its own day is not counted) and ends at 24:00 China time of the
+ * n-th day; a last day that is not a working day (a weekend or a public holiday, e.g. National
+ * Day or the Spring Festival) moves to the first working day after it (民事诉讼法 art. 85,
+ * commonly applied to administrative periods). Calendar days, not instant + n × 24 h.
+ */
+export function dayCountDeadline(d: string, n: number): { lastDay: string; dueAt: Date } {
+  let lastDay = addDays(d, n);
+  while (!isWorkingDay(lastDay)) lastDay = addDays(lastDay, 1);
+  return { lastDay, dueAt: endOfChinaDay(lastDay) };
+}
+
+/** The same period counted from an instant: from its China-time calendar date. */
+export const dayCountDeadlineFrom = (at: Date, n: number) => dayCountDeadline(chinaDate(at), n);

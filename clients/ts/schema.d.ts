@@ -661,7 +661,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct an open complaint: category, location, address, adminCode, urgency (If-Match required)
+         * @description Intake and admin only, while the complaint is open (received, accepted, routed, in_progress; else 409 complaint-not-open). If-Match is required (428 without it, 412 when stale). Only changed fields are written; `complaint.updated` names them (never their values). When the resolved owner (lead agency or team) of a routed complaint changes, its open assignments are superseded and it is routed again in the same request (an in_progress one goes back to routed).
+         */
+        patch: operations["patchComplaintsById"];
         trace?: never;
     };
     "/v1/complaints/{id}/accept": {
@@ -775,7 +779,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the reporter's feedback on the reply and close (replied → closed) */
+        /** Record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
         post: operations["postComplaintsByIdFeedback"];
         delete?: never;
         options?: never;
@@ -834,6 +838,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{id}/review-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+        post: operations["postComplaintsByIdReviewRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/review-opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+        post: operations["postComplaintsByIdReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+        post: operations["postComplaintsByIdReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/pii-reads": {
         parameters: {
             query?: never;
@@ -845,6 +900,26 @@ export interface paths {
         get: operations["getAdminPiiReads"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints/{number}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The reporter asks for review (复查) of the reply, or re-review (复核) of the review opinion, with the query code (no key)
+         * @description Within 30 days of the written answer (review.requestableUntil), to the agency one level above (信访工作条例 arts. 35–36). 409 naming the rule when late (review-window-closed), while a review is pending (review-pending), after the re-review (review-final), or when there is no agency above. A wrong number or code is the same 404. Rate limited like the lookup.
+         */
+        post: operations["postPublicComplaintsByNumberReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1272,7 +1347,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List filings (supervisors: their agency subtree as filing or receiving agency; admins: all)
+         * List filings (supervisors: their agency subtree as filing or receiving agency; partners with the filings scope: their audience; admins: all)
          * @description Newest first; keyset pages; each filing with its comments.
          */
         get: operations["getFilings"];
@@ -1293,7 +1368,7 @@ export interface paths {
         };
         /**
          * Get a filing with its comments
-         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency. Others get 404.
+         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency; partner keys with the `filings` scope, the filings of their audience (side, agency subtree, all). Others get 404.
          */
         get: operations["getFilingsById"];
         put?: never;
@@ -2199,6 +2274,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.feedback_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.feedback_recorded event
+         * @description data of complaint.feedback_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintFeedbackRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.in_progress": {
         parameters: {
             query?: never;
@@ -2299,6 +2394,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.reopened event
+         * @description data of complaint.reopened events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.replied": {
         parameters: {
             query?: never;
@@ -2313,6 +2428,46 @@ export interface webhooks {
          * @description data of complaint.replied events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintReplied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_opinion event
+         * @description data of complaint.review_opinion events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_requested event
+         * @description data of complaint.review_requested events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewRequested"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2373,6 +2528,26 @@ export interface webhooks {
          * @description data of complaint.unlinked events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintUnlinked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.updated event
+         * @description data of complaint.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2961,7 +3136,7 @@ export interface components {
             duplicateOf: string | null;
             /** Format: date-time */
             closedAt: string;
-            /** @description feedback | manual | auto */
+            /** @description feedback | manual | auto | final */
             reason: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
@@ -3003,6 +3178,25 @@ export interface components {
             reason: string;
             /** Format: date-time */
             replyDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.feedback_recorded events */
+        "EventData.complaint.feedback_recorded": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            satisfied: boolean;
+            /** Format: date-time */
+            reviewRequestableUntil: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3071,10 +3265,14 @@ export interface components {
             category: string;
             urgent: boolean;
             duplicateOf: string | null;
-            /** @description acceptance | reply */
+            /** @description acceptance | reply | review */
             deadline: string;
             /** Format: date-time */
             dueAt: string;
+            /** @description With deadline review: review (复查) | re_review (复核) */
+            stage?: string;
+            /** @description With deadline review: the reviewing agency */
+            reviewAgencyCode?: string;
         } & {
             [key: string]: unknown;
         };
@@ -3095,6 +3293,25 @@ export interface components {
             receivedAt: string;
             /** Format: date-time */
             acceptanceDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.reopened events */
+        "EventData.complaint.reopened": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            reason: string;
+            /** Format: date-time */
+            replyDueAt: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3121,6 +3338,64 @@ export interface components {
             caseId?: string;
             /** @description That case’s number */
             caseNumber?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_opinion events */
+        "EventData.complaint.review_opinion": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            reviewAgencyCode: string;
+            /** @description upheld | revised */
+            outcome: string;
+            /** Format: date-time */
+            opinionAt: string;
+            /** @description true after the re-review (复核): no further review */
+            final: boolean;
+            /** @description Until when a re-review may be requested (null when final) */
+            reviewRequestableUntil: string | null;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_requested events */
+        "EventData.complaint.review_requested": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            /** @description The reviewing agency (one level above reviewedAgencyCode) */
+            reviewAgencyCode: string;
+            /** @description The agency whose answer is reviewed */
+            reviewedAgencyCode: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description The review opinion is due by then (30 days, 24:00 China time)
+             */
+            dueAt: string;
+            /** @description intake | public */
+            via: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
         } & {
             [key: string]: unknown;
         };
@@ -3182,6 +3457,26 @@ export interface components {
             urgent: boolean;
             duplicateOf: string | null;
             formerMaster: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.updated events */
+        "EventData.complaint.updated": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description Names of the changed fields (never their values) */
+            fields: string[];
+            /** @description The resolved owner changed: open assignments superseded, routed again */
+            rerouted: boolean;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -4072,7 +4367,7 @@ export interface components {
             /** @description Partners: what the key reads beyond what it created — created, side, agency (subtree) or all; null for other roles */
             audience: ("created" | "side" | "agency" | "all") | null;
             /** @description Partners: read-only scopes; null for other roles */
-            scopes: ("events" | "complaints")[] | null;
+            scopes: ("events" | "complaints" | "cases" | "filings")[] | null;
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
@@ -4206,10 +4501,10 @@ export interface components {
                 bytes?: number;
             }[];
             /**
-             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
              * @enum {unknown}
              */
-            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
             statusReason: string | null;
             transferredTo: string | null;
             /** Format: date-time */
@@ -4228,7 +4523,7 @@ export interface components {
                 } | null;
                 /** @description A pending deadline has passed */
                 overdue: boolean;
-                overdueDeadline: ("acceptance" | "reply") | null;
+                overdueDeadline: ("acceptance" | "reply" | "review") | null;
                 overdueAt: string | null;
             };
             routing: {
@@ -4271,7 +4566,14 @@ export interface components {
                 comment: string | null;
             } | null;
             closedAt: string | null;
-            closeReason: ("feedback" | "auto" | "manual") | null;
+            closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+            reviewRequestableUntil: string | null;
+            reopened: {
+                /** Format: date-time */
+                at: string;
+                /** @description Why intake reopened it */
+                reason: string;
+            } | null;
             duplicateOf: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -4916,8 +5218,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     audience?: "created" | "side" | "agency" | "all";
-                    /** @description Partners: events (feed, stream, webhooks), complaints (those of its audience); default [events] */
-                    scopes?: ("events" | "complaints")[];
+                    /** @description Partners: events (feed, stream, webhooks), complaints, cases, filings (GET those of its audience, and see their events); default [events] */
+                    scopes?: ("events" | "complaints" | "cases" | "filings")[];
                 };
             };
         };
@@ -10939,8 +11241,8 @@ export interface operations {
     getComplaints: {
         parameters: {
             query?: {
-                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed */
-                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted. */
+                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                 /** @description Environmental category */
                 category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
                 /** @description How the complaint reached the 12369 center */
@@ -11055,6 +11357,11 @@ export interface operations {
                      *           },
                      *           "closedAt": "2026-03-02T10:00:00.000Z",
                      *           "closeReason": "feedback",
+                     *           "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *           "reopened": {
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *           },
                      *           "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11230,10 +11537,10 @@ export interface operations {
                         /** @description Human-readable number, e.g. 12369-2026-000123 */
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /** Format: date-time */
                         receivedAt: string;
                         /**
@@ -11423,6 +11730,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11442,6 +11754,24 @@ export interface operations {
                      *           "data": {}
                      *         }
                      *       ],
+                     *       "reviews": [
+                     *         {
+                     *           "stage": "review",
+                     *           "agencyCode": "652300",
+                     *           "reviewedAgencyCode": "652301",
+                     *           "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *           "requestedVia": "intake",
+                     *           "reason": "烟囱仍在冒黑烟",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "overdue": false,
+                     *           "opinion": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "outcome": "upheld",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "by": "张明（执法证号 65010023）"
+                     *           }
+                     *         }
+                     *       ],
                      *       "reporter": {
                      *         "name": "昌吉市生态环境执法大队 大气组",
                      *         "phone": "13899990000",
@@ -11456,10 +11786,10 @@ export interface operations {
                             id: string;
                             number: string;
                             /**
-                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                              * @enum {unknown}
                              */
-                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                             /** Format: date-time */
                             receivedAt: string;
                         }[];
@@ -11471,6 +11801,47 @@ export interface operations {
                             data: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Review (复查) and re-review (复核) requests, oldest first */
+                        reviews: {
+                            /**
+                             * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                             * @enum {unknown}
+                             */
+                            stage: "review" | "re_review";
+                            /**
+                             * @description The reviewing agency: one level above reviewedAgencyCode
+                             * @example 652300
+                             */
+                            agencyCode: string;
+                            /**
+                             * @description The agency whose answer is reviewed
+                             * @example 652301
+                             */
+                            reviewedAgencyCode: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /**
+                             * @description Taken down by intake, or asked through the public lookup
+                             * @enum {unknown}
+                             */
+                            requestedVia: "intake" | "public";
+                            /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description The opinion is due by then: 30 days after the request, 24:00 China time
+                             */
+                            dueAt: string;
+                            overdue: boolean;
+                            opinion: {
+                                text: string;
+                                /** @enum {unknown} */
+                                outcome: "upheld" | "revised";
+                                /** Format: date-time */
+                                at: string;
+                                by: string;
+                            } | null;
                         }[];
                         reporter?: {
                             name: string | null;
@@ -11510,6 +11881,377 @@ export interface operations {
             };
             /** @description A path parameter is over the router limit */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchComplaintsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag from the last read, e.g. "3" (required on PATCH: 428 without it, 412 when stale) */
+                "if-match": string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to correct (at least one). A location, or an address with an adminCode, must remain. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "water",
+                 *       "location": {
+                 *         "lat": 44.01,
+                 *         "lng": 87.31
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Environmental category
+                     * @enum {unknown}
+                     */
+                    category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                    /** @description Where the pollution is (WGS-84) */
+                    location?: {
+                        /** @description WGS-84 latitude */
+                        lat: number;
+                        /** @description WGS-84 longitude */
+                        lng: number;
+                    };
+                    address?: string | null;
+                    adminCode?: string | null;
+                    /** @description Ongoing pollution */
+                    urgent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: correct an open complaint: category, location, address, adminCode, urgency (If-Match required) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11641,6 +12383,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11685,10 +12432,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -11707,7 +12454,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -11750,7 +12497,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -11972,6 +12726,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12016,10 +12775,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12038,7 +12797,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12081,7 +12840,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12306,6 +13072,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12350,10 +13121,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12372,7 +13143,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12415,7 +13186,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12640,6 +13418,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12684,10 +13467,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12706,7 +13489,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12749,7 +13532,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12974,6 +13764,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13018,10 +13813,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13040,7 +13835,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13083,7 +13878,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13305,6 +14107,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13349,10 +14156,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13371,7 +14178,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13414,7 +14221,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13555,7 +14369,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK: record the reporter's feedback on the reply and close (replied → closed) */
+            /** @description OK: record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
             200: {
                 headers: {
                     /** @description Current version of the resource, e.g. "3": send it back in If-Match */
@@ -13638,6 +14452,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13682,10 +14501,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13704,7 +14523,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13747,7 +14566,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13963,6 +14789,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14007,10 +14838,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14029,7 +14860,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14072,7 +14903,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14288,6 +15126,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14332,10 +15175,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14354,7 +15197,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14397,7 +15240,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14619,6 +15469,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14663,10 +15518,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14685,7 +15540,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14728,7 +15583,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14822,6 +15684,1041 @@ export interface operations {
             };
             /** @description Well-formed but breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "烟囱仍在冒黑烟，处理结果不属实"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description What the reporter does not accept in the answer, e.g. 烟囱仍在冒黑烟，处理结果不属实 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewOpinion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "经复查，原处理意见事实清楚，予以维持。",
+                 *       "outcome": "upheld"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The opinion the reporter receives, e.g. 经复查，原处理意见事实清楚，予以维持。 */
+                    text: string;
+                    /**
+                     * @description upheld: the answer stands (维持); revised: it is changed (变更)
+                     * @enum {unknown}
+                     */
+                    outcome: "upheld" | "revised";
+                };
+            };
+        };
+        responses: {
+            /** @description OK: the reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "举报人反映问题仍未解决"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why it is reopened, e.g. 举报人反映问题仍未解决 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14952,12 +16849,9 @@ export interface operations {
             };
         };
     };
-    getPublicComplaintsByNumber: {
+    postPublicComplaintsByNumberReview: {
         parameters: {
-            query: {
-                /** @description The query code given at intake */
-                code: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description e.g. 12369-2026-000123 */
@@ -14965,9 +16859,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "Q7K2M9P4",
+                 *       "reason": "烟囱仍在冒黑烟"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The query code given at intake */
+                    code: string;
+                    /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                    reason: string;
+                };
+            };
+        };
         responses: {
-            /** @description Status, dates and the reply only: nothing else about the complaint */
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -14985,16 +16894,32 @@ export interface operations {
                      *       "repliedAt": "2026-03-02T10:00:00.000Z",
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "reply": "经现场核查，举报情况属实，已责令企业停产整改并立案查处。",
-                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "经复查，原答复认定事实清楚、处理恰当，维持原答复意见。",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": {
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /**
                          * @description The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中
                          * @example 办理中
@@ -15010,6 +16935,226 @@ export interface operations {
                         closedAt: string | null;
                         reply: string | null;
                         reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicComplaintsByNumber: {
+        parameters: {
+            query: {
+                /** @description The query code given at intake */
+                code: string;
+            };
+            header?: never;
+            path: {
+                /** @description e.g. 12369-2026-000123 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "12369-2026-000123",
+                     *       "status": "received",
+                     *       "statusLabel": "办理中",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "repliedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "reply": "经现场核查，举报情况属实，已责令企业停产整改并立案查处。",
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "经复查，原答复认定事实清楚、处理恰当，维持原答复意见。",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        /**
+                         * @description The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中
+                         * @example 办理中
+                         */
+                        statusLabel: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        /** Format: date-time */
+                        acceptanceDueAt: string;
+                        acceptedAt: string | null;
+                        replyDueAt: string | null;
+                        repliedAt: string | null;
+                        closedAt: string | null;
+                        reply: string | null;
+                        reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
                     };
                 };
             };
@@ -24723,6 +26868,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintFeedbackRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.feedback_recorded";
+                    data?: components["schemas"]["EventData.complaint.feedback_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintInProgress: {
         parameters: {
             query?: never;
@@ -24888,6 +27066,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.reopened";
+                    data?: components["schemas"]["EventData.complaint.reopened"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintReplied: {
         parameters: {
             query?: never;
@@ -24908,6 +27119,72 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.replied";
                     data?: components["schemas"]["EventData.complaint.replied"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewOpinion: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_opinion";
+                    data?: components["schemas"]["EventData.complaint.review_opinion"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_requested";
+                    data?: components["schemas"]["EventData.complaint.review_requested"];
                 };
             };
         };
@@ -25007,6 +27284,39 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.unlinked";
                     data?: components["schemas"]["EventData.complaint.unlinked"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.updated";
+                    data?: components["schemas"]["EventData.complaint.updated"];
                 };
             };
         };

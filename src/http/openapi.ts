@@ -557,6 +557,7 @@ const FIELD_EXAMPLES: Record<string, string> = {
   phone: '13899990000',
   email: 'reporter@example.cn',
   parties: '652301',
+  opinion: '经复查，原答复认定事实清楚、处理恰当，维持原答复意见。',
   dueOn: '2026-12-15',
   certificateValidUntil: '2028-12-31',
   failedAt: '2026-12-01T08:15:00.000Z',
