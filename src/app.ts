@@ -19,6 +19,8 @@ import { emptyServices, type Deps } from './deps.js';
 import { createRuntime } from './queue/runtime.js';
 import { capabilities } from './capabilities.js';
 import { seedDemo } from './reference/demo.js';
+import { Metrics, installMetrics } from './http/metrics.js';
+import { Sealer, loadPiiKey } from './auth/seal.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -118,11 +120,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   if (config.seedDemo) seedDemo(db, clock);
   const registry = new JobRegistry();
+  deps.services.metrics = new Metrics();
+  deps.services.sealer = new Sealer(loadPiiKey(config, app.log));
   for (const c of capabilities) c.init?.(deps);
   for (const c of capabilities) c.jobs?.(registry, deps);
   const runtime = createRuntime(deps, registry);
   deps.poke = () => runtime.poke();
   app.decorate('runtime', runtime);
+  installMetrics(app, deps, runtime);
   for (const c of capabilities) if (c.routes) await app.register(c.routes(deps));
 
   // A committed write may have appended events: wake the relay rather than wait for its poll.

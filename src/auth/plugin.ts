@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate } from './keys.js';
 import type { Principal } from './principal.js';
 import type { Role } from '../domain/index.js';
@@ -33,12 +33,18 @@ export function installAuth(app: FastifyInstance, deps: Deps) {
     const cfg = req.routeOptions.config;
     // CORS preflights carry no credentials (the CORS plugin answers them).
     if (!req.routeOptions.url || cfg?.public || req.method === 'OPTIONS') return;
-    const h = req.headers.authorization;
-    const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
-    if (!m) throw unauthorized();
-    const p = authenticate(deps.db, deps.clock, m[1], deps.config.adminApiKey);
-    if (!p) throw unauthorized('The API key is unknown or revoked.');
-    req.principal = p;
-    if (cfg?.roles && !cfg.roles.includes(p.role)) throw forbidden(`Role ${p.role} may not call ${req.method} ${req.routeOptions.url}.`);
+    authorize(deps, req, cfg?.roles);
   });
+}
+
+/** The bearer key's principal, set on the request; 401 without a valid key, 403 without one of `roles`. */
+export function authorize(deps: Deps, req: FastifyRequest, roles?: readonly Role[]): Principal {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)\s*$/i.exec(h) : null;
+  if (!m) throw unauthorized();
+  const p = authenticate(deps.db, deps.clock, m[1], deps.config.adminApiKey);
+  if (!p) throw unauthorized('The API key is unknown or revoked.');
+  req.principal = p;
+  if (roles && !roles.includes(p.role)) throw forbidden(`Role ${p.role} may not call ${req.method} ${req.routeOptions.url}.`);
+  return p;
 }

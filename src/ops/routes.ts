@@ -2,7 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, notFound, problems } from '../http/problem.js';
 import { QUEUES } from '../queue/types.js';
+import { checkMetricsAccess } from '../http/metrics.js';
 import { type Deps } from '../deps.js';
+import { queueDashboard } from './dashboard.js';
+
+/** The queues an admin may pause: each side's work queue (routing, delivery and deadlines keep running). */
+const PAUSABLE = ['work-region', 'work-corps'] as const;
+const QueueState = Type.Object({
+  queue: Type.Union(
+    PAUSABLE.map((q) => Type.Literal(q)),
+    { description: 'The side work queue' },
+  ),
+  paused: Type.Boolean({ description: 'true: no job of this queue starts until it is resumed (running jobs finish)' }),
+});
 
 const Health = Type.Object({ status: Type.Literal('ok') });
 const Ready = Type.Object({
@@ -15,6 +27,7 @@ const Ready = Type.Object({
   }),
 });
 const QueueCountsSchema = Type.Object({
+  paused: Type.Optional(Type.Boolean({ description: 'An admin paused this queue' })),
   waiting: Type.Integer(),
   active: Type.Integer(),
   delayed: Type.Integer(),
@@ -68,8 +81,62 @@ export const opsRoutes =
           response: { 200: Type.Record(Type.String(), QueueCountsSchema), ...problems(401, 403) },
         },
       },
-      async () => app.runtime.counts(),
+      async () => {
+        const [counts, paused] = await Promise.all([app.runtime.counts(), app.runtime.paused()]);
+        return Object.fromEntries(Object.entries(counts).map(([q, c]) => [q, { ...c, paused: paused.includes(q as never) }]));
+      },
     );
+    for (const action of ['pause', 'resume'] as const)
+      app.post(
+        `/v1/admin/queues/:name/${action}`,
+        {
+          config: { roles: ['admin'] },
+          schema: {
+            tags: ['operations'],
+            summary: action === 'pause' ? "Pause a side's work queue (jobs wait; running ones finish)" : "Resume a side's paused work queue",
+            params: Type.Object({
+              name: Type.Union(
+                PAUSABLE.map((q) => Type.Literal(q)),
+                { description: 'work-region or work-corps' },
+              ),
+            }),
+            response: { 200: QueueState, ...problems(400, 401, 403) },
+          },
+        },
+        async (req) => {
+          if (action === 'pause') await app.runtime.pause(req.params.name);
+          else await app.runtime.resume(req.params.name);
+          req.log.info({ queue: req.params.name, by: req.principal.keyId }, `queue ${action}d`);
+          return { queue: req.params.name, paused: action === 'pause' };
+        },
+      );
+    app.get(
+      '/metrics',
+      {
+        // Checked here, not by the key plugin: a METRICS_TOKEN is not an API key.
+        config: { public: true },
+        onRequest: async (req) => checkMetricsAccess(deps, req),
+        schema: {
+          tags: ['operations'],
+          summary: 'Prometheus metrics (text exposition format)',
+          description:
+            'Send `Authorization: Bearer <METRICS_TOKEN>` (or an admin key; without METRICS_TOKEN only admin keys). Series: enf_http_request_duration_seconds{method,route,status_code}, enf_outbox_lag_seconds, enf_unreconciled_age_seconds, enf_queue_jobs{queue,state}, enf_queue_paused{queue}, enf_webhook_deliveries{outcome}, enf_deadlines_overdue_total{kind}, enf_sqlite_busy_errors_total, and the Node.js process defaults.',
+          security: [{ bearerAuth: [] }],
+          response: {
+            200: {
+              description: 'Prometheus text format 0.0.4',
+              content: { 'text/plain': { schema: Type.String({ examples: ['enf_outbox_lag_seconds 0\n'] }) } },
+            },
+            ...problems(401, 403),
+          },
+        },
+      },
+      async (_req, reply) => {
+        const registry = deps.services.metrics.registry;
+        return reply.type(registry.contentType).send(await registry.metrics());
+      },
+    );
+    if (app.runtime.mode === 'redis') await app.register(queueDashboard(deps, app.runtime));
     app.get(
       '/v1/admin/jobs/failed',
       {
