@@ -211,6 +211,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/events/stream-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use token for one browser EventSource connection
+         * @description A browser `EventSource` cannot send the bearer header: ask for a token with the key, then open `GET /v1/events/stream?token=<token>`. The token is good for one connection, within STREAM_TOKEN_TTL_SECONDS (60 s), and sees exactly what the key that made it sees (a key revoked meanwhile makes it fail). It is never logged.
+         */
+        post: operations["postEventsStreamTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events/stream": {
         parameters: {
             query?: never;
@@ -5503,6 +5523,82 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postEventsStreamTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: a single-use token for one browser EventSource connection */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q",
+                     *       "expiresAt": "2026-03-02T10:00:00.000Z",
+                     *       "url": "example"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Pass as ?token= on /v1/events/stream (prefix est_)
+                         * @example est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q
+                         */
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description Unusable after this instant
+                         */
+                        expiresAt: string;
+                        /** @description The stream URL with the token, ready for new EventSource(url) */
+                        url: string;
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
