@@ -3348,6 +3348,16 @@ export interface components {
                 categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
             } | null;
             description: string | null;
+            /** @description Custom headers sent with each delivery (values masked) */
+            headers: {
+                /** @description Header name as given */
+                name: string;
+                /**
+                 * @description Masked: `****` and, for values of 12 characters or more, the last 4
+                 * @example ****4b9f
+                 */
+                value: string;
+            }[];
             /** @enum {unknown} */
             status: "active" | "disabled";
             disabledReason: string | null;
@@ -5714,6 +5724,12 @@ export interface operations {
                      *             ]
                      *           },
                      *           "description": "example",
+                     *           "headers": [
+                     *             {
+                     *               "name": "example",
+                     *               "value": "****4b9f"
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "disabledReason": "example",
                      *           "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -5819,6 +5835,15 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     };
                     description?: string;
+                    /**
+                     * @description Header name → value, sent with each delivery (stored sealed; GET shows names and masked values). Hop-by-hop headers, Host, Content-*, User-Agent and the signature headers (webhook-*) are refused.
+                     * @example {
+                     *       "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                     *     }
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -5846,6 +5871,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "example",
+                     *       "headers": [
+                     *         {
+                     *           "name": "example",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "example",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -5972,6 +6003,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "example",
+                     *       "headers": [
+                     *         {
+                     *           "name": "example",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "example",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6171,6 +6208,9 @@ export interface operations {
                  *         ]
                  *       },
                  *       "description": "example",
+                 *       "headers": {
+                 *         "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                 *       },
                  *       "enabled": false
                  *     }
                  */
@@ -6190,6 +6230,9 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     } | null;
                     description?: string | null;
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                     /** @description false disables; true re-enables a disabled subscription (new events only: use replay for the gap) */
                     enabled?: boolean;
                 };
@@ -6219,6 +6262,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "example",
+                     *       "headers": [
+                     *         {
+                     *           "name": "example",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "example",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",

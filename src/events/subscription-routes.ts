@@ -48,7 +48,7 @@ export const subscriptionRoutes =
         return reply
           .status(201)
           .header('location', `/v1/subscriptions/${row.id}`)
-          .send({ ...publicSubscription(row), secret });
+          .send({ ...publicSubscription(row, deps.services.sealer), secret });
       },
     );
 
@@ -69,7 +69,12 @@ export const subscriptionRoutes =
       async (req) => {
         const limit = req.query.limit ?? 50;
         const rows = listSubscriptions(deps.db, req.principal, limit + 1, decodeCursor(req.query.cursor, isCreatedCursor));
-        return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), publicSubscription);
+        return pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.createdAt, i: r.id }),
+          (r) => publicSubscription(r, deps.services.sealer),
+        );
       },
     );
 
@@ -84,7 +89,7 @@ export const subscriptionRoutes =
           response: { 200: Type.Ref('Subscription'), ...problems(401, 403, 404) },
         },
       },
-      async (req) => publicSubscription(ownedSubscription(deps.db, req.principal, req.params.id)),
+      async (req) => publicSubscription(ownedSubscription(deps.db, req.principal, req.params.id), deps.services.sealer),
     );
 
     app.patch(
@@ -100,7 +105,7 @@ export const subscriptionRoutes =
           response: { 200: Type.Ref('Subscription'), ...problems(400, 401, 403, 404) },
         },
       },
-      async (req) => publicSubscription(await patchSubscription(deps, req.principal, req.params.id, req.body)),
+      async (req) => publicSubscription(await patchSubscription(deps, req.principal, req.params.id, req.body), deps.services.sealer),
     );
 
     app.delete(
