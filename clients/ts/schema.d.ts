@@ -105,6 +105,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write an online backup of the database into BACKUP_DIR now
+         * @description SQLite's backup API on the service's connection: requests go on meanwhile, and the file holds every write committed before it began. The oldest backups beyond BACKUP_KEEP are removed. PII_KEY is not in the backup: keep it separately. Restore with `npm run cli -- restore <file>` while the service is stopped.
+         */
+        post: operations["postAdminBackups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/jobs/failed": {
         parameters: {
             query?: never;
@@ -4827,6 +4847,104 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminBackups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: write an online backup of the database into BACKUP_DIR now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file": "/data/backups/enforcement-2026-03-02T08-00-00-000Z.db",
+                     *       "bytes": 1,
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "finishedAt": "2026-03-02T10:00:00.000Z",
+                     *       "removed": [
+                     *         "example"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Path of the backup on the server
+                         * @example /data/backups/enforcement-2026-03-02T08-00-00-000Z.db
+                         */
+                        file: string;
+                        bytes: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        /** @description Older backups removed to keep BACKUP_KEEP */
+                        removed: string[];
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,7 @@ import { QUEUES } from '../queue/types.js';
 import { checkMetricsAccess } from '../http/metrics.js';
 import { type Deps } from '../deps.js';
 import { queueDashboard } from './dashboard.js';
+import { backupNow, scheduleBackups } from './backups.js';
 
 /** The queues an admin may pause: each side's work queue (routing, delivery and deadlines keep running). */
 const PAUSABLE = ['work-region', 'work-corps'] as const;
@@ -136,6 +137,30 @@ export const opsRoutes =
         return reply.type(registry.contentType).send(await registry.metrics());
       },
     );
+    app.post(
+      '/v1/admin/backups',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['operations'],
+          summary: 'Write an online backup of the database into BACKUP_DIR now',
+          description:
+            "SQLite's backup API on the service's connection: requests go on meanwhile, and the file holds every write committed before it began. The oldest backups beyond BACKUP_KEEP are removed. PII_KEY is not in the backup: keep it separately. Restore with `npm run cli -- restore <file>` while the service is stopped.",
+          response: {
+            201: Type.Object({
+              file: Type.String({ description: 'Path of the backup on the server', examples: ['/data/backups/enforcement-2026-03-02T08-00-00-000Z.db'] }),
+              bytes: Type.Integer({ minimum: 0 }),
+              startedAt: Type.String({ format: 'date-time' }),
+              finishedAt: Type.String({ format: 'date-time' }),
+              removed: Type.Array(Type.String(), { description: 'Older backups removed to keep BACKUP_KEEP' }),
+            }),
+            ...problems(401, 403, 409),
+          },
+        },
+      },
+      async (_req, reply) => reply.status(201).send(await backupNow(deps)),
+    );
+    scheduleBackups(app, deps);
     if (app.runtime.mode === 'redis') await app.register(queueDashboard(deps, app.runtime));
     app.get(
       '/v1/admin/jobs/failed',
