@@ -125,6 +125,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The holiday calendar of a year (shipped or imported) used for working-day deadlines */
+        get: operations["getAdminCalendarByYear"];
+        /**
+         * Import a year's public holidays and adjusted working days (the State Council's notice)
+         * @description Replaces the calendar of that year in every process (this one at once, others within a minute). Working-day deadlines computed from now on use it; deadlines already set keep their dates.
+         */
+        put: operations["putAdminCalendarByYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/jobs/failed": {
         parameters: {
             query?: never;
@@ -1973,6 +1994,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "calendar.year_imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * calendar.year_imported event
+         * @description data of calendar.year_imported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookCalendarYearImported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "case.deadline_extended": {
         parameters: {
             query?: never;
@@ -2874,6 +2915,17 @@ export interface components {
         "EventData.assignment.superseded": {
             /** @description Assignment id */
             id: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of calendar.year_imported events */
+        "EventData.calendar.year_imported": {
+            /** @description The year, e.g. "2027" */
+            id: string;
+            /** @description Days off listed */
+            offDays: number;
+            /** @description Adjusted working weekend days (调休上班) listed */
+            workDays: number;
         } & {
             [key: string]: unknown;
         };
@@ -4918,6 +4970,283 @@ export interface operations {
             };
             /** @description Conflict with the current state of the resource */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the holiday calendar of a year (shipped or imported) used for working-day deadlines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "example"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "off": [
+                 *         "2027-01-01",
+                 *         "2027-02-05",
+                 *         "2027-02-06"
+                 *       ],
+                 *       "work": [
+                 *         "2027-02-14"
+                 *       ],
+                 *       "source": "国务院办公厅关于2027年部分节假日安排的通知"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Days off: public holidays and the days taken off around them (放假) */
+                    off: string[];
+                    /** @description Weekend days that are working days (调休上班) */
+                    work: string[];
+                    /** @description The notice, e.g. 国办发明电〔2026〕…号 */
+                    source: string;
+                    /**
+                     * @description false for provisional data
+                     * @default true
+                     */
+                    official?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: import a year's public holidays and adjusted working days (the State Council's notice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "example"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24893,6 +25222,39 @@ export interface operations {
                     /** @constant */
                     type?: "assignment.superseded";
                     data?: components["schemas"]["EventData.assignment.superseded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCalendarYearImported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "calendar.year_imported";
+                    data?: components["schemas"]["EventData.calendar.year_imported"];
                 };
             };
         };

@@ -6,6 +6,7 @@ import { FILING_EVENTS } from '../filings/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { inspectionCatalog, type InspectionEventType } from '../inspections/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
+import { OPS_EVENTS } from '../ops/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
 
@@ -21,6 +22,7 @@ const CATALOG = {
   ...FILING_EVENTS,
   ...NOTIFICATION_EVENTS,
   ...SUBSCRIPTION_EVENTS,
+  ...OPS_EVENTS,
 };
 
 /** Every event type the service emits. */

@@ -6,6 +6,20 @@ import { checkMetricsAccess } from '../http/metrics.js';
 import { type Deps } from '../deps.js';
 import { queueDashboard } from './dashboard.js';
 import { backupNow, scheduleBackups } from './backups.js';
+import { getYear, importYear, refreshCalendar } from './calendar.js';
+
+const DateList = (description: string) =>
+  Type.Array(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (China calendar date)' }), { maxItems: 366, description });
+const CalendarYear = Type.Object({
+  year: Type.Integer({ examples: [2027] }),
+  off: DateList('Days off: public holidays and the days taken off around them (放假)'),
+  work: DateList('Weekend days that are working days (调休上班)'),
+  official: Type.Boolean({ description: "true: the State Council's published notice; false: provisional data" }),
+  source: Type.String({ description: 'Where the data comes from', examples: ['国务院办公厅关于2027年部分节假日安排的通知'] }),
+  importedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'null: the data the service ships' }),
+  importedBy: Type.Union([Type.String(), Type.Null()], { description: 'Key id of the admin who imported it' }),
+});
+const YearParam = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100, description: 'Calendar year' }) });
 
 /** The queues an admin may pause: each side's work queue (routing, delivery and deadlines keep running). */
 const PAUSABLE = ['work-region', 'work-corps'] as const;
@@ -161,6 +175,51 @@ export const opsRoutes =
       async (_req, reply) => reply.status(201).send(await backupNow(deps)),
     );
     scheduleBackups(app, deps);
+    refreshCalendar(app, deps);
+    app.get(
+      '/v1/admin/calendar/:year',
+      {
+        config: { roles: ['admin', 'intake'] },
+        schema: {
+          tags: ['operations'],
+          summary: 'The holiday calendar of a year (shipped or imported) used for working-day deadlines',
+          params: YearParam,
+          response: { 200: CalendarYear, ...problems(400, 401, 403, 404) },
+        },
+      },
+      async (req) => {
+        const y = getYear(deps, req.params.year);
+        if (!y) throw notFound('calendar year', String(req.params.year));
+        return y;
+      },
+    );
+    app.put(
+      '/v1/admin/calendar/:year',
+      {
+        config: { roles: ['admin'] },
+        schema: {
+          tags: ['operations'],
+          summary: "Import a year's public holidays and adjusted working days (the State Council's notice)",
+          description:
+            'Replaces the calendar of that year in every process (this one at once, others within a minute). Working-day deadlines computed from now on use it; deadlines already set keep their dates.',
+          params: YearParam,
+          body: Type.Object(
+            {
+              off: DateList('Days off: public holidays and the days taken off around them (放假)'),
+              work: DateList('Weekend days that are working days (调休上班)'),
+              source: Type.String({ minLength: 1, maxLength: 300, description: 'The notice, e.g. 国办发明电〔2026〕…号' }),
+              official: Type.Optional(Type.Boolean({ default: true, description: 'false for provisional data' })),
+            },
+            {
+              additionalProperties: false,
+              examples: [{ off: ['2027-01-01', '2027-02-05', '2027-02-06'], work: ['2027-02-14'], source: '国务院办公厅关于2027年部分节假日安排的通知' }],
+            },
+          ),
+          response: { 200: CalendarYear, ...problems(400, 401, 403) },
+        },
+      },
+      async (req) => importYear(deps, req.principal, req.params.year, req.body),
+    );
     if (app.runtime.mode === 'redis') await app.register(queueDashboard(deps, app.runtime));
     app.get(
       '/v1/admin/jobs/failed',
