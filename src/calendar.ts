@@ -110,6 +110,23 @@ export const HOLIDAYS: Record<number, HolidayYear> = {
 const OFF = new Set(Object.values(HOLIDAYS).flatMap((y) => y.off));
 const WORK = new Set(Object.values(HOLIDAYS).flatMap((y) => y.work));
 
+/**
+ * Registers a year's holidays, replacing what the calendar had for it (the shipped data or an
+ * earlier import): an admin's import (PUT /v1/admin/calendar/{year}), loaded from its table at
+ * start and after each import. Deadlines already computed keep their dates.
+ */
+export function registerHolidayYear(year: number, y: HolidayYear): void {
+  for (const d of [...y.off, ...y.work]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || !d.startsWith(`${year}-`)) throw new Error(`${d} is not a date of ${year}`);
+  const old = HOLIDAYS[year];
+  if (old) {
+    for (const d of old.off) OFF.delete(d);
+    for (const d of old.work) WORK.delete(d);
+  }
+  HOLIDAYS[year] = { ...y, off: [...y.off].sort(), work: [...y.work].sort() };
+  for (const d of y.off) OFF.add(d);
+  for (const d of y.work) WORK.add(d);
+}
+
 /** The calendar date in China time (UTC+8) of an instant. */
 export function chinaDate(at: Date): string {
   return format(at.getTime() + CST_OFFSET_MS);

@@ -51,6 +51,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/queues/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a side's work queue (jobs wait; running ones finish) */
+        post: operations["postAdminQueuesByNamePause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/queues/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a side's paused work queue */
+        post: operations["postAdminQueuesByNameResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Send `Authorization: Bearer <METRICS_TOKEN>` (or an admin key; without METRICS_TOKEN only admin keys). Series: enf_http_request_duration_seconds{method,route,status_code}, enf_outbox_lag_seconds, enf_unreconciled_age_seconds, enf_queue_jobs{queue,state}, enf_queue_paused{queue}, enf_webhook_deliveries{outcome}, enf_deadlines_overdue_total{kind}, enf_sqlite_busy_errors_total, and the Node.js process defaults.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write an online backup of the database into BACKUP_DIR now
+         * @description SQLite's backup API on the service's connection: requests go on meanwhile, and the file holds every write committed before it began. The oldest backups beyond BACKUP_KEEP are removed. PII_KEY is not in the backup: keep it separately. Restore with `npm run cli -- restore <file>` while the service is stopped.
+         */
+        post: operations["postAdminBackups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The holiday calendar of a year (shipped or imported) used for working-day deadlines */
+        get: operations["getAdminCalendarByYear"];
+        /**
+         * Import a year's public holidays and adjusted working days (the State Council's notice)
+         * @description Replaces the calendar of that year in every process (this one at once, others within a minute). Working-day deadlines computed from now on use it; deadlines already set keep their dates.
+         */
+        put: operations["putAdminCalendarByYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/jobs/failed": {
         parameters: {
             query?: never;
@@ -151,6 +246,26 @@ export interface paths {
         get: operations["getEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/stream-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use token for one browser EventSource connection
+         * @description A browser `EventSource` cannot send the bearer header: ask for a token with the key, then open `GET /v1/events/stream?token=<token>`. The token is good for one connection, within STREAM_TOKEN_TTL_SECONDS (60 s), and sees exactly what the key that made it sees (a key revoked meanwhile makes it fail). It is never logged.
+         */
+        post: operations["postEventsStreamTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2014,6 +2129,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "calendar.year_imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * calendar.year_imported event
+         * @description data of calendar.year_imported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookCalendarYearImported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "case.deadline_extended": {
         parameters: {
             query?: never;
@@ -3040,6 +3175,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of calendar.year_imported events */
+        "EventData.calendar.year_imported": {
+            /** @description The year, e.g. "2027" */
+            id: string;
+            /** @description Days off listed */
+            offDays: number;
+            /** @description Adjusted working weekend days (调休上班) listed */
+            workDays: number;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of case.deadline_extended events */
         "EventData.case.deadline_extended": {
             /** @description Case id */
@@ -3651,6 +3797,16 @@ export interface components {
                 categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
             } | null;
             description: string | null;
+            /** @description Custom headers sent with each delivery (values masked) */
+            headers: {
+                /** @description Header name as given */
+                name: string;
+                /**
+                 * @description Masked: `****` and, for values of 12 characters or more, the last 4
+                 * @example ****4b9f
+                 */
+                value: string;
+            }[];
             /** @enum {unknown} */
             status: "active" | "disabled";
             disabledReason: string | null;
@@ -4847,6 +5003,8 @@ export interface operations {
                     /** @example {} */
                     "application/json": {
                         [key: string]: {
+                            /** @description An admin paused this queue */
+                            paused?: boolean;
                             waiting: number;
                             active: number;
                             delayed: number;
@@ -4885,6 +5043,631 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminQueuesByNamePause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description work-region or work-corps */
+                name: "work-region" | "work-corps";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: pause a side's work queue (jobs wait; running ones finish) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queue": "work-region",
+                     *       "paused": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The side work queue */
+                        queue: "work-region" | "work-corps";
+                        /** @description true: no job of this queue starts until it is resumed (running jobs finish) */
+                        paused: boolean;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminQueuesByNameResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description work-region or work-corps */
+                name: "work-region" | "work-corps";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: resume a side's paused work queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queue": "work-region",
+                     *       "paused": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The side work queue */
+                        queue: "work-region" | "work-corps";
+                        /** @description true: no job of this queue starts until it is resumed (running jobs finish) */
+                        paused: boolean;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminBackups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: write an online backup of the database into BACKUP_DIR now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file": "/data/backups/enforcement-2026-03-02T08-00-00-000Z.db",
+                     *       "bytes": 1,
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "finishedAt": "2026-03-02T10:00:00.000Z",
+                     *       "removed": [
+                     *         "example"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Path of the backup on the server
+                         * @example /data/backups/enforcement-2026-03-02T08-00-00-000Z.db
+                         */
+                        file: string;
+                        bytes: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        /** @description Older backups removed to keep BACKUP_KEEP */
+                        removed: string[];
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the holiday calendar of a year (shipped or imported) used for working-day deadlines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "example"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "off": [
+                 *         "2027-01-01",
+                 *         "2027-02-05",
+                 *         "2027-02-06"
+                 *       ],
+                 *       "work": [
+                 *         "2027-02-14"
+                 *       ],
+                 *       "source": "国务院办公厅关于2027年部分节假日安排的通知"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Days off: public holidays and the days taken off around them (放假) */
+                    off: string[];
+                    /** @description Weekend days that are working days (调休上班) */
+                    work: string[];
+                    /** @description The notice, e.g. 国办发明电〔2026〕…号 */
+                    source: string;
+                    /**
+                     * @description false for provisional data
+                     * @default true
+                     */
+                    official?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: import a year's public holidays and adjusted working days (the State Council's notice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "example"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5076,6 +5859,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5336,6 +6128,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteApiKeysById: {
@@ -5413,6 +6214,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5585,6 +6395,82 @@ export interface operations {
             };
         };
     };
+    postEventsStreamTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: a single-use token for one browser EventSource connection */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q",
+                     *       "expiresAt": "2026-03-02T10:00:00.000Z",
+                     *       "url": "https://partner.example.gov.cn/hooks/enforcement"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Pass as ?token= on /v1/events/stream (prefix est_)
+                         * @example est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q
+                         */
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description Unusable after this instant
+                         */
+                        expiresAt: string;
+                        /** @description The stream URL with the token, ready for new EventSource(url) */
+                        url: string;
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getEventsStream: {
         parameters: {
             query?: {
@@ -5690,6 +6576,12 @@ export interface operations {
                      *             ]
                      *           },
                      *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *           "headers": [
+                     *             {
+                     *               "name": "昌吉市生态环境执法大队 大气组",
+                     *               "value": "****4b9f"
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "disabledReason": "接收端连续 5 天投递失败",
                      *           "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -5798,6 +6690,15 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     };
                     description?: string;
+                    /**
+                     * @description Header name → value, sent with each delivery (stored sealed; GET shows names and masked values). Hop-by-hop headers, Host, Content-*, User-Agent and the signature headers (webhook-*) are refused.
+                     * @example {
+                     *       "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                     *     }
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -5825,6 +6726,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -5914,6 +6821,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSubscriptionsById: {
@@ -5951,6 +6867,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6111,6 +7033,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     patchSubscriptionsById: {
@@ -6141,6 +7072,9 @@ export interface operations {
                  *         ]
                  *       },
                  *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                 *       "headers": {
+                 *         "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                 *       },
                  *       "enabled": false
                  *     }
                  */
@@ -6160,6 +7094,9 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     } | null;
                     description?: string | null;
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                     /** @description false disables; true re-enables a disabled subscription (new events only: use replay for the gap) */
                     enabled?: boolean;
                 };
@@ -6189,6 +7126,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6276,6 +7219,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6378,6 +7330,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6502,6 +7463,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6768,6 +7738,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postSubscriptionsByIdReplay: {
@@ -6920,6 +7899,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7234,6 +8222,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7576,6 +8573,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTeams: {
@@ -7858,6 +8864,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8162,6 +9177,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8701,6 +9725,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postAreasImport: {
@@ -8920,6 +9953,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9274,6 +10316,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     patchAreasById: {
@@ -9586,6 +10637,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9948,6 +11008,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRoutingRulesById: {
@@ -10134,6 +11203,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10727,6 +11805,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postAssignmentsByIdDecline: {
@@ -10983,6 +12070,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postAssignmentsByIdComplete: {
@@ -11229,6 +12325,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11628,6 +12733,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12277,6 +13391,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdAccept: {
@@ -12607,6 +13730,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12957,6 +14089,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdTransfer: {
@@ -13296,6 +14437,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13658,6 +14808,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdStart: {
@@ -13988,6 +15147,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14331,6 +15499,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14683,6 +15860,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdClose: {
@@ -15020,6 +16206,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdUnlink: {
@@ -15350,6 +16545,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15709,6 +16913,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdReviewRequest: {
@@ -16045,6 +17258,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16401,6 +17623,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdReopen: {
@@ -16744,6 +17975,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAdminPiiReads: {
@@ -17042,6 +18282,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17773,6 +19022,19 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description HTTP status code */
+                        code: number;
+                        description: string;
+                    }[];
+                };
+            };
         };
     };
     getOpen311V2RequestsByServiceRequestId: {
@@ -18267,6 +19529,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSourcesById: {
@@ -18645,6 +19916,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19199,6 +20479,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCasesById: {
@@ -19553,6 +20842,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdTransitions: {
@@ -19769,6 +21067,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdExtend: {
@@ -19975,6 +21282,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20441,6 +21757,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdMeasuresByMidExtend: {
@@ -20696,6 +22021,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdMeasuresByMidLift: {
@@ -20927,6 +22261,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21289,6 +22632,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdEvidence: {
@@ -21473,6 +22825,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21674,6 +23035,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22132,6 +23502,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postFilingsByIdComments: {
@@ -22284,6 +23663,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postFilingsByIdRequestInfo: {
@@ -22417,6 +23805,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22624,6 +24021,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22904,6 +24310,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23232,6 +24647,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23606,6 +25030,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectorsByIdConflicts: {
@@ -23757,6 +25190,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24181,6 +25623,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getInspectionPlansById: {
@@ -24557,6 +26008,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectionPlansByIdReveals: {
@@ -24771,6 +26231,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25264,6 +26733,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectionsByIdApprove: {
@@ -25404,6 +26882,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26426,6 +27913,39 @@ export interface operations {
                     /** @constant */
                     type?: "assignment.superseded";
                     data?: components["schemas"]["EventData.assignment.superseded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookCalendarYearImported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "calendar.year_imported";
+                    data?: components["schemas"]["EventData.calendar.year_imported"];
                 };
             };
         };

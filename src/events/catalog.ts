@@ -7,6 +7,7 @@ import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { inspectionCatalog, type InspectionEventType } from '../inspections/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
+import { OPS_EVENTS } from '../ops/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
 
@@ -23,6 +24,7 @@ const CATALOG = {
   ...NOTIFICATION_EVENTS,
   ...SUBSCRIPTION_EVENTS,
   ...REFERENCE_EVENTS,
+  ...OPS_EVENTS,
 };
 
 /** Every event type the service emits. */

@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import type { JobRegistry, JobRequest } from '../queue/types.js';
 import { sideQueue } from '../queue/types.js';
 import { ROUTE_JOB, registerSubject, type RouteJob } from '../domain/routing.js';
-import { PiiCipher, loadPiiKey } from './pii.js';
+import { PiiCipher } from './pii.js';
 import { AUTO_CLOSE_JOB, DEADLINE_JOB, LEAD_CLAIMED_JOB, complaintHooks, onAutoClose, onDeadline, onLeadClaimed, replyFromCase } from './service.js';
 import { intakeRoutes } from './routes.js';
 import { onReviewDeadline } from './review.js';
@@ -65,7 +65,7 @@ const routes =
 export const intakeCapability: Capability = {
   name: 'intake',
   init(deps) {
-    deps.services.pii = new PiiCipher(loadPiiKey(deps.config, deps.log));
+    deps.services.pii = new PiiCipher(deps.services.sealer.hexKey);
     registerSubject(deps, 'complaint', complaintHooks);
     // A case opened from complaints closed: their reporters are answered (in the closing transaction).
     deps.services.onCaseClosed = (tx, complaintIds, caseId) => void replyFromCase(tx, deps, complaintIds, caseId);
