@@ -5324,7 +5324,7 @@ export interface operations {
                      *       "startedAt": "2026-03-02T10:00:00.000Z",
                      *       "finishedAt": "2026-03-02T10:00:00.000Z",
                      *       "removed": [
-                     *         "example"
+                     *         "data/backups/enforcement-20261124T020000Z.db"
                      *       ]
                      *     }
                      */
@@ -5426,7 +5426,7 @@ export interface operations {
                      *       "official": false,
                      *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
                      *       "importedAt": "2026-03-02T10:00:00.000Z",
-                     *       "importedBy": "example"
+                     *       "importedBy": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
                      *     }
                      */
                     "application/json": {
@@ -5570,7 +5570,7 @@ export interface operations {
                      *       "official": false,
                      *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
                      *       "importedAt": "2026-03-02T10:00:00.000Z",
-                     *       "importedBy": "example"
+                     *       "importedBy": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
                      *     }
                      */
                     "application/json": {

@@ -560,6 +560,8 @@ const FIELD_EXAMPLES: Record<string, string> = {
   phone: '13899990000',
   email: 'reporter@example.cn',
   parties: '652301',
+  importedBy: '01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  removed: 'data/backups/enforcement-20261124T020000Z.db',
   opinion: '经复查，原答复认定事实清楚、处理恰当，维持原答复意见。',
   dueOn: '2026-12-15',
   certificateValidUntil: '2028-12-31',
