@@ -20,6 +20,8 @@ import { createRuntime } from './queue/runtime.js';
 import { capabilities } from './capabilities.js';
 import { installAudit } from './http/audit.js';
 import { seedDemo } from './reference/demo.js';
+import { Metrics, installMetrics } from './http/metrics.js';
+import { Sealer, loadPiiKey } from './auth/seal.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,8 +43,8 @@ export interface BuildOptions {
 /** Log redaction: secrets and reporter personal data never reach the logs. */
 export const REDACT = ['req.headers.authorization', 'req.headers["x-api-key"]', '*.reporter', '*.key', '*.secret', '*.phone', '*.email', '*.name', 'reporter'];
 
-/** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`. */
-const SECRET_PARAMS = /([?&](?:api_key|code)=)[^&#]*/gi;
+/** Query parameters that carry secrets: Open311's `api_key`, the reporter's lookup `code`, the event stream's `token`. */
+const SECRET_PARAMS = /([?&](?:api_key|code|token)=)[^&#]*/gi;
 export const redactUrl = (url: string) => url.replace(SECRET_PARAMS, '$1[redacted]');
 
 /** info.version of the document: the package's version. */
@@ -93,7 +95,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       info: { title: 'Region–Corps Joint Environmental Enforcement API', version: API_VERSION, description: API_DESCRIPTION },
       servers: [{ url: config.publicBaseUrl }],
       components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' } },
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key from POST /v1/api-keys or `npm run cli -- keys create`' },
+          streamToken: {
+            type: 'apiKey',
+            in: 'query',
+            name: 'token',
+            description: 'Single-use, short-lived token from POST /v1/events/stream-tokens, for a browser EventSource (which cannot send a bearer header)',
+          },
+        },
       },
     },
     transform: transformRoute as never,
@@ -120,11 +130,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   if (config.seedDemo) seedDemo(db, clock);
   const registry = new JobRegistry();
+  deps.services.metrics = new Metrics();
+  deps.services.sealer = new Sealer(loadPiiKey(config, app.log));
   for (const c of capabilities) c.init?.(deps);
   for (const c of capabilities) c.jobs?.(registry, deps);
   const runtime = createRuntime(deps, registry);
   deps.poke = () => runtime.poke();
   app.decorate('runtime', runtime);
+  installMetrics(app, deps, runtime);
   for (const c of capabilities) if (c.routes) await app.register(c.routes(deps));
 
   // A committed write may have appended events: wake the relay rather than wait for its poll.

@@ -110,6 +110,23 @@ export const HOLIDAYS: Record<number, HolidayYear> = {
 const OFF = new Set(Object.values(HOLIDAYS).flatMap((y) => y.off));
 const WORK = new Set(Object.values(HOLIDAYS).flatMap((y) => y.work));
 
+/**
+ * Registers a year's holidays, replacing what the calendar had for it (the shipped data or an
+ * earlier import): an admin's import (PUT /v1/admin/calendar/{year}), loaded from its table at
+ * start and after each import. Deadlines already computed keep their dates.
+ */
+export function registerHolidayYear(year: number, y: HolidayYear): void {
+  for (const d of [...y.off, ...y.work]) if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || !d.startsWith(`${year}-`)) throw new Error(`${d} is not a date of ${year}`);
+  const old = HOLIDAYS[year];
+  if (old) {
+    for (const d of old.off) OFF.delete(d);
+    for (const d of old.work) WORK.delete(d);
+  }
+  HOLIDAYS[year] = { ...y, off: [...y.off].sort(), work: [...y.work].sort() };
+  for (const d of y.off) OFF.add(d);
+  for (const d of y.work) WORK.add(d);
+}
+
 /** The calendar date in China time (UTC+8) of an instant. */
 export function chinaDate(at: Date): string {
   return format(at.getTime() + CST_OFFSET_MS);
@@ -149,3 +166,19 @@ export function workingDayDeadline(d: string, n: number): { lastDay: string; due
   const lastDay = addWorkingDays(d, n);
   return { lastDay, dueAt: endOfChinaDay(lastDay) };
 }
+
+/**
+ * Deadline of a legal period of `n` days counted from the date `d` (shared/domain.md §4c): the
+ * count starts the day after `d` (its own day is not counted) and ends at 24:00 China time of the
+ * n-th day; a last day that is not a working day (a weekend or a public holiday, e.g. National
+ * Day or the Spring Festival) moves to the first working day after it (民事诉讼法 art. 85,
+ * commonly applied to administrative periods). Calendar days, not instant + n × 24 h.
+ */
+export function dayCountDeadline(d: string, n: number): { lastDay: string; dueAt: Date } {
+  let lastDay = addDays(d, n);
+  while (!isWorkingDay(lastDay)) lastDay = addDays(lastDay, 1);
+  return { lastDay, dueAt: endOfChinaDay(lastDay) };
+}
+
+/** The same period counted from an instant: from its China-time calendar date. */
+export const dayCountDeadlineFrom = (at: Date, n: number) => dayCountDeadline(chinaDate(at), n);

@@ -1,6 +1,6 @@
 import type { Capability } from './http/capability.js';
 import { keysCapability } from './keys/index.js';
-import { opsRoutes } from './ops/routes.js';
+import { opsCapability } from './ops/index.js';
 import { eventsCapability } from './events/index.js';
 import { referenceRoutes } from './reference/routes.js';
 import { jurisdiction } from './jurisdiction/index.js';
@@ -15,7 +15,7 @@ import { ledgerCapability } from './ledger/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
-  { name: 'ops', routes: opsRoutes },
+  opsCapability,
   keysCapability,
   eventsCapability,
   { name: 'reference', routes: referenceRoutes },

@@ -23,6 +23,11 @@ const EnvSchema = Type.Object({
   TRUST_PROXY: Type.Optional(Type.String({ minLength: 1, pattern: '^[0-9A-Fa-f:.,/ ]+$' })),
   CORS_ORIGINS: Type.Optional(Type.String({ minLength: 1, pattern: '^(\\*|https?://[^,\\s]+(\\s*,\\s*https?://[^,\\s]+)*)$' })),
   PII_KEY: Type.Optional(Type.String({ pattern: '^[0-9a-fA-F]{64}$' })),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 32 })),
+  STREAM_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 5, maximum: 3600, default: 60 }),
+  BACKUP_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  BACKUP_INTERVAL_MINUTES: Type.Integer({ minimum: 0, maximum: 525_600, default: 0 }),
+  BACKUP_KEEP: Type.Integer({ minimum: 1, maximum: 10_000, default: 7 }),
   JOINT_BUFFER_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 1000 }),
   DEDUP_RADIUS_METERS: Type.Number({ minimum: 0, maximum: 100_000, default: 500 }),
   DEDUP_WINDOW_HOURS: Type.Number({ minimum: 0, maximum: 24 * 365, default: 72 }),
@@ -78,6 +83,16 @@ export interface Config {
   /** Browser origins allowed by CORS (`*` = any); none by default. */
   corsOrigins: string[];
   piiKey?: string;
+  /** Bearer token Prometheus sends to GET /metrics; unset = admin keys only. */
+  metricsToken?: string;
+  /** Lifetime of a single-use stream token (POST /v1/events/stream-tokens). */
+  streamTokenTtlSeconds: number;
+  /** Where scheduled backups go (unset: no scheduled backups; on-demand ones need a path or this). */
+  backupDir?: string;
+  /** Minutes between scheduled backups; 0 = none. */
+  backupIntervalMinutes: number;
+  /** Backups kept in BACKUP_DIR (oldest removed first). */
+  backupKeep: number;
   jointBufferMeters: number;
   dedupRadiusMeters: number;
   dedupWindowHours: number;
@@ -166,6 +181,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : false,
     corsOrigins: e.CORS_ORIGINS ? e.CORS_ORIGINS.split(',').map((s) => s.trim()) : [],
     piiKey: e.PII_KEY,
+    metricsToken: e.METRICS_TOKEN,
+    streamTokenTtlSeconds: e.STREAM_TOKEN_TTL_SECONDS,
+    backupDir: e.BACKUP_DIR,
+    backupIntervalMinutes: e.BACKUP_INTERVAL_MINUTES,
+    backupKeep: e.BACKUP_KEEP,
     jointBufferMeters: e.JOINT_BUFFER_METERS,
     dedupRadiusMeters: e.DEDUP_RADIUS_METERS,
     dedupWindowHours: e.DEDUP_WINDOW_HOURS,

@@ -15,3 +15,4 @@ export * from './outbox/tables.js';
 export * from './notifications/tables.js';
 export * from './inspections/tables.js';
 export * from './ledger/tables.js';
+export * from './ops/tables.js';

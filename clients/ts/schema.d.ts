@@ -51,6 +51,101 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/queues/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a side's work queue (jobs wait; running ones finish) */
+        post: operations["postAdminQueuesByNamePause"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/queues/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resume a side's paused work queue */
+        post: operations["postAdminQueuesByNameResume"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Send `Authorization: Bearer <METRICS_TOKEN>` (or an admin key; without METRICS_TOKEN only admin keys). Series: enf_http_request_duration_seconds{method,route,status_code}, enf_outbox_lag_seconds, enf_unreconciled_age_seconds, enf_queue_jobs{queue,state}, enf_queue_paused{queue}, enf_webhook_deliveries{outcome}, enf_deadlines_overdue_total{kind}, enf_sqlite_busy_errors_total, and the Node.js process defaults.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write an online backup of the database into BACKUP_DIR now
+         * @description SQLite's backup API on the service's connection: requests go on meanwhile, and the file holds every write committed before it began. The oldest backups beyond BACKUP_KEEP are removed. PII_KEY is not in the backup: keep it separately. Restore with `npm run cli -- restore <file>` while the service is stopped.
+         */
+        post: operations["postAdminBackups"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The holiday calendar of a year (shipped or imported) used for working-day deadlines */
+        get: operations["getAdminCalendarByYear"];
+        /**
+         * Import a year's public holidays and adjusted working days (the State Council's notice)
+         * @description Replaces the calendar of that year in every process (this one at once, others within a minute). Working-day deadlines computed from now on use it; deadlines already set keep their dates.
+         */
+        put: operations["putAdminCalendarByYear"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/jobs/failed": {
         parameters: {
             query?: never;
@@ -151,6 +246,26 @@ export interface paths {
         get: operations["getEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/events/stream-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A single-use token for one browser EventSource connection
+         * @description A browser `EventSource` cannot send the bearer header: ask for a token with the key, then open `GET /v1/events/stream?token=<token>`. The token is good for one connection, within STREAM_TOKEN_TTL_SECONDS (60 s), and sees exactly what the key that made it sees (a key revoked meanwhile makes it fail). It is never logged.
+         */
+        post: operations["postEventsStreamTokens"];
         delete?: never;
         options?: never;
         head?: never;
@@ -661,7 +776,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Correct an open complaint: category, location, address, adminCode, urgency (If-Match required)
+         * @description Intake and admin only, while the complaint is open (received, accepted, routed, in_progress; else 409 complaint-not-open). If-Match is required (428 without it, 412 when stale). Only changed fields are written; `complaint.updated` names them (never their values). When the resolved owner (lead agency or team) of a routed complaint changes, its open assignments are superseded and it is routed again in the same request (an in_progress one goes back to routed).
+         */
+        patch: operations["patchComplaintsById"];
         trace?: never;
     };
     "/v1/complaints/{id}/accept": {
@@ -775,7 +894,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the reporter's feedback on the reply and close (replied → closed) */
+        /** Record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
         post: operations["postComplaintsByIdFeedback"];
         delete?: never;
         options?: never;
@@ -834,6 +953,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/complaints/{id}/review-request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+        post: operations["postComplaintsByIdReviewRequest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/review-opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+        post: operations["postComplaintsByIdReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+        post: operations["postComplaintsByIdReopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/pii-reads": {
         parameters: {
             query?: never;
@@ -845,6 +1015,26 @@ export interface paths {
         get: operations["getAdminPiiReads"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/complaints/{number}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The reporter asks for review (复查) of the reply, or re-review (复核) of the review opinion, with the query code (no key)
+         * @description Within 30 days of the written answer (review.requestableUntil), to the agency one level above (信访工作条例 arts. 35–36). 409 naming the rule when late (review-window-closed), while a review is pending (review-pending), after the re-review (review-final), or when there is no agency above. A wrong number or code is the same 404. Rate limited like the lookup.
+         */
+        post: operations["postPublicComplaintsByNumberReview"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1272,7 +1462,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List filings (supervisors: their agency subtree as filing or receiving agency; admins: all)
+         * List filings (supervisors: their agency subtree as filing or receiving agency; partners with the filings scope: their audience; admins: all)
          * @description Newest first; keyset pages; each filing with its comments.
          */
         get: operations["getFilings"];
@@ -1293,7 +1483,7 @@ export interface paths {
         };
         /**
          * Get a filing with its comments
-         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency. Others get 404.
+         * @description Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency; partner keys with the `filings` scope, the filings of their audience (side, agency subtree, all). Others get 404.
          */
         get: operations["getFilingsById"];
         put?: never;
@@ -2144,6 +2334,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "calendar.year_imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * calendar.year_imported event
+         * @description data of calendar.year_imported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookCalendarYearImported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "case.deadline_extended": {
         parameters: {
             query?: never;
@@ -2404,6 +2614,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.feedback_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.feedback_recorded event
+         * @description data of complaint.feedback_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintFeedbackRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.in_progress": {
         parameters: {
             query?: never;
@@ -2504,6 +2734,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "complaint.reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.reopened event
+         * @description data of complaint.reopened events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReopened"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "complaint.replied": {
         parameters: {
             query?: never;
@@ -2518,6 +2768,46 @@ export interface webhooks {
          * @description data of complaint.replied events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintReplied"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_opinion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_opinion event
+         * @description data of complaint.review_opinion events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewOpinion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.review_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.review_requested event
+         * @description data of complaint.review_requested events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintReviewRequested"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2578,6 +2868,26 @@ export interface webhooks {
          * @description data of complaint.unlinked events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintUnlinked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "complaint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * complaint.updated event
+         * @description data of complaint.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookComplaintUpdated"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3290,6 +3600,17 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of calendar.year_imported events */
+        "EventData.calendar.year_imported": {
+            /** @description The year, e.g. "2027" */
+            id: string;
+            /** @description Days off listed */
+            offDays: number;
+            /** @description Adjusted working weekend days (调休上班) listed */
+            workDays: number;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of case.deadline_extended events */
         "EventData.case.deadline_extended": {
             /** @description Case id */
@@ -3386,7 +3707,7 @@ export interface components {
             duplicateOf: string | null;
             /** Format: date-time */
             closedAt: string;
-            /** @description feedback | manual | auto */
+            /** @description feedback | manual | auto | final */
             reason: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
@@ -3428,6 +3749,25 @@ export interface components {
             reason: string;
             /** Format: date-time */
             replyDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.feedback_recorded events */
+        "EventData.complaint.feedback_recorded": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            satisfied: boolean;
+            /** Format: date-time */
+            reviewRequestableUntil: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3496,10 +3836,14 @@ export interface components {
             category: string;
             urgent: boolean;
             duplicateOf: string | null;
-            /** @description acceptance | reply */
+            /** @description acceptance | reply | review */
             deadline: string;
             /** Format: date-time */
             dueAt: string;
+            /** @description With deadline review: review (复查) | re_review (复核) */
+            stage?: string;
+            /** @description With deadline review: the reviewing agency */
+            reviewAgencyCode?: string;
         } & {
             [key: string]: unknown;
         };
@@ -3520,6 +3864,25 @@ export interface components {
             receivedAt: string;
             /** Format: date-time */
             acceptanceDueAt: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.reopened events */
+        "EventData.complaint.reopened": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            reason: string;
+            /** Format: date-time */
+            replyDueAt: string;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3546,6 +3909,64 @@ export interface components {
             caseId?: string;
             /** @description That case’s number */
             caseNumber?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_opinion events */
+        "EventData.complaint.review_opinion": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            reviewAgencyCode: string;
+            /** @description upheld | revised */
+            outcome: string;
+            /** Format: date-time */
+            opinionAt: string;
+            /** @description true after the re-review (复核): no further review */
+            final: boolean;
+            /** @description Until when a re-review may be requested (null when final) */
+            reviewRequestableUntil: string | null;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.review_requested events */
+        "EventData.complaint.review_requested": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description review | re_review */
+            stage: string;
+            /** @description The reviewing agency (one level above reviewedAgencyCode) */
+            reviewAgencyCode: string;
+            /** @description The agency whose answer is reviewed */
+            reviewedAgencyCode: string;
+            /** Format: date-time */
+            requestedAt: string;
+            /**
+             * Format: date-time
+             * @description The review opinion is due by then (30 days, 24:00 China time)
+             */
+            dueAt: string;
+            /** @description intake | public */
+            via: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
         } & {
             [key: string]: unknown;
         };
@@ -3607,6 +4028,26 @@ export interface components {
             urgent: boolean;
             duplicateOf: string | null;
             formerMaster: string;
+            /** @description API key id of the actor (or system / dedup / assignment:<id>) */
+            by: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of complaint.updated events */
+        "EventData.complaint.updated": {
+            /** @description Complaint id */
+            id: string;
+            /** @description e.g. 12369-2026-000123 */
+            number: string;
+            /** @description Status after the change */
+            status: string;
+            category: string;
+            urgent: boolean;
+            duplicateOf: string | null;
+            /** @description Names of the changed fields (never their values) */
+            fields: string[];
+            /** @description The resolved owner changed: open assignments superseded, routed again */
+            rerouted: boolean;
             /** @description API key id of the actor (or system / dedup / assignment:<id>) */
             by: string;
         } & {
@@ -3891,6 +4332,16 @@ export interface components {
                 categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
             } | null;
             description: string | null;
+            /** @description Custom headers sent with each delivery (values masked) */
+            headers: {
+                /** @description Header name as given */
+                name: string;
+                /**
+                 * @description Masked: `****` and, for values of 12 characters or more, the last 4
+                 * @example ****4b9f
+                 */
+                value: string;
+            }[];
             /** @enum {unknown} */
             status: "active" | "disabled";
             disabledReason: string | null;
@@ -4705,7 +5156,7 @@ export interface components {
             /** @description Partners: what the key reads beyond what it created — created, side, agency (subtree) or all; null for other roles */
             audience: ("created" | "side" | "agency" | "all") | null;
             /** @description Partners: read-only scopes; null for other roles */
-            scopes: ("events" | "complaints")[] | null;
+            scopes: ("events" | "complaints" | "cases" | "filings")[] | null;
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
@@ -4839,10 +5290,10 @@ export interface components {
                 bytes?: number;
             }[];
             /**
-             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
              * @enum {unknown}
              */
-            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
             statusReason: string | null;
             transferredTo: string | null;
             /** Format: date-time */
@@ -4861,7 +5312,7 @@ export interface components {
                 } | null;
                 /** @description A pending deadline has passed */
                 overdue: boolean;
-                overdueDeadline: ("acceptance" | "reply") | null;
+                overdueDeadline: ("acceptance" | "reply" | "review") | null;
                 overdueAt: string | null;
             };
             routing: {
@@ -4904,7 +5355,14 @@ export interface components {
                 comment: string | null;
             } | null;
             closedAt: string | null;
-            closeReason: ("feedback" | "auto" | "manual") | null;
+            closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+            reviewRequestableUntil: string | null;
+            reopened: {
+                /** Format: date-time */
+                at: string;
+                /** @description Why intake reopened it */
+                reason: string;
+            } | null;
             duplicateOf: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -5178,6 +5636,8 @@ export interface operations {
                     /** @example {} */
                     "application/json": {
                         [key: string]: {
+                            /** @description An admin paused this queue */
+                            paused?: boolean;
                             waiting: number;
                             active: number;
                             delayed: number;
@@ -5216,6 +5676,631 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminQueuesByNamePause: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description work-region or work-corps */
+                name: "work-region" | "work-corps";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: pause a side's work queue (jobs wait; running ones finish) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queue": "work-region",
+                     *       "paused": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The side work queue */
+                        queue: "work-region" | "work-corps";
+                        /** @description true: no job of this queue starts until it is resumed (running jobs finish) */
+                        paused: boolean;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminQueuesByNameResume: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description work-region or work-corps */
+                name: "work-region" | "work-corps";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: resume a side's paused work queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "queue": "work-region",
+                     *       "paused": false
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description The side work queue */
+                        queue: "work-region" | "work-corps";
+                        /** @description true: no job of this queue starts until it is resumed (running jobs finish) */
+                        paused: boolean;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text format 0.0.4 */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminBackups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: write an online backup of the database into BACKUP_DIR now */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "file": "/data/backups/enforcement-2026-03-02T08-00-00-000Z.db",
+                     *       "bytes": 1,
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "finishedAt": "2026-03-02T10:00:00.000Z",
+                     *       "removed": [
+                     *         "data/backups/enforcement-20261124T020000Z.db"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Path of the backup on the server
+                         * @example /data/backups/enforcement-2026-03-02T08-00-00-000Z.db
+                         */
+                        file: string;
+                        bytes: number;
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        /** @description Older backups removed to keep BACKUP_KEEP */
+                        removed: string[];
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: the holiday calendar of a year (shipped or imported) used for working-day deadlines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminCalendarByYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Calendar year */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "off": [
+                 *         "2027-01-01",
+                 *         "2027-02-05",
+                 *         "2027-02-06"
+                 *       ],
+                 *       "work": [
+                 *         "2027-02-14"
+                 *       ],
+                 *       "source": "国务院办公厅关于2027年部分节假日安排的通知"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Days off: public holidays and the days taken off around them (放假) */
+                    off: string[];
+                    /** @description Weekend days that are working days (调休上班) */
+                    work: string[];
+                    /** @description The notice, e.g. 国办发明电〔2026〕…号 */
+                    source: string;
+                    /**
+                     * @description false for provisional data
+                     * @default true
+                     */
+                    official?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: import a year's public holidays and adjusted working days (the State Council's notice) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "year": 2027,
+                     *       "off": [],
+                     *       "work": [],
+                     *       "official": false,
+                     *       "source": "国务院办公厅关于2027年部分节假日安排的通知",
+                     *       "importedAt": "2026-03-02T10:00:00.000Z",
+                     *       "importedBy": "01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @example 2027 */
+                        year: number;
+                        /** @description Days off: public holidays and the days taken off around them (放假) */
+                        off: string[];
+                        /** @description Weekend days that are working days (调休上班) */
+                        work: string[];
+                        /** @description true: the State Council's published notice; false: provisional data */
+                        official: boolean;
+                        /**
+                         * @description Where the data comes from
+                         * @example 国务院办公厅关于2027年部分节假日安排的通知
+                         */
+                        source: string;
+                        /** @description null: the data the service ships */
+                        importedAt: string | null;
+                        /** @description Key id of the admin who imported it */
+                        importedBy: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5414,6 +6499,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getApiKeys: {
@@ -5549,8 +6643,8 @@ export interface operations {
                      * @enum {unknown}
                      */
                     audience?: "created" | "side" | "agency" | "all";
-                    /** @description Partners: events (feed, stream, webhooks), complaints (those of its audience); default [events] */
-                    scopes?: ("events" | "complaints")[];
+                    /** @description Partners: events (feed, stream, webhooks), complaints, cases, filings (GET those of its audience, and see their events); default [events] */
+                    scopes?: ("events" | "complaints" | "cases" | "filings")[];
                 };
             };
         };
@@ -5667,6 +6761,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     deleteApiKeysById: {
@@ -5744,6 +6847,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5916,6 +7028,82 @@ export interface operations {
             };
         };
     };
+    postEventsStreamTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created: a single-use token for one browser EventSource connection */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "token": "est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q",
+                     *       "expiresAt": "2026-03-02T10:00:00.000Z",
+                     *       "url": "https://partner.example.gov.cn/hooks/enforcement"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description Pass as ?token= on /v1/events/stream (prefix est_)
+                         * @example est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q
+                         */
+                        token: string;
+                        /**
+                         * Format: date-time
+                         * @description Unusable after this instant
+                         */
+                        expiresAt: string;
+                        /** @description The stream URL with the token, ready for new EventSource(url) */
+                        url: string;
+                    };
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getEventsStream: {
         parameters: {
             query?: {
@@ -6021,6 +7209,12 @@ export interface operations {
                      *             ]
                      *           },
                      *           "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *           "headers": [
+                     *             {
+                     *               "name": "昌吉市生态环境执法大队 大气组",
+                     *               "value": "****4b9f"
+                     *             }
+                     *           ],
                      *           "status": "active",
                      *           "disabledReason": "接收端连续 5 天投递失败",
                      *           "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6129,6 +7323,15 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     };
                     description?: string;
+                    /**
+                     * @description Header name → value, sent with each delivery (stored sealed; GET shows names and masked values). Hop-by-hop headers, Host, Content-*, User-Agent and the signature headers (webhook-*) are refused.
+                     * @example {
+                     *       "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                     *     }
+                     */
+                    headers?: {
+                        [key: string]: string;
+                    };
                 };
             };
         };
@@ -6156,6 +7359,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6245,6 +7454,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSubscriptionsById: {
@@ -6282,6 +7500,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6442,6 +7666,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     patchSubscriptionsById: {
@@ -6472,6 +7705,9 @@ export interface operations {
                  *         ]
                  *       },
                  *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                 *       "headers": {
+                 *         "X-Receiver-Token": "rcv_5c1f0c8e2d7a4b9f"
+                 *       },
                  *       "enabled": false
                  *     }
                  */
@@ -6491,6 +7727,9 @@ export interface operations {
                         categories?: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                     } | null;
                     description?: string | null;
+                    headers?: {
+                        [key: string]: string;
+                    } | null;
                     /** @description false disables; true re-enables a disabled subscription (new events only: use replay for the gap) */
                     enabled?: boolean;
                 };
@@ -6520,6 +7759,12 @@ export interface operations {
                      *         ]
                      *       },
                      *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "headers": [
+                     *         {
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "value": "****4b9f"
+                     *         }
+                     *       ],
                      *       "status": "active",
                      *       "disabledReason": "接收端连续 5 天投递失败",
                      *       "disabledAt": "2026-03-02T10:00:00.000Z",
@@ -6607,6 +7852,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6709,6 +7963,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6833,6 +8096,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7099,6 +8371,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postSubscriptionsByIdReplay: {
@@ -7251,6 +8532,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7565,6 +8855,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7907,6 +9206,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getTeams: {
@@ -8189,6 +9497,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8493,6 +9810,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9032,6 +10358,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postAreasImport: {
@@ -9251,6 +10586,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9605,6 +10949,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     patchAreasById: {
@@ -9917,6 +11270,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10279,6 +11641,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getRoutingRulesById: {
@@ -10465,6 +11836,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11058,6 +12438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postAssignmentsByIdDecline: {
@@ -11307,6 +12696,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11567,13 +12965,22 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getComplaints: {
         parameters: {
             query?: {
-                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed */
-                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted. */
+                status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                 /** @description Environmental category */
                 category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
                 /** @description How the complaint reached the 12369 center */
@@ -11688,6 +13095,11 @@ export interface operations {
                      *           },
                      *           "closedAt": "2026-03-02T10:00:00.000Z",
                      *           "closeReason": "feedback",
+                     *           "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *           "reopened": {
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *           },
                      *           "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *           "createdAt": "2026-03-02T10:00:00.000Z",
                      *           "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -11863,10 +13275,10 @@ export interface operations {
                         /** @description Human-readable number, e.g. 12369-2026-000123 */
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /** Format: date-time */
                         receivedAt: string;
                         /**
@@ -11954,6 +13366,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12056,6 +13477,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12075,6 +13501,24 @@ export interface operations {
                      *           "data": {}
                      *         }
                      *       ],
+                     *       "reviews": [
+                     *         {
+                     *           "stage": "review",
+                     *           "agencyCode": "652300",
+                     *           "reviewedAgencyCode": "652301",
+                     *           "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *           "requestedVia": "intake",
+                     *           "reason": "烟囱仍在冒黑烟",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "overdue": false,
+                     *           "opinion": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "outcome": "upheld",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "by": "张明（执法证号 65010023）"
+                     *           }
+                     *         }
+                     *       ],
                      *       "reporter": {
                      *         "name": "昌吉市生态环境执法大队 大气组",
                      *         "phone": "13899990000",
@@ -12089,10 +13533,10 @@ export interface operations {
                             id: string;
                             number: string;
                             /**
-                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                              * @enum {unknown}
                              */
-                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                             /** Format: date-time */
                             receivedAt: string;
                         }[];
@@ -12104,6 +13548,47 @@ export interface operations {
                             data: {
                                 [key: string]: unknown;
                             };
+                        }[];
+                        /** @description Review (复查) and re-review (复核) requests, oldest first */
+                        reviews: {
+                            /**
+                             * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                             * @enum {unknown}
+                             */
+                            stage: "review" | "re_review";
+                            /**
+                             * @description The reviewing agency: one level above reviewedAgencyCode
+                             * @example 652300
+                             */
+                            agencyCode: string;
+                            /**
+                             * @description The agency whose answer is reviewed
+                             * @example 652301
+                             */
+                            reviewedAgencyCode: string;
+                            /** Format: date-time */
+                            requestedAt: string;
+                            /**
+                             * @description Taken down by intake, or asked through the public lookup
+                             * @enum {unknown}
+                             */
+                            requestedVia: "intake" | "public";
+                            /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                            reason: string;
+                            /**
+                             * Format: date-time
+                             * @description The opinion is due by then: 30 days after the request, 24:00 China time
+                             */
+                            dueAt: string;
+                            overdue: boolean;
+                            opinion: {
+                                text: string;
+                                /** @enum {unknown} */
+                                outcome: "upheld" | "revised";
+                                /** Format: date-time */
+                                at: string;
+                                by: string;
+                            } | null;
                         }[];
                         reporter?: {
                             name: string | null;
@@ -12161,6 +13646,386 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchComplaintsById: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description ETag from the last read, e.g. "3" (required on PATCH: 428 without it, 412 when stale) */
+                "if-match": string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The fields to correct (at least one). A location, or an address with an adminCode, must remain. */
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "category": "water",
+                 *       "location": {
+                 *         "lat": 44.01,
+                 *         "lng": 87.31
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Environmental category
+                     * @enum {unknown}
+                     */
+                    category?: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                    /** @description Where the pollution is (WGS-84) */
+                    location?: {
+                        /** @description WGS-84 latitude */
+                        lat: number;
+                        /** @description WGS-84 longitude */
+                        lng: number;
+                    };
+                    address?: string | null;
+                    adminCode?: string | null;
+                    /** @description Ongoing pollution */
+                    urgent?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: correct an open complaint: category, location, address, adminCode, urgency (If-Match required) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match header required */
+            428: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12274,6 +14139,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12318,10 +14188,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12340,7 +14210,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12383,7 +14253,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12486,6 +14363,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12605,6 +14491,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12649,10 +14540,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -12671,7 +14562,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -12714,7 +14605,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -12817,6 +14715,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12939,6 +14846,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -12983,10 +14895,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13005,7 +14917,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13048,7 +14960,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13151,6 +15070,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13273,6 +15201,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13317,10 +15250,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13339,7 +15272,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13382,7 +15315,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13501,6 +15441,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdStart: {
@@ -13607,6 +15556,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13651,10 +15605,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -13673,7 +15627,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -13716,7 +15670,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -13819,6 +15780,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13938,6 +15908,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -13982,10 +15957,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14004,7 +15979,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14047,7 +16022,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14157,6 +16139,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postComplaintsByIdFeedback: {
@@ -14188,7 +16179,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK: record the reporter's feedback on the reply and close (replied → closed) */
+            /** @description OK: record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is) */
             200: {
                 headers: {
                     /** @description Current version of the resource, e.g. "3": send it back in If-Match */
@@ -14271,6 +16262,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14315,10 +16311,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14337,7 +16333,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14380,7 +16376,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14483,6 +16486,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14596,6 +16608,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14640,10 +16657,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14662,7 +16679,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -14705,7 +16722,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -14808,6 +16832,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14921,6 +16954,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -14965,10 +17003,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -14987,7 +17025,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -15030,7 +17068,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -15133,6 +17178,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15252,6 +17306,11 @@ export interface operations {
                      *       },
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
                      *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
                      *       "createdAt": "2026-03-02T10:00:00.000Z",
                      *       "updatedAt": "2026-03-02T10:00:00.000Z",
@@ -15296,10 +17355,10 @@ export interface operations {
                             bytes?: number;
                         }[];
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         statusReason: string | null;
                         transferredTo: string | null;
                         /** Format: date-time */
@@ -15318,7 +17377,7 @@ export interface operations {
                             } | null;
                             /** @description A pending deadline has passed */
                             overdue: boolean;
-                            overdueDeadline: ("acceptance" | "reply") | null;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
                             overdueAt: string | null;
                         };
                         routing: {
@@ -15361,7 +17420,14 @@ export interface operations {
                             comment: string | null;
                         } | null;
                         closedAt: string | null;
-                        closeReason: ("feedback" | "auto" | "manual") | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
                         duplicateOf: string | null;
                         /** Format: date-time */
                         createdAt: string;
@@ -15480,6 +17546,1077 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewRequest: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "烟囱仍在冒黑烟，处理结果不属实"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description What the reporter does not accept in the answer, e.g. 烟囱仍在冒黑烟，处理结果不属实 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReviewOpinion: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "经复查，原处理意见事实清楚，予以维持。",
+                 *       "outcome": "upheld"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The opinion the reporter receives, e.g. 经复查，原处理意见事实清楚，予以维持。 */
+                    text: string;
+                    /**
+                     * @description upheld: the answer stands (维持); revised: it is changed (变更)
+                     * @enum {unknown}
+                     */
+                    outcome: "upheld" | "revised";
+                };
+            };
+        };
+        responses: {
+            /** @description OK: the reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postComplaintsByIdReopen: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "举报人反映问题仍未解决"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Why it is reopened, e.g. 举报人反映问题仍未解决 */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK: reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "number": "12369-2026-000123",
+                     *       "channel": "phone",
+                     *       "category": "air",
+                     *       "description": "昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻",
+                     *       "location": {
+                     *         "lat": 1,
+                     *         "lng": 1
+                     *       },
+                     *       "address": "新疆昌吉回族自治州昌吉市延安北路198号",
+                     *       "adminCode": "652301",
+                     *       "occurredAt": "2026-03-02T10:00:00.000Z",
+                     *       "urgent": false,
+                     *       "sourceId": "src-652301-01",
+                     *       "externalRef": "HOTLINE-20261201-0007",
+                     *       "attachments": [
+                     *         {
+                     *           "url": "https://partner.example.cn/hooks/enforcement",
+                     *           "mediaType": "image/jpeg",
+                     *           "bytes": 1
+                     *         }
+                     *       ],
+                     *       "status": "received",
+                     *       "statusReason": "举报事项不属于生态环境部门职责，已告知举报人向住建部门反映",
+                     *       "transferredTo": "昌吉市住房和城乡建设局",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "startedAt": "2026-03-02T10:00:00.000Z",
+                     *       "deadlines": {
+                     *         "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *         "extension": {
+                     *           "days": 1,
+                     *           "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         },
+                     *         "overdue": false,
+                     *         "overdueDeadline": "acceptance",
+                     *         "overdueAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "routing": {
+                     *         "side": "region",
+                     *         "agencyCode": "652301",
+                     *         "teamId": "team-652301-air",
+                     *         "areaId": "area-652301",
+                     *         "gridId": "grid-652301-01",
+                     *         "joint": false,
+                     *         "triage": false,
+                     *         "routedAt": "2026-03-02T10:00:00.000Z",
+                     *         "assignments": [
+                     *           {
+                     *             "assignmentId": "01a2318a-0c3e-7d41-9f0e-5b8e3c2d1a77",
+                     *             "teamId": "team-652301-air",
+                     *             "agencyCode": "652301",
+                     *             "side": "region",
+                     *             "role": "lead",
+                     *             "status": "pending",
+                     *             "overdue": false,
+                     *             "createdAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "reply": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "by": "张明（执法证号 65010023）"
+                     *       },
+                     *       "feedback": {
+                     *         "satisfied": false,
+                     *         "comment": "已在备案材料中补充现场照片和监测报告。"
+                     *       },
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closeReason": "feedback",
+                     *       "reviewRequestableUntil": "2026-03-02T10:00:00.000Z",
+                     *       "reopened": {
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       },
+                     *       "duplicateOf": "01a23185-a1ea-754c-af6f-50ecb2926c27",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": {
+                        id: string;
+                        number: string;
+                        /**
+                         * @description How the complaint reached the 12369 center
+                         * @enum {unknown}
+                         */
+                        channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        description: string;
+                        location: {
+                            lat: number;
+                            lng: number;
+                        } | null;
+                        address: string | null;
+                        adminCode: string | null;
+                        occurredAt: string | null;
+                        urgent: boolean;
+                        sourceId: string | null;
+                        externalRef: string | null;
+                        attachments: {
+                            /**
+                             * Format: uri
+                             * @description Where the file can be fetched
+                             */
+                            url?: string;
+                            /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                            sha256?: string;
+                            /** @description e.g. image/jpeg */
+                            mediaType?: string;
+                            /** @description Size in bytes */
+                            bytes?: number;
+                        }[];
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        statusReason: string | null;
+                        transferredTo: string | null;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        acceptedAt: string | null;
+                        startedAt: string | null;
+                        deadlines: {
+                            /** Format: date-time */
+                            acceptanceDueAt: string;
+                            replyDueAt: string | null;
+                            extension: {
+                                days: number;
+                                reason: string;
+                                /** Format: date-time */
+                                at: string;
+                            } | null;
+                            /** @description A pending deadline has passed */
+                            overdue: boolean;
+                            overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                            overdueAt: string | null;
+                        };
+                        routing: {
+                            side: ("region" | "corps") | null;
+                            agencyCode: string | null;
+                            teamId: string | null;
+                            areaId: string | null;
+                            gridId: string | null;
+                            /** @description Near the other side: a co-handling assignment exists */
+                            joint: boolean;
+                            /** @description Nobody owns the place: the center’s triage handles it */
+                            triage: boolean;
+                            /** Format: date-time */
+                            routedAt: string;
+                            /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                            assignments: {
+                                assignmentId: string;
+                                teamId: string | null;
+                                agencyCode: string | null;
+                                side: ("region" | "corps") | null;
+                                /** @enum {unknown} */
+                                role: "lead" | "co_handling";
+                                /** @enum {unknown} */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                /** @description Not claimed in time */
+                                overdue: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        } | null;
+                        reply: {
+                            text: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description API key id of the replier */
+                            by: string;
+                        } | null;
+                        feedback: {
+                            satisfied: boolean;
+                            comment: string | null;
+                        } | null;
+                        closedAt: string | null;
+                        closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                        reviewRequestableUntil: string | null;
+                        reopened: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description Why intake reopened it */
+                            reason: string;
+                        } | null;
+                        duplicateOf: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        /** @description Also the ETag; send If-Match to act on this version only */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getAdminPiiReads: {
@@ -15585,12 +18722,9 @@ export interface operations {
             };
         };
     };
-    getPublicComplaintsByNumber: {
+    postPublicComplaintsByNumberReview: {
         parameters: {
-            query: {
-                /** @description The query code given at intake */
-                code: string;
-            };
+            query?: never;
             header?: never;
             path: {
                 /** @description e.g. 12369-2026-000123 */
@@ -15598,9 +18732,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "Q7K2M9P4",
+                 *       "reason": "烟囱仍在冒黑烟"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description The query code given at intake */
+                    code: string;
+                    /** @description What the reporter does not accept, e.g. 烟囱仍在冒黑烟 */
+                    reason: string;
+                };
+            };
+        };
         responses: {
-            /** @description Status, dates and the reply only: nothing else about the complaint */
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -15618,16 +18767,32 @@ export interface operations {
                      *       "repliedAt": "2026-03-02T10:00:00.000Z",
                      *       "closedAt": "2026-03-02T10:00:00.000Z",
                      *       "reply": "经现场核查，举报情况属实，已责令企业停产整改并立案查处。",
-                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理"
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "经复查，原答复认定事实清楚、处理恰当，维持原答复意见。",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": {
                         number: string;
                         /**
-                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
                          * @enum {unknown}
                          */
-                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "closed";
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                         /**
                          * @description The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中
                          * @example 办理中
@@ -15643,6 +18808,235 @@ export interface operations {
                         closedAt: string | null;
                         reply: string | null;
                         reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicComplaintsByNumber: {
+        parameters: {
+            query: {
+                /** @description The query code given at intake */
+                code: string;
+            };
+            header?: never;
+            path: {
+                /** @description e.g. 12369-2026-000123 */
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Status, dates, the reply and the review state only: nothing else about the complaint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "number": "12369-2026-000123",
+                     *       "status": "received",
+                     *       "statusLabel": "办理中",
+                     *       "receivedAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptanceDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "acceptedAt": "2026-03-02T10:00:00.000Z",
+                     *       "replyDueAt": "2026-03-02T10:00:00.000Z",
+                     *       "repliedAt": "2026-03-02T10:00:00.000Z",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "reply": "经现场核查，举报情况属实，已责令企业停产整改并立案查处。",
+                     *       "reason": "举报地点位于兵团第八师石河子市辖区，依职责移交兵团办理",
+                     *       "review": {
+                     *         "requestableUntil": "2026-03-02T10:00:00.000Z",
+                     *         "nextStage": "review",
+                     *         "final": false,
+                     *         "reviews": [
+                     *           {
+                     *             "stage": "review",
+                     *             "agency": "昌吉回族自治州",
+                     *             "requestedAt": "2026-03-02T10:00:00.000Z",
+                     *             "dueAt": "2026-03-02T10:00:00.000Z",
+                     *             "overdue": false,
+                     *             "opinion": "经复查，原答复认定事实清楚、处理恰当，维持原答复意见。",
+                     *             "opinionAt": "2026-03-02T10:00:00.000Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        number: string;
+                        /**
+                         * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                         * @enum {unknown}
+                         */
+                        status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                        /**
+                         * @description The status in the language asked for (Accept-Language; Chinese by default), e.g. 办理中
+                         * @example 办理中
+                         */
+                        statusLabel: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        /** Format: date-time */
+                        acceptanceDueAt: string;
+                        acceptedAt: string | null;
+                        replyDueAt: string | null;
+                        repliedAt: string | null;
+                        closedAt: string | null;
+                        reply: string | null;
+                        reason: string | null;
+                        /** @description The review path (信访工作条例 arts. 35–36) */
+                        review: {
+                            requestableUntil: string | null;
+                            nextStage: ("review" | "re_review") | null;
+                            /** @description The re-review (复核) opinion was given: the matter is final (信访工作条例 art. 36) */
+                            final: boolean;
+                            reviews: {
+                                /**
+                                 * @description review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)
+                                 * @enum {unknown}
+                                 */
+                                stage: "review" | "re_review";
+                                /**
+                                 * @description The reviewing agency, by name
+                                 * @example 昌吉回族自治州
+                                 */
+                                agency: string;
+                                /** Format: date-time */
+                                requestedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The opinion is due by then (30 days, 24:00 China time)
+                                 */
+                                dueAt: string;
+                                /** @description The reviewing agency passed its deadline */
+                                overdue: boolean;
+                                opinion: string | null;
+                                opinionAt: string | null;
+                            }[];
+                        };
                     };
                 };
             };
@@ -16261,6 +19655,19 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description HTTP status code */
+                        code: number;
+                        description: string;
+                    }[];
+                };
+            };
         };
     };
     getOpen311V2RequestsByServiceRequestId: {
@@ -16755,6 +20162,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getSourcesById: {
@@ -17133,6 +20549,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17687,6 +21112,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getCasesById: {
@@ -18041,6 +21475,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdTransitions: {
@@ -18257,6 +21700,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdExtend: {
@@ -18463,6 +21915,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18929,6 +22390,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdMeasuresByMidExtend: {
@@ -19184,6 +22654,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdMeasuresByMidLift: {
@@ -19415,6 +22894,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -19777,6 +23265,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postCasesByIdEvidence: {
@@ -19961,6 +23458,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20162,6 +23668,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -20620,6 +24135,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postFilingsByIdComments: {
@@ -20772,6 +24296,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postFilingsByIdRequestInfo: {
@@ -20905,6 +24438,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21112,6 +24654,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21392,6 +24943,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21720,6 +25280,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22094,6 +25663,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectorsByIdConflicts: {
@@ -22245,6 +25823,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -22669,6 +26256,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getInspectionPlansById: {
@@ -23045,6 +26641,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectionPlansByIdReveals: {
@@ -23259,6 +26864,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -23752,6 +27366,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postInspectionsByIdApprove: {
@@ -23892,6 +27515,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -24794,6 +28426,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postRectificationTasksImport: {
@@ -25049,6 +28690,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25561,6 +29211,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postRectificationTasksByIdProgress: {
@@ -25727,6 +29386,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -25930,6 +29598,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postRectificationTasksByIdCloseOffApprove: {
@@ -26121,6 +29798,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postRectificationTasksByIdCloseOffReject: {
@@ -26304,6 +29990,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -26502,6 +30197,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     postRectificationTasksByIdListedSupervision: {
@@ -26686,6 +30390,15 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -27315,6 +31028,39 @@ export interface operations {
             };
         };
     };
+    webhookCalendarYearImported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "calendar.year_imported";
+                    data?: components["schemas"]["EventData.calendar.year_imported"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookCaseDeadlineExtended: {
         parameters: {
             query?: never;
@@ -27744,6 +31490,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintFeedbackRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.feedback_recorded";
+                    data?: components["schemas"]["EventData.complaint.feedback_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintInProgress: {
         parameters: {
             query?: never;
@@ -27909,6 +31688,39 @@ export interface operations {
             };
         };
     };
+    webhookComplaintReopened: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.reopened";
+                    data?: components["schemas"]["EventData.complaint.reopened"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookComplaintReplied: {
         parameters: {
             query?: never;
@@ -27929,6 +31741,72 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.replied";
                     data?: components["schemas"]["EventData.complaint.replied"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewOpinion: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_opinion";
+                    data?: components["schemas"]["EventData.complaint.review_opinion"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintReviewRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.review_requested";
+                    data?: components["schemas"]["EventData.complaint.review_requested"];
                 };
             };
         };
@@ -28028,6 +31906,39 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.unlinked";
                     data?: components["schemas"]["EventData.complaint.unlinked"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookComplaintUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "complaint.updated";
+                    data?: components["schemas"]["EventData.complaint.updated"];
                 };
             };
         };

@@ -405,6 +405,30 @@ export function rerouteAfterTransfer(tx: Tx, deps: Deps, job: TransferJob): Rout
   return outcome;
 }
 
+/**
+ * After a subject was corrected (a complaint's category, place or address changed): plans its
+ * routing again and, when the resolved owner (lead agency or lead team) differs from its open
+ * lead, supersedes every open assignment of it (reason given) and routes it afresh (`previousId`
+ * pointing at the superseded lead), calling the subject's `onRouted` in the same transaction.
+ * Returns null when the owner is unchanged (nothing is touched) or the subject is not routable.
+ */
+export function rerouteAfterCorrection(tx: Tx, deps: Deps, kind: SubjectKind, id: string, reason: string): RoutingOutcome | null {
+  const hooks = subjectHooks(deps, kind);
+  if (hooks.routable && !hooks.routable(tx, id)) return null;
+  const subject = hooks.load(tx, id);
+  if (!subject) return null;
+  const plan = planRouting(tx, deps, subject);
+  const all = subjectAssignments(tx, kind, id);
+  const lead = openLeadOf(all);
+  if (lead && lead.agencyCode === plan.lead.agencyCode && lead.teamId === plan.lead.teamId) return null;
+  for (const a of all.filter(isOpen)) supersedeAssignment(tx, deps, a, reason);
+  const created = [createAssignment(tx, deps, subject, 'lead', plan.lead, lead?.id ?? null)];
+  if (plan.coHandling) created.push(createAssignment(tx, deps, subject, 'co_handling', plan.coHandling));
+  const outcome = outcomeOf(created[0], created, plan);
+  hooks.onRouted(tx, deps, id, outcome);
+  return outcome;
+}
+
 /** Deadline: still pending at dueAt → overdue (stays pending), event, the agency's supervisors told. */
 export function markOverdue(tx: Tx, deps: Deps, assignmentId: string): boolean {
   const a = getAssignment(tx, assignmentId);

@@ -92,7 +92,7 @@ const LAST_USED_GRANULARITY_MS = 60_000;
  */
 export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: string): Principal | null {
   if (adminKey && bearer.length === adminKey.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(adminKey))) {
-    return { keyId: 'env:ADMIN_API_KEY', role: 'admin', side: null, agencyCode: null, teamId: null };
+    return { ...ENV_ADMIN };
   }
   const row = db
     .select()
@@ -104,5 +104,17 @@ export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: st
   if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
     db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, row.id)).run();
   }
-  return { keyId: row.id, role: row.role, side: row.side, agencyCode: row.agencyCode, teamId: row.teamId, audience: row.audience, scopes: row.scopes };
+  return principalOf(row);
 }
+
+export const ENV_ADMIN: Principal = { keyId: 'env:ADMIN_API_KEY', role: 'admin', side: null, agencyCode: null, teamId: null };
+
+export const principalOf = (row: ApiKeyRow): Principal => ({
+  keyId: row.id,
+  role: row.role,
+  side: row.side,
+  agencyCode: row.agencyCode,
+  teamId: row.teamId,
+  audience: row.audience,
+  scopes: row.scopes,
+});

@@ -24,3 +24,20 @@ export const apiKeys = sqliteTable(
   },
   (t) => [index('api_keys_created').on(t.createdAt, t.id)],
 );
+
+/**
+ * Single-use stream tokens (POST /v1/events/stream-tokens): a browser's EventSource cannot send a
+ * bearer header, so it passes one of these as `?token=`. Only the hash is kept; the token carries
+ * the visibility of the key that made it (resolved again when used: a revoked key's tokens fail).
+ */
+export const streamTokens = sqliteTable(
+  'stream_tokens',
+  {
+    hash: text('hash').primaryKey(),
+    keyId: text('key_id').notNull(),
+    createdAt: text('created_at').notNull(),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('stream_tokens_expires').on(t.expiresAt)],
+);

@@ -208,7 +208,7 @@ function readPage(tx: Tx, scope: Scope, p: PageSpec): CaseRow[] {
         .map((r) => r.id),
     );
   // A named source has few cases: its index, then the rest checked row by row.
-  if (p.bySource || scope.kind === 'none') return single([visibleSql(scope), ...leadCheck]);
+  if (p.bySource || scope.kind === 'none' || scope.kind === 'partner') return single([visibleSql(scope), ...leadCheck]);
 
   let leadArms: string[];
   /** Co-handling and cross-filing arms (agency callers): their agencies, and the lead agencies they may yield. */

@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { appendEvent } from '../outbox/index.js';
-import { conflict, fieldError, forbidden, notFound } from '../http/problem.js';
+import { conflict, denied, fieldError, forbidden, notFound } from '../http/problem.js';
 import { getAgency, type Agency } from '../reference/hierarchy.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
@@ -32,10 +32,8 @@ import {
 } from './measures.js';
 import { otherSideAgency, resolvePlace } from './spatial.js';
 import { getSource } from './sources.js';
-import { chinaDate, chinaYear } from '../calendar.js';
+import { chinaDate, chinaYear, dayCountDeadline, dayCountDeadlineFrom } from '../calendar.js';
 import type { CreateCaseBody, EvidenceBody, ExtendCaseBody, ExtendMeasureBody, PatchCaseBody, TransitionBody } from './schemas.js';
-
-const DAY_MS = 86_400_000;
 
 /** Job fired by the decision-deadline timer (queue `deadline`). */
 export const DECISION_DUE_JOB = 'cases.decision_due';
@@ -150,6 +148,8 @@ export function emitCase(
     category: c.category,
     actorAgencyCode: opts.actorAgencyCode ?? c.leadAgencyCode,
     audience,
+    // partners with the `cases` scope read these as cases (cases@side:…, cases@agency:…)
+    readableAs: 'cases',
   });
 }
 
@@ -168,10 +168,11 @@ function updateCase(tx: Tx, deps: Deps, cur: CaseRow, set: Partial<CaseRow>): { 
 // ---------------------------------------------------------------------------------------------
 // Registration
 
-/** Roles that may change cases at all (partners see no case route; intake reads only). */
+/** Roles that may change cases at all (partners read at most; intake reads only). */
 export function scopeForWrite(tx: Tx, p: Principal): Scope {
   const scope = scopeOf(tx, p);
   if (scope.kind === 'none') throw notFound('resource');
+  if (scope.kind === 'partner') throw denied('case:read-only-partner', 'Partner keys read cases; they do not change them.');
   return scope;
 }
 
@@ -284,7 +285,8 @@ export function registerCase(tx: Tx, deps: Deps, p: Principal, b: Static<typeof 
       decision: null,
       transferredFrom: null,
       registeredAt: at,
-      decisionDueAt: new Date(now.getTime() + deps.config.caseLimits.decisionDays * DAY_MS).toISOString(),
+      // a legal period in days: 24:00 China time of the last day, off holidays (shared/domain.md §4c)
+      decisionDueAt: dayCountDeadlineFrom(now, deps.config.caseLimits.decisionDays).dueAt.toISOString(),
       extensionCount: 0,
       extensions: [],
       overdueAt: null,
@@ -450,7 +452,8 @@ export function extendCase(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     throw limitBreached(RULES.extensionBeforeDeadline, c.decisionDueAt, `an extension must be approved before the deadline ${c.decisionDueAt} passes`);
   const collective = b.collective ?? false;
   const days = decisionExtensionDays(c.extensionCount, collective, deps.config.caseLimits);
-  const decisionDueAt = new Date(Date.parse(c.decisionDueAt) + days * DAY_MS).toISOString();
+  // counted on from the last day of the current period (its 24:00 is the instant itself)
+  const decisionDueAt = dayCountDeadline(chinaDate(new Date(Date.parse(c.decisionDueAt) - 1)), days).dueAt.toISOString();
   const ext = { days, reason: b.reason, approvedBy: b.approvedBy, collective, at: now.toISOString() };
   const { row } = updateCase(tx, deps, c, { decisionDueAt, extensionCount: c.extensionCount + 1, extensions: [...c.extensions, ext] });
   scheduleTimer(tx, { id: decisionTimerId(id), name: DECISION_DUE_JOB, dueAt: new Date(decisionDueAt), payload: { caseId: id } });

@@ -6,7 +6,10 @@
  *    ancestors and its subtree), or
  *  - a co-handling agency of the case is A or below A (supervisors see their subtree), or
  *  - the case was cross-filed to (case_access) A or an agency below A.
- * Admin and intake see every case. Partners see no case route (404): they use events.
+ * Admin and intake see every case. A partner key with the `cases` scope reads (never changes) the
+ * cases whose events were addressed to its audience (side, agency subtree, all) — the same keys its
+ * event feed uses, so it sees a case's events if and only if it may GET the case; other partners
+ * get 404 on every case route.
  * Everyone else gets 404, never 403, so a case's existence does not leak.
  *
  * Changing a case (PATCH, transitions, measures, extensions) needs the lead agency to be A or
@@ -15,13 +18,19 @@
  */
 import { and, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import type { Principal } from '../auth/principal.js';
+import { hasScope, type Principal } from '../auth/principal.js';
+import { addressedTo } from '../outbox/index.js';
+import { principalPartnerKeys } from '../events/visibility.js';
 import { agencyAncestors, agencySubtree } from '../reference/hierarchy.js';
 import { denied, notFound } from '../http/problem.js';
 import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
 
 export type Scope =
-  { kind: 'all'; canWrite: boolean } | { kind: 'none' } | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[] };
+  | { kind: 'all'; canWrite: boolean }
+  | { kind: 'none' }
+  | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[] }
+  /** A partner with the `cases` scope: `keys` are its `cases@…` audience keys; `sees` asks one case. */
+  | { kind: 'partner'; keys: string[]; sees: (caseId: string) => boolean };
 
 export type CaseRow = typeof cases.$inferSelect;
 
@@ -32,6 +41,12 @@ export function scopeOf(tx: Tx, p: Principal): Scope {
     const down = agencySubtree(tx, p.agencyCode);
     const up = agencyAncestors(tx, p.agencyCode).map((a) => a.code);
     return { kind: 'agency', agencyCode: p.agencyCode, down, up, leadView: [...down, ...up] };
+  }
+  if (p.role === 'partner' && hasScope(p, 'cases')) {
+    const keys = principalPartnerKeys(tx, p, 'cases');
+    if (!keys.length) return { kind: 'none' };
+    const sees = (caseId: string) => !!tx.get(sql`select 1 as x where ${addressedTo('cases/', sql`${caseId}`, keys)}`);
+    return { kind: 'partner', keys, sees };
   }
   return { kind: 'none' };
 }
@@ -45,6 +60,7 @@ export function assertCaseRoutes(scope: Scope): asserts scope is Exclude<Scope, 
 export function visibleSql(scope: Scope): SQL {
   if (scope.kind === 'all') return sql`1 = 1`;
   if (scope.kind === 'none') return sql`1 = 0`;
+  if (scope.kind === 'partner') return addressedTo('cases/', cases.id, scope.keys);
   return or(
     inArray(cases.leadAgencyCode, scope.leadView),
     sql`exists (select 1 from ${caseCoHandling} where ${and(eq(caseCoHandling.caseId, cases.id), inArray(caseCoHandling.agencyCode, scope.down))})`,
@@ -98,6 +114,7 @@ export function relationsOf(tx: Tx, caseId: string): Relations {
 export function canRead(scope: Scope, c: CaseRow, rel: Relations): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'none') return false;
+  if (scope.kind === 'partner') return scope.sees(c.id);
   return scope.leadView.includes(c.leadAgencyCode) || rel.coHandling.some((a) => scope.down.includes(a)) || rel.access.some((a) => scope.down.includes(a));
 }
 
@@ -117,6 +134,7 @@ export function loadCase(tx: Tx, scope: Scope, id: string, need: Access = 'read'
     if (!scope.canWrite) throw denied('case:read-only-center', 'Intake keys may read cases but not change them.');
     return c;
   }
+  if (scope.kind === 'partner') throw denied('case:read-only-partner', 'Partner keys read cases; they do not change them.');
   if (scope.kind !== 'agency') throw notFound('case', id);
   const manages = scope.down.includes(c.leadAgencyCode);
   if (need === 'manage' && !manages) throw denied('case:lead-agency', `Only the lead agency ${c.leadAgencyCode} (or an agency above it) may change this case.`);

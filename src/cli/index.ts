@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { verifyDrawRecord } from '../inspections/draw.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { openDb, inTx } from '../db/client.js';
+import { restoreDatabase, RestoreError, vacuumInto } from '../db/backup.js';
 import { issueKey } from '../keys/service.js';
 import { Problem, type FieldError } from '../http/problem.js';
 import { ROLES, type Side } from '../domain/index.js';
@@ -15,6 +16,8 @@ const USAGE = `usage:
   npm run cli -- keys create --role <${ROLES.join('|')}> [--agency CODE] [--team ID] [--side region|corps] [--name LABEL] [--audience created|side|agency|all] [--scopes events,complaints]
   npm run cli -- seed demo
   npm run cli -- migrate
+  npm run cli -- backup <file>    (online: VACUUM INTO, while the service runs)
+  npm run cli -- restore <file>   (replaces DATABASE_PATH; refused while the database is in use)
   npm run cli -- draw verify <draw-record.json>   (no database: re-runs a published random-inspection draw)`;
 
 /** Operator commands against DATABASE_PATH: the first admin key on a new install, seeding, migrating. */
@@ -22,6 +25,24 @@ function main(argv: string[]) {
   const [group, cmd] = argv;
   if (group === 'draw' && cmd === 'verify') return verifyCommand(argv[2]);
   const config = loadConfig();
+  if (group === 'backup' || group === 'restore') {
+    if (!cmd) throw new Error(USAGE);
+    if (group === 'backup') {
+      const r = vacuumInto(config.databasePath, cmd);
+      console.log(`backed up ${config.databasePath} to ${r.file} (${r.bytes} bytes)`);
+    } else {
+      try {
+        restoreDatabase(cmd, config.databasePath);
+      } catch (err) {
+        if (err instanceof RestoreError) throw new Error(`restore refused: ${err.message}`, { cause: err });
+        throw err;
+      }
+      // Migrations the backup predates are applied now, before any service opens it.
+      openDb(config.databasePath).$client.close();
+      console.log(`restored ${cmd} into ${config.databasePath}; start the service`);
+    }
+    return;
+  }
   if (group === 'migrate') {
     openDb(config.databasePath).$client.close();
     console.log(`migrated ${config.databasePath}`);

@@ -57,5 +57,20 @@ function cacheStatements(sqlite: Database.Database) {
  * writers never deadlock upgrading). The callback is synchronous: better-sqlite3 is.
  */
 export function inTx<T>(db: Db, fn: (tx: Tx) => T): T {
-  return db.transaction((tx) => fn(tx as unknown as Tx), { behavior: 'immediate' });
+  try {
+    return db.transaction((tx) => fn(tx as unknown as Tx), { behavior: 'immediate' });
+  } catch (err) {
+    if (isBusy(err)) busy.set(db.$client, (busy.get(db.$client) ?? 0) + 1);
+    throw err;
+  }
 }
+
+/** The write lock was not had within busy_timeout (another process or connection held it). */
+export const isBusy = (err: unknown): boolean => /^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code ?? ''));
+
+/**
+ * SQLITE_BUSY errors per connection (there is no retry wrapper: busy_timeout waits, then the
+ * write fails with 503). GET /metrics exports the count.
+ */
+const busy = new WeakMap<Database.Database, number>();
+export const busyErrors = (db: Db): number => busy.get(db.$client) ?? 0;

@@ -34,5 +34,5 @@ export type AssignmentRole = (typeof ASSIGNMENT_ROLES)[number];
 export const PARTNER_AUDIENCES = ['created', 'side', 'agency', 'all'] as const;
 export type PartnerAudience = (typeof PARTNER_AUDIENCES)[number];
 /** Read-only scopes of a partner key: the pull feed, stream and webhooks; complaints of its audience. */
-export const PARTNER_SCOPES = ['events', 'complaints'] as const;
+export const PARTNER_SCOPES = ['events', 'complaints', 'cases', 'filings'] as const;
 export type PartnerScope = (typeof PARTNER_SCOPES)[number];

@@ -41,6 +41,10 @@ export const VOCABULARY = {
       partner: ['对接系统', 'Partner system'],
     },
   },
+  review_stage: {
+    description: 'Stage of the review path of a complaint (信访工作条例 arts. 35–36)',
+    terms: { review: ['复查', 'Review'], re_review: ['复核', 'Re-review'] },
+  },
   agency_level: {
     description: 'Level of an agency on its side',
     terms: {
@@ -78,6 +82,8 @@ export const VOCABULARY = {
       routed: ['已分派', 'Routed'],
       in_progress: ['办理中', 'In progress'],
       replied: ['已答复', 'Replied'],
+      under_review: ['复查（复核）中', 'Under review'],
+      reviewed: ['已出具复查意见', 'Reviewed'],
       closed: ['已办结', 'Closed'],
     },
   },
@@ -211,7 +217,7 @@ export const VOCABULARY = {
   },
   partner_scope: {
     description: 'Read-only scope of a partner key',
-    terms: { events: ['事件', 'Events'], complaints: ['信访举报', 'Complaints'] },
+    terms: { events: ['事件', 'Events'], complaints: ['信访举报', 'Complaints'], cases: ['案件', 'Cases'], filings: ['备案', 'Filings'] },
   },
   rectification_kind: {
     description: 'Kind of rectification task',

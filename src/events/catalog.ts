@@ -8,6 +8,7 @@ import { inspectionCatalog, type InspectionEventType } from '../inspections/even
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
+import { OPS_EVENTS } from '../ops/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
 
@@ -25,6 +26,7 @@ const CATALOG = {
   ...SUBSCRIPTION_EVENTS,
   ...REFERENCE_EVENTS,
   ...LEDGER_EVENTS,
+  ...OPS_EVENTS,
 };
 
 /** Every event type the service emits. */

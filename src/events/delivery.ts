@@ -7,7 +7,7 @@ import { appendEvent } from '../outbox/index.js';
 import { toCloudEvent } from './envelope.js';
 import { deliveries, subscriptions } from './tables.js';
 import { postWebhook, type SendResult } from './send.js';
-import { sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
+import { openHeaders, sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
 import { deliveryStatements, type DeliveryStatements } from './prepared.js';
 
 export type Delivery = typeof deliveries.$inferSelect;
@@ -138,6 +138,8 @@ export async function attempt(deps: Deps, deliveryId: string, n: number): Promis
 async function send(deps: Deps, c: Claimed): Promise<Delivery | undefined> {
   const ts = new Date(); // receivers compare webhook-timestamp with their own wall clock
   const headers = {
+    // The subscription's own static headers first: ours (refused as custom names) always win.
+    ...openHeaders(deps.services.sealer, c.sub),
     'content-type': 'application/cloudevents+json; charset=utf-8',
     'webhook-id': c.d.eventId,
     'webhook-timestamp': String(Math.floor(ts.getTime() / 1000)),

@@ -8,6 +8,7 @@ import { toCloudEvent } from './envelope.js';
 import { decodeEventCursor, encodeEventCursor, lastEventPosition, listEvents, preparedEventPages, resolveTypes } from './feed.js';
 import { eventNotifier } from './notifier.js';
 import { audienceKeys, bindingOf } from './visibility.js';
+import { issueStreamToken } from '../auth/stream-tokens.js';
 
 export const CloudEventSchema = Type.Object(
   {
@@ -116,9 +117,37 @@ export const eventRoutes =
       for (const s of [...streams]) s.close();
     });
 
+    app.post(
+      '/v1/events/stream-tokens',
+      {
+        schema: {
+          tags: ['events'],
+          summary: 'A single-use token for one browser EventSource connection',
+          description:
+            'A browser `EventSource` cannot send the bearer header: ask for a token with the key, then open `GET /v1/events/stream?token=<token>`. The token is good for one connection, within STREAM_TOKEN_TTL_SECONDS (60 s), and sees exactly what the key that made it sees (a key revoked meanwhile makes it fail). It is never logged.',
+          response: {
+            201: Type.Object({
+              token: Type.String({
+                description: 'Pass as ?token= on /v1/events/stream (prefix est_)',
+                examples: ['est_4mV2k0cX1x2Kq9yQm2mB8pJ8r3wFv3o1l2m3n4o5p6q'],
+              }),
+              expiresAt: Type.String({ format: 'date-time', description: 'Unusable after this instant' }),
+              url: Type.String({ description: 'The stream URL with the token, ready for new EventSource(url)' }),
+            }),
+            ...problems(401),
+          },
+        },
+      },
+      async (req, reply) => {
+        const t = issueStreamToken(deps.db, deps.clock, req.principal, deps.config.streamTokenTtlSeconds);
+        return reply.status(201).send({ ...t, url: `${deps.config.publicBaseUrl}/v1/events/stream?token=${t.token}` });
+      },
+    );
+
     app.get(
       '/v1/events/stream',
       {
+        config: { streamToken: true },
         schema: {
           tags: ['events'],
           summary: 'Live stream of events (Server-Sent Events)',
@@ -126,6 +155,12 @@ export const eventRoutes =
             'Each event: `id: <cursor>`, `event: <type>`, `data: <CloudEvent JSON>`. Resumes after `Last-Event-ID` (or `?after=`) by replaying from the outbox, then goes live; without either it starts at the present. A `: heartbeat` comment is sent every 15 s. A client that does not read fast enough is disconnected and resumes with Last-Event-ID.',
           querystring: Type.Object({
             after: Type.Optional(Type.String({ maxLength: 512, description: 'Resume after this cursor (Last-Event-ID takes precedence)' })),
+            token: Type.Optional(
+              Type.String({
+                maxLength: 200,
+                description: 'Single-use token from POST /v1/events/stream-tokens, instead of the Authorization header (browsers)',
+              }),
+            ),
             ...FilterQuery,
           }),
           headers: Type.Object({

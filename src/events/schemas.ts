@@ -18,6 +18,24 @@ export const TypesSchema = Type.Array(Type.String({ minLength: 1, maxLength: 100
   description: 'Event types (see GET /v1/event-types); `complaint.*` prefix wildcards and `*` allowed',
 });
 
+/** Static headers sent with every delivery (e.g. the receiver's own token); values are write-only. */
+export const CustomHeadersSchema = Type.Record(
+  Type.String(),
+  Type.String({ minLength: 1, maxLength: 1024, pattern: '^[\\x20-\\x7E]+$', description: 'Printable ASCII, no line breaks' }),
+  {
+    // TypeBox writes a string-keyed Record as additionalProperties; the name rule is propertyNames.
+    propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$", description: 'An HTTP header name (RFC 9110 token)' },
+    maxProperties: 4,
+    description:
+      'Header name → value, sent with each delivery (stored sealed; GET shows names and masked values). Hop-by-hop headers, Host, Content-*, User-Agent and the signature headers (webhook-*) are refused.',
+    examples: [{ 'X-Receiver-Token': 'rcv_5c1f0c8e2d7a4b9f' }],
+  },
+);
+const HeaderView = Type.Object({
+  name: Type.String({ description: 'Header name as given' }),
+  value: Type.String({ description: 'Masked: `****` and, for values of 12 characters or more, the last 4', examples: ['****4b9f'] }),
+});
+
 export const SubscriptionSchema = Type.Object(
   {
     id: Type.String(),
@@ -25,6 +43,7 @@ export const SubscriptionSchema = Type.Object(
     types: Type.Array(Type.String(), { description: 'Type patterns as given' }),
     filter: Nullable(FilterSchema),
     description: Nullable(Type.String()),
+    headers: Type.Array(HeaderView, { description: 'Custom headers sent with each delivery (values masked)' }),
     status: Type.Enum(['active', 'disabled'] as const),
     disabledReason: Nullable(Type.String({ description: '`gone` (receiver answered 410), `failing` (5 days of failures), `manual`' })),
     disabledAt: Nullable(DateTime()),
@@ -47,6 +66,7 @@ export const CreateBody = Type.Object(
     types: TypesSchema,
     filter: Type.Optional(FilterSchema),
     description: Type.Optional(Type.String({ maxLength: 500 })),
+    headers: Type.Optional(CustomHeadersSchema),
   },
   {
     additionalProperties: false,
@@ -59,6 +79,7 @@ export const PatchBody = Type.Object(
     types: Type.Optional(TypesSchema),
     filter: Type.Optional(Nullable(FilterSchema)),
     description: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
+    headers: Type.Optional(Nullable(CustomHeadersSchema)),
     enabled: Type.Optional(Type.Boolean({ description: 'false disables; true re-enables a disabled subscription (new events only: use replay for the gap)' })),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -15,7 +15,16 @@ import { events } from '../outbox/tables.js';
 import { deliveries, deliveryAttempts, subscriptions } from './tables.js';
 import { decodeEventCursor, feedTypes, lastEventPosition, resolveTypes } from './feed.js';
 import { checkWebhookUrl } from './safety.js';
-import { countSql, getSubscription, newSecret, SECRET_OVERLAP_MS, subscriptionCondition, type Subscription } from './subscriptions.js';
+import {
+  countSql,
+  getSubscription,
+  headerRefusal,
+  newSecret,
+  sealHeaders,
+  SECRET_OVERLAP_MS,
+  subscriptionCondition,
+  type Subscription,
+} from './subscriptions.js';
 import { disableSubscription, MAX_ATTEMPTS, scheduleNow, type Delivery } from './delivery.js';
 import { deliveryView } from './views.js';
 import type { CreateBody, PatchBody, ReplayBody } from './schemas.js';
@@ -39,9 +48,18 @@ export function deliveryViews(db: Tx, rows: Delivery[]) {
   return rows.map((d) => deliveryView(d, atts));
 }
 
+/** 400 naming the first refused custom header. */
+function checkHeaders(headers: Record<string, string> | null | undefined) {
+  for (const name of Object.keys(headers ?? {})) {
+    const why = headerRefusal(name);
+    if (why) throw fieldError(`body/headers/${name}`, why);
+  }
+}
+
 /** The checks a new subscription needs before its transaction (the URL check resolves DNS). */
 export async function checkSubscription(deps: Deps, b: Static<typeof CreateBody>): Promise<string[]> {
   const types = validateTypes(b.types, 'body/types');
+  checkHeaders(b.headers);
   await checkWebhookUrl(b.url, deps.config.webhookAllowPrivateNetworks);
   return types;
 }
@@ -55,10 +73,12 @@ export async function createSubscription(deps: Deps, p: Principal, b: Static<typ
 export function insertSubscription(tx: Tx, deps: Deps, p: Principal, b: Static<typeof CreateBody>, types: string[]): { row: Subscription; secret: string } {
   const now = deps.clock.now().toISOString();
   const secret = newSecret();
+  const id = newId();
   const row = tx
     .insert(subscriptions)
     .values({
-      id: newId(),
+      id,
+      ...sealHeaders(deps.services.sealer, id, b.headers),
       ownerKeyId: p.keyId,
       ownerRole: p.role,
       ownerSide: p.side,
@@ -99,6 +119,7 @@ export function listSubscriptions(db: Tx, p: Principal, limit: number, after?: {
 export async function patchSubscription(deps: Deps, p: Principal, id: string, b: Static<typeof PatchBody>): Promise<Subscription> {
   const s = ownedSubscription(deps.db, p, id);
   const types = b.types ? validateTypes(b.types, 'body/types') : undefined;
+  checkHeaders(b.headers);
   if (b.url !== undefined) await checkWebhookUrl(b.url, deps.config.webhookAllowPrivateNetworks);
   return inTx(deps.db, (tx) => {
     const cur = getSubscription(tx, s.id);
@@ -109,6 +130,7 @@ export async function patchSubscription(deps: Deps, p: Principal, id: string, b:
     if (types) set.types = types;
     if (b.filter !== undefined) set.filter = b.filter;
     if (b.description !== undefined) set.description = b.description;
+    if (b.headers !== undefined) Object.assign(set, sealHeaders(deps.services.sealer, s.id, b.headers));
     const reenable = b.enabled === true && cur.status === 'disabled';
     // The fan-out rule changed: order-keeping starts afresh from the present.
     if (types || b.filter !== undefined || reenable) set.startPosition = lastEventPosition(tx);

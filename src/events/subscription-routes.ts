@@ -54,9 +54,9 @@ export const subscriptionRoutes =
           req,
           (tx) => {
             const { row, secret } = insertSubscription(tx, deps, req.principal, req.body, types);
-            return { status: 201, body: { ...publicSubscription(row), secret }, location: `/v1/subscriptions/${row.id}` };
+            return { status: 201, body: { ...publicSubscription(row, deps.services.sealer), secret }, location: `/v1/subscriptions/${row.id}` };
           },
-          { codec: sealedWith(deps.services.pii) },
+          { codec: sealedWith(deps.services.sealer) },
         );
         return sendIdempotent(reply, r);
       },
@@ -79,7 +79,12 @@ export const subscriptionRoutes =
       async (req) => {
         const limit = req.query.limit ?? 50;
         const rows = listSubscriptions(deps.db, req.principal, limit + 1, decodeCursor(req.query.cursor, isCreatedCursor));
-        return pageOf(rows, limit, (r) => ({ c: r.createdAt, i: r.id }), publicSubscription);
+        return pageOf(
+          rows,
+          limit,
+          (r) => ({ c: r.createdAt, i: r.id }),
+          (r) => publicSubscription(r, deps.services.sealer),
+        );
       },
     );
 
@@ -94,7 +99,7 @@ export const subscriptionRoutes =
           response: { 200: Type.Ref('Subscription'), ...problems(401, 403, 404) },
         },
       },
-      async (req) => publicSubscription(ownedSubscription(deps.db, req.principal, req.params.id)),
+      async (req) => publicSubscription(ownedSubscription(deps.db, req.principal, req.params.id), deps.services.sealer),
     );
 
     app.patch(
@@ -110,7 +115,7 @@ export const subscriptionRoutes =
           response: { 200: Type.Ref('Subscription'), ...problems(400, 401, 403, 404) },
         },
       },
-      async (req) => publicSubscription(await patchSubscription(deps, req.principal, req.params.id, req.body)),
+      async (req) => publicSubscription(await patchSubscription(deps, req.principal, req.params.id, req.body), deps.services.sealer),
     );
 
     app.delete(

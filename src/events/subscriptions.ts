@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import type { Tx } from '../db/client.js';
+import type { Sealer } from '../auth/seal.js';
 import type { Role, Side } from '../domain/index.js';
 import { events } from '../outbox/tables.js';
 import { subscriptions } from './tables.js';
@@ -120,3 +121,48 @@ export function getSubscription(db: Tx, id: string): Subscription | undefined {
 }
 
 export const countSql = sql<number>`count(*)`;
+
+/** Headers a subscription may not set: hop-by-hop, framing, and the ones that carry our signature. */
+const RESERVED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'user-agent',
+  'expect',
+]);
+
+/** Why a custom header name is refused, or null. */
+export function headerRefusal(name: string): string | null {
+  const n = name.toLowerCase();
+  if (n.startsWith('webhook-')) return 'is a signature header set by the service (webhook-id, webhook-timestamp, webhook-signature)';
+  if (RESERVED_HEADERS.has(n)) return 'is a hop-by-hop or framing header set by the HTTP client';
+  return null;
+}
+
+const headersAad = (id: string) => `subscription-headers:${id}`;
+
+/** Seals custom headers for the subscription's row (values never stored in clear). */
+export function sealHeaders(sealer: Sealer, id: string, headers: Record<string, string> | null | undefined) {
+  if (!headers || !Object.keys(headers).length) return { customHeaderNames: null, customHeaders: null };
+  return { customHeaderNames: Object.keys(headers), customHeaders: sealer.seal(headers, headersAad(id)) };
+}
+
+export function openHeaders(sealer: Sealer, s: Subscription): Record<string, string> {
+  return s.customHeaders ? sealer.open<Record<string, string>>(s.customHeaders, headersAad(s.id)) : {};
+}
+
+/** Names and masked values, for GET (the value itself is write-only). */
+export function maskedHeaders(sealer: Sealer, s: Subscription): { name: string; value: string }[] {
+  if (!s.customHeaders) return [];
+  return Object.entries(openHeaders(sealer, s)).map(([name, v]) => ({ name, value: v.length >= 12 ? `****${v.slice(-4)}` : '****' }));
+}

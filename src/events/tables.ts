@@ -25,6 +25,9 @@ export const subscriptions = sqliteTable(
     secret: text('secret').notNull(),
     previousSecret: text('previous_secret'),
     previousSecretExpiresAt: text('previous_secret_expires_at'),
+    /** Static headers sent with each delivery (e.g. the receiver's own token): names in clear, values sealed (PII_KEY, bound to the id). */
+    customHeaderNames: text('custom_header_names', { mode: 'json' }).$type<string[]>(),
+    customHeaders: text('custom_headers'),
     status: text('status', { enum: ['active', 'disabled'] }).notNull(),
     disabledReason: text('disabled_reason'),
     disabledAt: text('disabled_at'),

@@ -1,15 +1,17 @@
 import { encodeEventCursor } from './feed.js';
-import type { Subscription } from './subscriptions.js';
+import { maskedHeaders, type Subscription } from './subscriptions.js';
+import type { Sealer } from '../auth/seal.js';
 import type { Delivery } from './delivery.js';
 import type { deliveryAttempts } from './tables.js';
 
-export function publicSubscription(s: Subscription) {
+export function publicSubscription(s: Subscription, sealer: Sealer) {
   return {
     id: s.id,
     url: s.url,
     types: s.types,
     filter: s.filter ?? null,
     description: s.description,
+    headers: maskedHeaders(sealer, s),
     status: s.status,
     disabledReason: s.disabledReason,
     disabledAt: s.disabledAt,

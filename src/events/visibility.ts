@@ -27,10 +27,11 @@ export interface Binding {
  * - inspector → `team:<teamId>` and `agency:<agencyCode>`
  * - partner: a caller sees an event if and only if it may GET the event's subject. Without the
  *   `events` scope nothing. Otherwise `key:<keyId>` (the complaints it created, its own
- *   subscriptions' notices) and, with the `complaints` scope, the complaint events addressed to
- *   its audience: `complaints@side:<side>`, `complaints@agency:<c>` for its agency subtree, or
- *   `complaints@*` (audience `all`). Partners GET no case, filing or assignment, so they never
- *   see those events. `partnerKeys` is also what GET /v1/complaints checks (addressedTo).
+ *   subscriptions' notices) and, for each of the scopes `complaints`, `cases`, `filings`, the
+ *   events of that kind addressed to its audience: `<kind>@side:<side>`, `<kind>@agency:<c>` for
+ *   its agency subtree, or `<kind>@*` (audience `all`). Partners GET no assignment, so they never
+ *   see those events. `partnerKeys` is also what GET of complaints, cases and filings checks
+ *   (addressedTo), so both halves of the rule use the same keys.
  */
 export function audienceKeys(db: Tx, p: Binding): string[] | 'all' {
   if (p.role === 'partner' && !p.scopes?.includes('events')) return [];
@@ -53,26 +54,34 @@ function roleKeys(db: Tx, p: Binding): string[] | 'all' {
       return keys;
     }
     case 'partner':
-      return partnerKeys(db, p);
+      return PARTNER_KINDS.flatMap((kind) => partnerKeys(db, p, kind));
     default:
       return [];
   }
 }
 
-/** The complaint audience keys of a partner binding beyond its own (`key:`): none without the `complaints` scope. */
-export function partnerKeys(db: Tx, p: Pick<Binding, 'audience' | 'scopes' | 'side' | 'agencyCode'>): string[] {
-  if (!p.scopes?.includes('complaints')) return [];
+/** Resource kinds a partner scope reads (each kind's events are written `readableAs` it). */
+export const PARTNER_KINDS = ['complaints', 'cases', 'filings'] as const;
+export type PartnerKind = (typeof PARTNER_KINDS)[number];
+
+/** The audience keys of one kind for a partner binding beyond its own (`key:`): none without that scope. */
+export function partnerKeys(db: Tx, p: Pick<Binding, 'audience' | 'scopes' | 'side' | 'agencyCode'>, kind: PartnerKind = 'complaints'): string[] {
+  if (!p.scopes?.includes(kind)) return [];
   switch (p.audience) {
     case 'all':
-      return ['complaints@*'];
+      return [`${kind}@*`];
     case 'agency':
-      return p.agencyCode ? subtreeKeys(db, p.agencyCode).map((k) => `complaints@${k}`) : [];
+      return p.agencyCode ? subtreeKeys(db, p.agencyCode).map((k) => `${kind}@${k}`) : [];
     case 'side':
-      return p.side ? [`complaints@side:${p.side}`] : [];
+      return p.side ? [`${kind}@side:${p.side}`] : [];
     default:
       return [];
   }
 }
+
+/** partnerKeys for a principal. */
+export const principalPartnerKeys = (db: Tx, p: Principal, kind: PartnerKind) =>
+  partnerKeys(db, { audience: p.audience ?? null, scopes: p.scopes ?? null, side: p.side, agencyCode: p.agencyCode }, kind);
 
 function subtreeKeys(db: Tx, code: string): string[] {
   const codes = agencySubtree(db, code);

@@ -77,10 +77,11 @@ export const filingRoutes =
     app.get(
       '/v1/filings',
       {
-        config: { roles: ['admin', 'supervisor'] },
+        config: { roles: ['admin', 'supervisor', 'partner'] },
         schema: {
           tags: TAGS,
-          summary: 'List filings (supervisors: their agency subtree as filing or receiving agency; admins: all)',
+          summary:
+            'List filings (supervisors: their agency subtree as filing or receiving agency; partners with the filings scope: their audience; admins: all)',
           description: 'Newest first; keyset pages; each filing with its comments.',
           querystring: FilingQuery,
           response: { 200: Page(FilingRef, 'A page of filings'), ...problems(400, 401, 403) },
@@ -107,11 +108,12 @@ export const filingRoutes =
     app.get(
       '/v1/filings/:id',
       {
-        config: { roles: ['admin', 'supervisor', 'inspector'] },
+        config: { roles: ['admin', 'supervisor', 'inspector', 'partner'] },
         schema: {
           tags: TAGS,
           summary: 'Get a filing with its comments',
-          description: 'Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency. Others get 404.',
+          description:
+            'Admins; supervisors whose agency subtree holds the filing or the receiving agency; inspectors of either agency; partner keys with the `filings` scope, the filings of their audience (side, agency subtree, all). Others get 404.',
           params: FilingParams,
           response: { 200: FilingRef, ...problems(401, 403, 404) },
         },

@@ -3,12 +3,13 @@
  * item, event, deadlines), acknowledging, comments and information requests, overdue and
  * escalation. Every function runs in the caller's transaction.
  */
-import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
-import { appendEvent } from '../outbox/index.js';
+import { addressedTo, appendEvent } from '../outbox/index.js';
+import { principalPartnerKeys } from '../events/visibility.js';
 import { conflict, denied, forbidden, notFound, unprocessable, type Denial } from '../http/problem.js';
 import { agencySubtree, getAgency, isAbove, topAgency } from '../reference/hierarchy.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
@@ -187,8 +188,12 @@ export function publicFiling(f: FilingRow, comments: CommentRow[]) {
   };
 }
 
-/** filing.* event: subject `filings/<id>`, audience both agencies. */
+/**
+ * filing.* event: subject `filings/<id>`, audience both agencies and both agencies' sides (a
+ * partner with the `filings` scope reads them as filings: filings@side:…, filings@agency:…).
+ */
 function emitFiling(tx: Tx, deps: Deps, f: FilingRow, type: string, data: Record<string, unknown> = {}, actorAgencyCode?: string | null) {
+  const sides = [f.fromAgencyCode, f.toAgencyCode].map((a) => getAgency(tx, a)?.side).filter((s): s is Side => !!s);
   return appendEvent(tx, deps.clock, {
     type,
     subject: `filings/${f.id}`,
@@ -207,7 +212,8 @@ function emitFiling(tx: Tx, deps: Deps, f: FilingRow, type: string, data: Record
     agencyCode: f.fromAgencyCode,
     category: f.category,
     actorAgencyCode: actorAgencyCode ?? f.fromAgencyCode,
-    audience: [`agency:${f.toAgencyCode}`],
+    audience: [`agency:${f.toAgencyCode}`, ...new Set(sides.map((s) => `side:${s}`))],
+    readableAs: 'filings',
   });
 }
 
@@ -377,9 +383,19 @@ export function getFiling(tx: Tx, id: string): FilingRow | undefined {
   return tx.select().from(filings).where(eq(filings.id, id)).get();
 }
 
-/** Admins; supervisors whose agency subtree holds the filing or receiving agency; inspectors of either agency. */
+/** Filings a partner key reads: with the `filings` scope, those whose events reached its audience. */
+function partnerFilings(tx: Tx, p: Principal, id: SQLWrapper): SQL {
+  return addressedTo('filings/', id, principalPartnerKeys(tx, p, 'filings'));
+}
+
+/**
+ * Admins; supervisors whose agency subtree holds the filing or receiving agency; inspectors of
+ * either agency; partners with the `filings` scope, those of their audience (the same keys as
+ * their event feed, so they see a filing's events if and only if they may GET it).
+ */
 export function canSeeFiling(tx: Tx, p: Principal, f: FilingRow): boolean {
   if (p.role === 'admin') return true;
+  if (p.role === 'partner') return !!tx.get(sql`select 1 as x where ${partnerFilings(tx, p, sql`${f.id}`)}`);
   if (!p.agencyCode) return false;
   if (p.role === 'inspector') return p.agencyCode === f.fromAgencyCode || p.agencyCode === f.toAgencyCode;
   if (p.role === 'supervisor') {
@@ -407,7 +423,8 @@ export interface FilingQuery {
 /** Filings a supervisor (agency subtree as sender or receiver) or an admin (all) may list, newest first. */
 export function listFilings(tx: Tx, p: Principal, q: FilingQuery): FilingRow[] {
   const conds: (SQL | undefined)[] = [];
-  if (p.role !== 'admin') {
+  if (p.role === 'partner') conds.push(partnerFilings(tx, p, filings.id));
+  else if (p.role !== 'admin') {
     if (!p.agencyCode) return [];
     const sub = agencySubtree(tx, p.agencyCode);
     conds.push(or(inArray(filings.fromAgencyCode, sub), inArray(filings.toAgencyCode, sub)));

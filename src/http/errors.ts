@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Problem, type FieldError } from './problem.js';
+import { isBusy } from '../db/client.js';
 
 const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
@@ -61,6 +62,11 @@ export function installErrorHandling(app: FastifyInstance, unrouted: Unrouted) {
     if (err.statusCode === 429) return sendProblem(reply, new Problem(429, 'rate-limited', 'Too many requests', err.message), req);
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
       return sendProblem(reply, new Problem(err.statusCode, 'http-' + err.statusCode, 'Request error', err.message), req);
+    // Another writer held the SQLite lock past busy_timeout: nothing was written, try again.
+    if (isBusy(err)) {
+      reply.header('retry-after', '1');
+      return sendProblem(reply, new Problem(503, 'database-busy', 'Database busy', 'The database was busy; nothing was changed. Retry shortly.'), req);
+    }
     req.log.error({ err }, 'unhandled error');
     return sendProblem(reply, new Problem(500, 'internal', 'Internal error', `Something went wrong on our side. Quote request id ${req.id}.`), req);
   });

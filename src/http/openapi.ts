@@ -171,6 +171,7 @@ const ADDED: Record<number, string> = {
   429: 'Too many requests',
   422: 'The Idempotency-Key was already used with another body',
   431: 'Request line or headers too large',
+  503: 'The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds',
 };
 
 /** The 422 every create with an Idempotency-Key can answer (besides its own rules). */
@@ -259,6 +260,8 @@ export function completeDocument(doc: Obj, opts: { version: string }): Obj {
       if (idempotent) add(422, true);
       if (path.includes('{')) add(414, true);
       add(431, true);
+      // Writes wait busy_timeout for the SQLite lock, then answer 503 database-busy.
+      if (m !== 'get' && m !== 'head') add(503);
       for (const [status, r] of Object.entries(responses)) {
         if (!/^[45]/.test(status) || !isProblemContent(r.content)) continue;
         r.content = PROBLEM_EXAMPLES[Number(status)] ? problemContent(Number(status)) : { [PROBLEM]: { schema: { $ref: PROBLEM_REF } } };
@@ -557,6 +560,9 @@ const FIELD_EXAMPLES: Record<string, string> = {
   phone: '13899990000',
   email: 'reporter@example.cn',
   parties: '652301',
+  importedBy: '01a23150-9f8e-7d6c-b5a4-3c2d1e0f9a12',
+  removed: 'data/backups/enforcement-20261124T020000Z.db',
+  opinion: '经复查，原答复认定事实清楚、处理恰当，维持原答复意见。',
   dueOn: '2026-12-15',
   certificateValidUntil: '2028-12-31',
   failedAt: '2026-12-01T08:15:00.000Z',

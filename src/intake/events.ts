@@ -73,17 +73,66 @@ export const COMPLAINT_EVENTS = {
       caseNumber: Type.Optional(Type.String({ description: 'That case’s number' })),
     },
   ),
-  'complaint.closed': complaint('A complaint was closed: after the reporter’s feedback, by hand, or automatically N days after the reply.', {
+  'complaint.closed': complaint(
+    'A complaint was closed: after the reporter’s satisfied feedback, by hand, automatically N days after the reply (or when the review window passed unused), or final after the re-review (复核) opinion.',
+    {
+      ...C,
+      closedAt: T,
+      reason: Type.String({ description: 'feedback | manual | auto | final' }),
+      by: BY,
+      satisfied: Type.Optional(Type.Boolean()),
+    },
+  ),
+  'complaint.overdue': complaint('A complaint passed its acceptance or reply deadline, or its reviewing agency passed the review opinion deadline.', {
     ...C,
-    closedAt: T,
-    reason: Type.String({ description: 'feedback | manual | auto' }),
-    by: BY,
-    satisfied: Type.Optional(Type.Boolean()),
-  }),
-  'complaint.overdue': complaint('A complaint passed its acceptance or reply deadline.', {
-    ...C,
-    deadline: Type.String({ description: 'acceptance | reply' }),
+    deadline: Type.String({ description: 'acceptance | reply | review' }),
     dueAt: T,
+    stage: Type.Optional(Type.String({ description: 'With deadline review: review (复查) | re_review (复核)' })),
+    reviewAgencyCode: Type.Optional(Type.String({ description: 'With deadline review: the reviewing agency' })),
+  }),
+  'complaint.feedback_recorded': complaint(
+    'The reporter is not satisfied with the reply: the feedback is recorded and the complaint stays replied, so a review (复查) can be requested until reviewRequestableUntil.',
+    { ...C, satisfied: Type.Boolean(), reviewRequestableUntil: T, by: BY },
+  ),
+  'complaint.review_requested': complaint(
+    'The reporter asked for review (复查, of the reply) or re-review (复核, of the review opinion) by the agency one level above (信访工作条例 arts. 35–36). The reporter’s reason is not in the event.',
+    {
+      ...C,
+      stage: Type.String({ description: 'review | re_review' }),
+      reviewAgencyCode: Type.String({ description: 'The reviewing agency (one level above reviewedAgencyCode)' }),
+      reviewedAgencyCode: Type.String({ description: 'The agency whose answer is reviewed' }),
+      requestedAt: T,
+      dueAt: Type.String({ format: 'date-time', description: 'The review opinion is due by then (30 days, 24:00 China time)' }),
+      via: Type.String({ description: 'intake | public' }),
+      by: BY,
+    },
+  ),
+  'complaint.review_opinion': complaint('The reviewing agency gave its review (复查) or re-review (复核) opinion; after the re-review the matter is final.', {
+    ...C,
+    stage: Type.String({ description: 'review | re_review' }),
+    reviewAgencyCode: Type.String(),
+    outcome: Type.String({ description: 'upheld | revised' }),
+    opinionAt: T,
+    final: Type.Boolean({ description: 'true after the re-review (复核): no further review' }),
+    reviewRequestableUntil: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'Until when a re-review may be requested (null when final)',
+    }),
+    by: BY,
+  }),
+  'complaint.reopened': complaint(
+    'Intake reopened a closed complaint (within 30 days of closing, with a reason): it is accepted again, with a new reply deadline, and routed again.',
+    {
+      ...C,
+      reason: Type.String(),
+      replyDueAt: T,
+      by: BY,
+    },
+  ),
+  'complaint.updated': complaint('Intake corrected a complaint (category, location, address, urgency); when its owner changed it was routed again.', {
+    ...C,
+    fields: Type.Array(Type.String(), { description: 'Names of the changed fields (never their values)' }),
+    rerouted: Type.Boolean({ description: 'The resolved owner changed: open assignments superseded, routed again' }),
+    by: BY,
   }),
   'complaint.unlinked': complaint('Intake unlinked a duplicate from its master (an accepted one is then routed).', {
     ...C,

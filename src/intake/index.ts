@@ -4,9 +4,11 @@ import type { Deps } from '../deps.js';
 import type { JobRegistry, JobRequest } from '../queue/types.js';
 import { sideQueue } from '../queue/types.js';
 import { ROUTE_JOB, registerSubject, type RouteJob } from '../domain/routing.js';
-import { PiiCipher, loadPiiKey } from './pii.js';
+import { PiiCipher } from './pii.js';
 import { AUTO_CLOSE_JOB, DEADLINE_JOB, LEAD_CLAIMED_JOB, complaintHooks, onAutoClose, onDeadline, onLeadClaimed, replyFromCase } from './service.js';
 import { intakeRoutes } from './routes.js';
+import { onReviewDeadline } from './review.js';
+import type { ReviewStage } from './tables.js';
 import { publicLookupRoutes } from './public.js';
 import { open311Routes } from './open311.js';
 
@@ -16,8 +18,8 @@ export const ASSIGNMENT_CLAIMED = 'assignment.claimed';
 function jobs(registry: JobRegistry, _deps: Deps) {
   registry.handle(DEADLINE_JOB, {
     queue: 'deadline',
-    run: (p: { id: string; deadline: 'acceptance' | 'reply' }, ctx) => {
-      ctx.once((tx) => onDeadline(tx, ctx.deps, p.id, p.deadline));
+    run: (p: { id: string; deadline: 'acceptance' | 'reply' | 'review'; stage?: ReviewStage }, ctx) => {
+      ctx.once((tx) => (p.deadline === 'review' ? onReviewDeadline(tx, ctx.deps, p.id, p.stage ?? 'review') : onDeadline(tx, ctx.deps, p.id, p.deadline)));
     },
   });
   registry.handle(AUTO_CLOSE_JOB, {
@@ -32,7 +34,7 @@ function jobs(registry: JobRegistry, _deps: Deps) {
       ctx.once((tx) => onLeadClaimed(tx, ctx.deps, p.assignmentId));
     },
   });
-  registry.react([ASSIGNMENT_CLAIMED, 'complaint.accepted', 'complaint.unlinked'], (event): JobRequest[] => {
+  registry.react([ASSIGNMENT_CLAIMED, 'complaint.accepted', 'complaint.unlinked', 'complaint.reopened'], (event): JobRequest[] => {
     if (event.type === ASSIGNMENT_CLAIMED) {
       if (event.data.subjectKind !== 'complaint' || event.data.role !== 'lead') return [];
       // Work that lands on a side's team runs on that side's queue.
@@ -41,7 +43,9 @@ function jobs(registry: JobRegistry, _deps: Deps) {
     }
     if (!event.subject.startsWith('complaints/')) return [];
     const d = event.data as { id: string; urgent?: boolean; duplicateOf?: string | null; status?: string };
-    const wantsRoute = (event.type === 'complaint.accepted' && !d.duplicateOf) || (event.type === 'complaint.unlinked' && d.status === 'accepted');
+    const wantsRoute =
+      ((event.type === 'complaint.accepted' || event.type === 'complaint.reopened') && !d.duplicateOf) ||
+      (event.type === 'complaint.unlinked' && d.status === 'accepted');
     // Until the routing capability registers route.subject, accepted complaints wait in `accepted`.
     if (!wantsRoute || !registry.handlers.has(ROUTE_JOB)) return [];
     const payload: RouteJob = { kind: 'complaint', id: d.id };
@@ -61,7 +65,7 @@ const routes =
 export const intakeCapability: Capability = {
   name: 'intake',
   init(deps) {
-    deps.services.pii = new PiiCipher(loadPiiKey(deps.config, deps.log));
+    deps.services.pii = new PiiCipher(deps.services.sealer.hexKey);
     registerSubject(deps, 'complaint', complaintHooks);
     // A case opened from complaints closed: their reporters are answered (in the closing transaction).
     deps.services.onCaseClosed = (tx, complaintIds, caseId) => void replyFromCase(tx, deps, complaintIds, caseId);

@@ -4,15 +4,16 @@ import { notify } from '../notifications/index.js';
 
 /**
  * Overdue notices for a complaint, through the shared notify(): the responsible agency's
- * supervisors (when the complaint has an owner) and the 12369 center. Ids and the deadline only,
- * never reporter data.
+ * supervisors (when the complaint has an owner; for a review deadline, the reviewing agency) and
+ * the 12369 center. Ids and the deadline only, never reporter data.
  */
 export function notifyOverdue(
   tx: Tx,
   deps: Deps,
   c: { id: string; number: string; category: string; agencyCode: string | null },
-  deadline: 'acceptance' | 'reply',
+  deadline: 'acceptance' | 'reply' | 'review',
   dueAt: string,
+  agencyCode: string | null = c.agencyCode,
 ) {
   const n = {
     kind: 'complaint_overdue',
@@ -21,6 +22,6 @@ export function notifyOverdue(
     category: c.category,
     data: { complaintId: c.id, number: c.number, deadline, dueAt },
   };
-  if (c.agencyCode) notify(tx, deps, { ...n, agencyCode: c.agencyCode });
+  if (agencyCode) notify(tx, deps, { ...n, agencyCode });
   notify(tx, deps, { ...n, agencyCode: null });
 }

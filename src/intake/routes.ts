@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import type { Role } from '../domain/index.js';
 import { notFound, problems } from '../http/problem.js';
 import { actionRoute } from '../http/actions.js';
-import { etagOf } from '../http/versioning.js';
+import { IfMatchHeaders, etagOf, parseIfMatch, withEtag } from '../http/versioning.js';
 import { decodeCursor, isCreatedCursor, Page, PageQuery, pageOf } from '../http/pagination.js';
 import { DateTime, IdParam } from '../http/schemas.js';
 import { IdempotencyHeaders, idempotent, sealedResponses, sendIdempotent } from '../http/idempotency.js';
@@ -24,11 +24,14 @@ import {
   start,
   transfer,
   unlink,
+  reopen,
+  correct,
   type ActionCtx,
   type ComplaintRow,
   type NewComplaint,
 } from './service.js';
-import { ComplaintDetail, ComplaintSummary, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
+import { ComplaintDetail, ComplaintSummary, CorrectionBody, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
+import { giveReviewOpinion, requestReview } from './review.js';
 import { canSee } from './visibility.js';
 import { detailView, routesOf, summaryView } from './views.js';
 import { listComplaints, listPiiReads } from './query.js';
@@ -218,7 +221,7 @@ export const intakeRoutes =
     action(
       'feedback',
       CENTER,
-      "Record the reporter's feedback on the reply and close (replied → closed)",
+      "Record the reporter's feedback on the reply: satisfied → closed; not satisfied → stays replied with the feedback recorded, so a review (复查) can be requested until reviewRequestableUntil (it closes by itself then if none is)",
       Type.Object(
         {
           satisfied: Type.Boolean({ description: 'Whether the reporter is satisfied with the answer' }),
@@ -242,6 +245,55 @@ export const intakeRoutes =
       ),
       (c, b) => merge(c, b.into),
       [422],
+    );
+
+    action(
+      'review-request',
+      CENTER,
+      'Take down the reporter’s request for review (复查) of the reply, or re-review (复核) of the review opinion, by the agency one level above (信访工作条例 arts. 35–36)',
+      Type.Object({ reason: Reason('What the reporter does not accept in the answer, e.g. 烟囱仍在冒黑烟，处理结果不属实') }, { additionalProperties: false }),
+      (c, b) => requestReview(c, b.reason),
+    );
+    action(
+      'review-opinion',
+      HANDLERS,
+      'The reviewing agency’s opinion (under_review → reviewed after 复查; → closed, final, after 复核); only its supervisors or those above it (403 review-opinion:reviewing-agency), intake and admin',
+      Type.Object(
+        {
+          text: Type.String({ minLength: 1, maxLength: 5000, description: 'The opinion the reporter receives, e.g. 经复查，原处理意见事实清楚，予以维持。' }),
+          outcome: Type.Enum(['upheld', 'revised'] as const, { description: 'upheld: the answer stands (维持); revised: it is changed (变更)' }),
+        },
+        { additionalProperties: false },
+      ),
+      (c, b) => giveReviewOpinion(c, b.text, b.outcome),
+    );
+    action(
+      'reopen',
+      CENTER,
+      'Reopen a closed complaint within 30 days of its closing, with a reason (closed → accepted, new reply deadline, routed again); not after a review (409)',
+      Type.Object({ reason: Reason('Why it is reopened, e.g. 举报人反映问题仍未解决') }, { additionalProperties: false }),
+      (c, b) => reopen(c, b.reason),
+    );
+
+    app.patch(
+      '/v1/complaints/:id',
+      {
+        config: { roles: CENTER },
+        schema: {
+          tags: ['complaints'],
+          summary: 'Correct an open complaint: category, location, address, adminCode, urgency (If-Match required)',
+          description:
+            'Intake and admin only, while the complaint is open (received, accepted, routed, in_progress; else 409 complaint-not-open). If-Match is required (428 without it, 412 when stale). Only changed fields are written; `complaint.updated` names them (never their values). When the resolved owner (lead agency or team) of a routed complaint changes, its open assignments are superseded and it is routed again in the same request (an in_progress one goes back to routed).',
+          params: IdParam,
+          headers: IfMatchHeaders,
+          body: CorrectionBody,
+          response: { 200: withEtag(ComplaintSummary), ...problems(400, 401, 403, 404, 409, 412, 428) },
+        },
+      },
+      async (req, reply) => {
+        const row = correct({ deps, principal: req.principal, id: req.params.id, expected: parseIfMatch(req.headers['if-match']) }, req.body);
+        return reply.header('etag', etagOf(row.version)).send(summarise(row));
+      },
     );
 
     app.get(

@@ -7,7 +7,8 @@ export const PHONE_PATTERN = '^\\+?[0-9][0-9 -]{4,19}$';
 
 export const ChannelSchema = Type.Enum(CHANNELS, { description: 'How the complaint reached the 12369 center' });
 export const StatusSchema = Type.Enum(COMPLAINT_STATUSES, {
-  description: 'received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed',
+  description:
+    'received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.',
 });
 
 export const LocationSchema = Type.Object(
@@ -124,9 +125,28 @@ const Deadlines = Type.Object({
   replyDueAt: Nullable(DateTime('Set on acceptance; moved by an extension')),
   extension: Nullable(Type.Object({ days: Type.Integer(), reason: Type.String(), at: DateTime() })),
   overdue: Type.Boolean({ description: 'A pending deadline has passed' }),
-  overdueDeadline: Nullable(Type.Enum(['acceptance', 'reply'] as const)),
+  overdueDeadline: Nullable(Type.Enum(['acceptance', 'reply', 'review'] as const, { description: 'review: the reviewing agency passed its opinion deadline' })),
   overdueAt: Nullable(DateTime()),
 });
+
+export const ReviewStageSchema = Type.Enum(['review', 're_review'] as const, {
+  description: 'review: 复查 of the reply (art. 35); re_review: 复核 of the review opinion (art. 36)',
+});
+
+export const ReviewOut = Type.Object(
+  {
+    stage: ReviewStageSchema,
+    agencyCode: Type.String({ description: 'The reviewing agency: one level above reviewedAgencyCode', examples: ['652300'] }),
+    reviewedAgencyCode: Type.String({ description: 'The agency whose answer is reviewed', examples: ['652301'] }),
+    requestedAt: DateTime(),
+    requestedVia: Type.Enum(['intake', 'public'] as const, { description: 'Taken down by intake, or asked through the public lookup' }),
+    reason: Type.String({ description: 'What the reporter does not accept, e.g. 烟囱仍在冒黑烟' }),
+    dueAt: DateTime('The opinion is due by then: 30 days after the request, 24:00 China time'),
+    overdue: Type.Boolean(),
+    opinion: Nullable(Type.Object({ text: Type.String(), outcome: Type.Enum(['upheld', 'revised'] as const), at: DateTime(), by: Type.String() })),
+  },
+  { description: 'A review (复查) or re-review (复核), 信访工作条例 arts. 35–36' },
+);
 
 export const ComplaintSummary = Type.Object(
   {
@@ -154,7 +174,20 @@ export const ComplaintSummary = Type.Object(
     reply: Nullable(Type.Object({ text: Type.String(), at: DateTime(), by: Type.String({ description: 'API key id of the replier' }) })),
     feedback: Nullable(Type.Object({ satisfied: Type.Boolean(), comment: Nullable(Type.String()) })),
     closedAt: Nullable(DateTime()),
-    closeReason: Nullable(Type.Enum(['feedback', 'auto', 'manual'] as const)),
+    closeReason: Nullable(
+      Type.Enum(['feedback', 'auto', 'manual', 'final'] as const, {
+        description:
+          'feedback: the reporter was satisfied; auto: N days after the reply, or the review window passed unused; manual; final: after the re-review (复核) opinion',
+      }),
+    ),
+    reviewRequestableUntil: Nullable(
+      DateTime(
+        'Until when the reporter may ask for review (复查, 30 days after the reply) or re-review (复核, 30 days after the review opinion), 24:00 China time; null while a review is pending, when final, or before a reply',
+      ),
+    ),
+    reopened: Nullable(
+      Type.Object({ at: DateTime(), reason: Type.String({ description: 'Why intake reopened it' }) }, { description: 'Set when intake reopened it' }),
+    ),
     duplicateOf: Nullable(Type.String({ description: 'The master complaint this one duplicates' })),
     createdAt: DateTime(),
     updatedAt: DateTime(),
@@ -177,6 +210,7 @@ export const ComplaintDetail = Type.Intersect(
           data: Type.Record(Type.String(), Type.Unknown()),
         }),
       ),
+      reviews: Type.Array(ReviewOut, { description: 'Review (复查) and re-review (复核) requests, oldest first' }),
       reporter: Type.Optional(Nullable(ReporterOut)),
     }),
   ],
@@ -200,3 +234,19 @@ export const ListQuery = Type.Object({
 });
 
 export const Reason = (what: string) => Type.String({ minLength: 1, maxLength: 2000, description: what });
+
+export const CorrectionBody = Type.Object(
+  {
+    category: Type.Optional(CategorySchema),
+    location: Type.Optional(LocationSchema),
+    address: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 500, description: 'Street address (null removes it)' }))),
+    adminCode: Type.Optional(Nullable(Type.String({ pattern: '^[0-9]{6}$', description: 'GB/T 2260 division code of the address (null removes it)' }))),
+    urgent: Type.Optional(Type.Boolean({ description: 'Ongoing pollution' })),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    description: 'The fields to correct (at least one). A location, or an address with an adminCode, must remain.',
+    examples: [{ category: 'water', location: { lat: 44.01, lng: 87.31 } }],
+  },
+);

@@ -6,15 +6,16 @@ import { appendEvent } from '../outbox/index.js';
 import { cancelTimer, scheduleTimer } from '../queue/timers.js';
 import { newId } from '../ids.js';
 import { DAY_MS } from '../clock.js';
+import { chinaDate, chinaYear, dayCountDeadline, dayCountDeadlineFrom } from '../calendar.js';
 import type { Category } from '../domain/index.js';
-import { Problem, badRequest, conflict, denied, notFound, unprocessable, type FieldError } from '../http/problem.js';
-import { checkIfMatch, type Expected } from '../http/versioning.js';
+import { Problem, badRequest, conflict, denied, notFound, unprocessable, type Denial, type FieldError } from '../http/problem.js';
+import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import type { RoutableSubject, RoutingOutcome, SubjectHooks } from '../domain/routing.js';
-import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment } from '../assignments/service.js';
+import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment, rerouteAfterCorrection } from '../assignments/service.js';
 import { getCase } from '../cases/visibility.js';
 import { getSource } from '../cases/sources.js';
 import { agencyByAdminCode } from '../reference/hierarchy.js';
-import { complaintCounters, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
+import { complaintCounters, complaintReviews, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
 import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
 import { notifyOverdue } from './notify.js';
@@ -53,9 +54,29 @@ export interface NewComplaint {
 /** Where a field lives in the caller's request (Open311 uses its own parameter names). */
 export type FieldNames = Partial<Record<'location' | 'adminCode' | 'attachments' | 'sourceId', string>>;
 
+/** Instant + n × 24 h: only for the auto-close, a service default rather than a legal period. */
 const addDays = (d: Date, days: number) => new Date(d.getTime() + days * DAY_MS);
-/** Complaint numbers count by the calendar year in China (UTC+8). */
-const chinaYear = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).getUTCFullYear();
+
+/**
+ * Legal periods in days (acceptance, reply, extension, review) end at 24:00 China time of the
+ * last day, counted from the day after the event, moved off weekends and public holidays
+ * (calendar.ts dayCountDeadline; shared/domain.md §4c). Complaint numbers count by the calendar
+ * year in China (chinaYear).
+ */
+const legalDeadline = (from: Date, days: number) => dayCountDeadlineFrom(from, days).dueAt.toISOString();
+
+/**
+ * 信访工作条例 (2022) art. 35: a reporter who does not accept the written answer may, within 30
+ * days of receiving it, ask the agency one level above the handling agency for review (复查); that
+ * agency gives its review opinion within 30 days of the request. Art. 36: the same again, one
+ * level higher, for re-review (复核) of the review opinion; after it the matter is final.
+ */
+export const REVIEW_REQUEST_DAYS = 30;
+export const REVIEW_OPINION_DAYS = 30;
+/** Until when a review of an answer given at `answeredAt` may be requested. */
+export const reviewWindowEnd = (answeredAt: Date) => legalDeadline(answeredAt, REVIEW_REQUEST_DAYS);
+/** Intake may reopen a closed complaint within 30 days of its closing. */
+export const REOPEN_DAYS = 30;
 
 /** GB/T 2260 codes of Xinjiang: 650000, its prefectures and counties (65PPCC), the corps cities (6590CC). */
 const XINJIANG_GBT2260 = /^65(?:0000|(?:0[1-5]|2[1-9]|3[0-2]|4[0-3]|90)\d{2})$/;
@@ -123,7 +144,7 @@ export function getComplaint(tx: Tx, id: string): ComplaintRow | undefined {
   return tx.select().from(complaints).where(eq(complaints.id, id)).get();
 }
 
-function patch(tx: Tx, deps: Deps, row: ComplaintRow, set: Partial<ComplaintRow>): ComplaintRow {
+export function patch(tx: Tx, deps: Deps, row: ComplaintRow, set: Partial<ComplaintRow>): ComplaintRow {
   return tx
     .update(complaints)
     .set({ ...set, updatedAt: deps.clock.now().toISOString(), version: row.version + 1 })
@@ -177,7 +198,7 @@ export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComp
       })
     : null;
   const iso = now.toISOString();
-  const acceptanceDueAt = addDays(now, deps.config.complaintAcceptDays).toISOString();
+  const acceptanceDueAt = legalDeadline(now, deps.config.complaintAcceptDays);
   const row = tx
     .insert(complaints)
     .values({
@@ -235,12 +256,12 @@ export function act(
   verb: string,
   from: readonly ComplaintStatus[],
   apply: (tx: Tx, row: ComplaintRow, now: Date) => ComplaintRow,
-  policy?: HandlerAction,
+  policy?: HandlerAction | ((tx: Tx, p: Principal, row: ComplaintRow) => Denial | null),
 ): ComplaintRow {
   return inTx(c.deps.db, (tx) => {
     const row = getComplaint(tx, c.id);
     if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
-    const no = policy ? mayActOnComplaint(tx, c.principal, row, policy) : null;
+    const no = !policy ? null : typeof policy === 'function' ? policy(tx, c.principal, row) : mayActOnComplaint(tx, c.principal, row, policy);
     if (no) throw denied(no.rule, no.detail);
     checkIfMatch(c.expected, row.version, 'complaint', c.id);
     if (!from.includes(row.status)) throw wrongStatus(row, verb);
@@ -251,7 +272,7 @@ export function act(
 export function accept(c: ActionCtx) {
   const { deps } = c;
   return act(c, 'accepted', ['received'], (tx, row, now) => {
-    const replyDueAt = addDays(now, deps.config.complaintReplyDays).toISOString();
+    const replyDueAt = legalDeadline(now, deps.config.complaintReplyDays);
     const clearOverdue = row.overdueDeadline === 'acceptance';
     const next = patch(tx, deps, row, {
       status: 'accepted',
@@ -304,7 +325,9 @@ export function extend(c: ActionCtx, days: number, reason: string) {
         });
       const max = deps.config.complaintExtensionMaxDays;
       if (days > max) throw unprocessable('extension-too-long', `An extension may not exceed ${max} days (asked ${days}).`, { maxDays: max });
-      const replyDueAt = addDays(new Date(row.replyDueAt!), days).toISOString();
+      // counted on from the last day of the current period (its 24:00 is the instant itself)
+      const lastDay = chinaDate(new Date(Date.parse(row.replyDueAt!) - 1));
+      const replyDueAt = dayCountDeadline(lastDay, days).dueAt.toISOString();
       const clearOverdue = row.overdueDeadline === 'reply' && replyDueAt > now.toISOString();
       const next = patch(tx, deps, row, {
         replyDueAt,
@@ -354,7 +377,15 @@ export function replyTo(c: ActionCtx, text: string) {
 }
 
 function applyReply(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, text: string, by: string, viaMaster?: string, extra: Record<string, unknown> = {}) {
-  const next = patch(tx, deps, row, { status: 'replied', replyText: text, repliedAt: now.toISOString(), repliedBy: by, overdue: false, overdueDeadline: null });
+  const next = patch(tx, deps, row, {
+    status: 'replied',
+    replyText: text,
+    repliedAt: now.toISOString(),
+    repliedBy: by,
+    overdue: false,
+    overdueDeadline: null,
+    reviewRequestableUntil: reviewWindowEnd(now),
+  });
   cancelTimer(tx, acceptTimerId(row.id), now);
   cancelTimer(tx, replyTimerId(row.id), now);
   scheduleTimer(tx, { id: closeTimerId(row.id), name: AUTO_CLOSE_JOB, dueAt: addDays(now, deps.config.complaintAutoCloseDays), payload: { id: row.id } });
@@ -398,8 +429,27 @@ export function replyFromCase(tx: Tx, deps: Deps, complaintIds: string[], caseId
   return replied;
 }
 
-function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedback' | 'auto' | 'manual', by: string, extra: Partial<ComplaintRow> = {}) {
-  const next = patch(tx, deps, row, { status: 'closed', closedAt: now.toISOString(), closedBy: by, closeReason: reason, ...extra });
+/**
+ * Closes. A closed complaint can still be taken to review (复查/复核) while its review window is
+ * open (reviewRequestableUntil): closing does not take away the reporter's right (art. 35).
+ */
+export function close(
+  tx: Tx,
+  deps: Deps,
+  row: ComplaintRow,
+  now: Date,
+  reason: 'feedback' | 'auto' | 'manual' | 'final',
+  by: string,
+  extra: Partial<ComplaintRow> = {},
+) {
+  const next = patch(tx, deps, row, {
+    status: 'closed',
+    closedAt: now.toISOString(),
+    closedBy: by,
+    closeReason: reason,
+    ...(reason === 'final' ? { reviewRequestableUntil: null } : {}),
+    ...extra,
+  });
   cancelTimer(tx, closeTimerId(row.id), now);
   emit(tx, deps, next, 'complaint.closed', { closedAt: next.closedAt, reason, by, ...(reason === 'feedback' ? { satisfied: next.feedbackSatisfied } : {}) });
   // the complaint ended: its teams' open work items end with it (no claim, no overdue afterwards)
@@ -407,14 +457,154 @@ function close(tx: Tx, deps: Deps, row: ComplaintRow, now: Date, reason: 'feedba
   return next;
 }
 
+/**
+ * The reporter's feedback on the reply. Satisfied: the complaint closes. Not satisfied: the
+ * feedback is recorded and the complaint stays `replied`, so the reporter can ask for review
+ * (复查, art. 35) until reviewRequestableUntil; if nobody does, it closes by itself then
+ * (reason auto) rather than COMPLAINT_AUTO_CLOSE_DAYS after the reply.
+ */
 export function feedback(c: ActionCtx, satisfied: boolean, comment?: string) {
-  return act(c, 'given feedback', ['replied'], (tx, row, now) =>
-    close(tx, c.deps, row, now, 'feedback', c.principal.keyId, { feedbackSatisfied: satisfied, feedbackComment: comment ?? null }),
-  );
+  const { deps } = c;
+  return act(c, 'given feedback', ['replied'], (tx, row, now) => {
+    const fields = { feedbackSatisfied: satisfied, feedbackComment: comment ?? null };
+    if (satisfied) return close(tx, deps, row, now, 'feedback', c.principal.keyId, fields);
+    const until = row.reviewRequestableUntil ?? reviewWindowEnd(now);
+    const next = patch(tx, deps, row, { ...fields, reviewRequestableUntil: until });
+    scheduleTimer(tx, { id: closeTimerId(row.id), name: AUTO_CLOSE_JOB, dueAt: new Date(until), payload: { id: row.id } });
+    emit(tx, deps, next, 'complaint.feedback_recorded', { satisfied: false, reviewRequestableUntil: until, by: c.principal.keyId });
+    return next;
+  });
 }
 
 export function closeManually(c: ActionCtx) {
   return act(c, 'closed', ['replied'], (tx, row, now) => close(tx, c.deps, row, now, 'manual', c.principal.keyId));
+}
+
+/**
+ * Intake reopens a closed complaint within REOPEN_DAYS of its closing, with a reason: it is
+ * accepted again with a new reply deadline (its earlier reply, feedback and extension are cleared;
+ * the history keeps them) and routed again (complaint.reopened → route.subject). A matter that went
+ * to review (复查/复核) is not reopened: the reviewing agency's opinion answers it (409).
+ */
+export function reopen(c: ActionCtx, reason: string) {
+  const { deps } = c;
+  return act(c, 'reopened', ['closed'], (tx, row, now) => {
+    if (row.closeReason === 'final')
+      throw conflict('review-final', `Complaint ${row.number} was re-reviewed (复核); the matter is final.`, {
+        currentStatus: row.status,
+        rule: '信访工作条例 art. 36',
+      });
+    const reviewed = tx.select({ id: complaintReviews.id }).from(complaintReviews).where(eq(complaintReviews.complaintId, row.id)).get();
+    if (reviewed)
+      throw conflict('reopen-after-review', `Complaint ${row.number} went to review; the reviewing agency's opinion answers it, it is not reopened.`, {
+        currentStatus: row.status,
+        rule: 'reopen:not-after-review',
+      });
+    const until = legalDeadline(new Date(row.closedAt!), REOPEN_DAYS);
+    if (now.toISOString() >= until)
+      throw conflict('reopen-window-closed', `A closed complaint may be reopened within ${REOPEN_DAYS} days of its closing (until ${until}).`, {
+        currentStatus: row.status,
+        rule: 'reopen:within-30-days',
+        reopenableUntil: until,
+      });
+    const replyDueAt = legalDeadline(now, deps.config.complaintReplyDays);
+    const next = patch(tx, deps, row, {
+      status: 'accepted',
+      reopenedAt: now.toISOString(),
+      reopenReason: reason,
+      replyDueAt,
+      replyText: null,
+      repliedAt: null,
+      repliedBy: null,
+      feedbackSatisfied: null,
+      feedbackComment: null,
+      closedAt: null,
+      closedBy: null,
+      closeReason: null,
+      reviewRequestableUntil: null,
+      extensionDays: null,
+      extensionReason: null,
+      extendedAt: null,
+      startedAt: null,
+      overdue: false,
+      overdueDeadline: null,
+      overdueAt: null,
+    });
+    cancelTimer(tx, closeTimerId(row.id), now);
+    scheduleTimer(tx, { id: replyTimerId(row.id), name: DEADLINE_JOB, dueAt: new Date(replyDueAt), payload: { id: row.id, deadline: 'reply' } });
+    emit(tx, deps, next, 'complaint.reopened', { reason, replyDueAt, by: c.principal.keyId });
+    return next;
+  });
+}
+
+/** What PATCH /v1/complaints/{id} may correct. */
+export interface Correction {
+  category?: Category;
+  location?: { lat: number; lng: number };
+  address?: string | null;
+  adminCode?: string | null;
+  urgent?: boolean;
+}
+
+/**
+ * Intake corrects an open complaint (If-Match required: 428/412). Changed fields only are written
+ * and named in `complaint.updated` (names, never values). A routed complaint whose resolved owner
+ * changed is routed again in the same transaction: its open assignments are superseded and new
+ * ones made (an in_progress one goes back to routed: the new team must claim it).
+ */
+export function correct(c: ActionCtx, input: Correction) {
+  const { deps } = c;
+  return inTx(deps.db, (tx) => {
+    const row = getComplaint(tx, c.id);
+    if (!row || !canSee(tx, c.principal, row)) throw notFound('complaint', c.id);
+    checkVersion(c.expected, row.version, 'complaint', c.id);
+    if (!OPEN_STATUSES.includes(row.status))
+      throw conflict(
+        'complaint-not-open',
+        `Complaint ${row.number} is ${row.status}; only an open complaint (received, accepted, routed, in_progress) is corrected.`,
+        {
+          currentStatus: row.status,
+        },
+      );
+    const set: Partial<ComplaintRow> = {};
+    if (input.category !== undefined && input.category !== row.category) set.category = input.category;
+    if (input.location !== undefined && (input.location.lat !== row.lat || input.location.lng !== row.lng)) {
+      set.lat = input.location.lat;
+      set.lng = input.location.lng;
+    }
+    if (input.address !== undefined && input.address !== row.address) set.address = input.address;
+    if (input.adminCode !== undefined && input.adminCode !== row.adminCode) set.adminCode = input.adminCode;
+    if (input.urgent !== undefined && input.urgent !== row.urgent) set.urgent = input.urgent;
+    const merged = { ...row, ...set };
+    checkNewComplaint(
+      tx,
+      {
+        channel: row.channel,
+        category: merged.category,
+        description: row.description,
+        location: merged.lat !== null && merged.lng !== null ? { lat: merged.lat, lng: merged.lng } : undefined,
+        address: merged.address ?? undefined,
+        adminCode: merged.adminCode ?? undefined,
+      },
+      deps.clock.now(),
+    );
+    const fields = Object.keys(set).map((k) => (k === 'lat' || k === 'lng' ? 'location' : k));
+    const changed = [...new Set(fields)];
+    if (!changed.length) return row;
+    let next = patch(tx, deps, row, set);
+    let rerouted = false;
+    const placeOrCategory = changed.some((f) => f !== 'urgent');
+    if (placeOrCategory && next.routedAt && !next.duplicateOf && (next.status === 'routed' || next.status === 'in_progress')) {
+      const outcome = rerouteAfterCorrection(tx, deps, 'complaint', next.id, `complaint corrected (${changed.join(', ')})`);
+      if (outcome) {
+        rerouted = true;
+        next = getComplaint(tx, next.id)!;
+        if (next.status === 'in_progress') next = patch(tx, deps, next, { status: 'routed', startedAt: null });
+      }
+    }
+    emit(tx, deps, next, 'complaint.updated', { fields: changed, rerouted, by: c.principal.keyId });
+    return next;
+  });
 }
 
 /** Unlinks a duplicate; an accepted one is then routed like any other (complaint.unlinked). */
@@ -467,11 +657,24 @@ export function onDeadline(tx: Tx, deps: Deps, id: string, deadline: 'acceptance
   notifyOverdue(tx, deps, next, deadline, dueAt);
 }
 
+/**
+ * Auto-close timer fired: a replied complaint closes COMPLAINT_AUTO_CLOSE_DAYS after the reply —
+ * or, when the reporter said they are not satisfied, when the review window ends; a reviewed one
+ * when the re-review window ends unused. A stale timer is a no-op.
+ */
 export function onAutoClose(tx: Tx, deps: Deps, id: string) {
   const row = getComplaint(tx, id);
   const now = deps.clock.now();
-  if (!row || row.status !== 'replied' || !row.repliedAt) return;
-  if (addDays(new Date(row.repliedAt), deps.config.complaintAutoCloseDays) > now) return;
+  if (!row) return;
+  let due: Date;
+  if (row.status === 'replied' && row.repliedAt)
+    due =
+      row.feedbackSatisfied === false && row.reviewRequestableUntil
+        ? new Date(row.reviewRequestableUntil)
+        : addDays(new Date(row.repliedAt), deps.config.complaintAutoCloseDays);
+  else if (row.status === 'reviewed' && row.reviewRequestableUntil) due = new Date(row.reviewRequestableUntil);
+  else return;
+  if (due > now) return;
   close(tx, deps, row, now, 'auto', 'system');
 }
 

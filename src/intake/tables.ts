@@ -1,7 +1,18 @@
 import type { Category } from '../domain/index.js';
 import { sqliteTable, text, integer, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
-export const COMPLAINT_STATUSES = ['received', 'accepted', 'not_accepted', 'transferred', 'routed', 'in_progress', 'replied', 'closed'] as const;
+export const COMPLAINT_STATUSES = [
+  'received',
+  'accepted',
+  'not_accepted',
+  'transferred',
+  'routed',
+  'in_progress',
+  'replied',
+  'under_review',
+  'reviewed',
+  'closed',
+] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 export const CHANNELS = ['phone', 'web', 'wechat', 'letter', 'visit', 'open311', 'other'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -52,7 +63,7 @@ export const complaints = sqliteTable(
     extensionReason: text('extension_reason'),
     extendedAt: text('extended_at'),
     overdue: integer('overdue', { mode: 'boolean' }).notNull().default(false),
-    overdueDeadline: text('overdue_deadline', { enum: ['acceptance', 'reply'] }),
+    overdueDeadline: text('overdue_deadline', { enum: ['acceptance', 'reply', 'review'] }),
     overdueAt: text('overdue_at'),
     routedAt: text('routed_at'),
     side: text('side', { enum: ['region', 'corps'] }),
@@ -70,7 +81,17 @@ export const complaints = sqliteTable(
     feedbackComment: text('feedback_comment'),
     closedAt: text('closed_at'),
     closedBy: text('closed_by'),
-    closeReason: text('close_reason', { enum: ['feedback', 'auto', 'manual'] }),
+    /** `final`: the re-review (复核) opinion was given; the matter is final (信访工作条例 art. 36). */
+    closeReason: text('close_reason', { enum: ['feedback', 'auto', 'manual', 'final'] }),
+    /**
+     * Until when the reporter may ask for review (复查, 30 days after the reply) or re-review (复核,
+     * 30 days after the review opinion): 信访工作条例 (2022) arts. 35–36. Null while a review is
+     * pending, when final, and before a reply.
+     */
+    reviewRequestableUntil: text('review_requestable_until'),
+    /** Set when intake reopened a closed complaint (within 30 days, with a reason). */
+    reopenedAt: text('reopened_at'),
+    reopenReason: text('reopen_reason'),
     duplicateOf: text('duplicate_of'),
     createdByKeyId: text('created_by_key_id').notNull(),
     createdAt: text('created_at').notNull(),
@@ -109,4 +130,39 @@ export const piiReads = sqliteTable(
     via: text('via').notNull(),
   },
   (t) => [index('pii_reads_at').on(t.at, t.id), index('pii_reads_complaint').on(t.complaintId)],
+);
+
+export const REVIEW_STAGES = ['review', 're_review'] as const;
+export type ReviewStage = (typeof REVIEW_STAGES)[number];
+
+/**
+ * A reporter's request for review (复查) of the reply, or re-review (复核) of the review opinion,
+ * by the agency one level above (信访工作条例 (2022) arts. 35–36): at most one of each stage per
+ * complaint. `reason` is the reporter's statement as intake took it down (never in events).
+ */
+export const complaintReviews = sqliteTable(
+  'complaint_reviews',
+  {
+    id: text('id').primaryKey(),
+    complaintId: text('complaint_id').notNull(),
+    stage: text('stage', { enum: REVIEW_STAGES }).notNull(),
+    /** The reviewing agency: the parent of `reviewedAgencyCode` in the agency hierarchy. */
+    agencyCode: text('agency_code').notNull(),
+    /** The agency whose answer is reviewed: the handling agency (review) or the reviewer (re-review). */
+    reviewedAgencyCode: text('reviewed_agency_code').notNull(),
+    requestedAt: text('requested_at').notNull(),
+    requestedVia: text('requested_via', { enum: ['intake', 'public'] }).notNull(),
+    /** API key id of the intake staff, or `public` (the reporter with the query code). */
+    requestedBy: text('requested_by').notNull(),
+    reason: text('reason').notNull(),
+    /** 24:00 China time of the 30th day after the request (moved off a holiday). */
+    dueAt: text('due_at').notNull(),
+    overdue: integer('overdue', { mode: 'boolean' }).notNull().default(false),
+    overdueAt: text('overdue_at'),
+    opinion: text('opinion'),
+    outcome: text('outcome', { enum: ['upheld', 'revised'] }),
+    opinionAt: text('opinion_at'),
+    opinionBy: text('opinion_by'),
+  },
+  (t) => [uniqueIndex('complaint_reviews_stage').on(t.complaintId, t.stage)],
 );

@@ -7,6 +7,19 @@ import { newId } from '../ids.js';
 import { assignmentsOfSubjects, type AssignmentRow } from '../assignments/service.js';
 import { complaints, piiReads } from './tables.js';
 import { pii, type ComplaintRow } from './service.js';
+import { reviewsOf, type ReviewRow } from './review.js';
+
+export const reviewView = (r: ReviewRow) => ({
+  stage: r.stage,
+  agencyCode: r.agencyCode,
+  reviewedAgencyCode: r.reviewedAgencyCode,
+  requestedAt: r.requestedAt,
+  requestedVia: r.requestedVia,
+  reason: r.reason,
+  dueAt: r.dueAt,
+  overdue: r.overdue,
+  opinion: r.opinionAt ? { text: r.opinion ?? '', outcome: r.outcome ?? 'upheld', at: r.opinionAt, by: r.opinionBy ?? '' } : null,
+});
 
 type RouteRow = AssignmentRow;
 
@@ -66,6 +79,8 @@ export function summaryView(row: ComplaintRow, routes: RouteRow[]) {
     feedback: row.feedbackSatisfied !== null ? { satisfied: row.feedbackSatisfied, comment: row.feedbackComment } : null,
     closedAt: row.closedAt,
     closeReason: row.closeReason,
+    reviewRequestableUntil: row.reviewRequestableUntil,
+    reopened: row.reopenedAt ? { at: row.reopenedAt, reason: row.reopenReason ?? '' } : null,
     duplicateOf: row.duplicateOf,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -93,7 +108,8 @@ export function detailView(tx: Tx, deps: Deps, p: Principal, row: ComplaintRow, 
     .orderBy(asc(complaints.receivedAt))
     .all();
   const history = eventsForSubject(tx, `complaints/${row.id}`).map((e) => ({ type: e.type, time: e.time, data: e.data }));
-  if (!seesAll(p)) return { ...base, duplicates, history };
+  const reviews = reviewsOf(tx, row.id).map(reviewView);
+  if (!seesAll(p)) return { ...base, duplicates, history, reviews };
   let reporter = null;
   if (row.reporterEnc) {
     const r = pii(deps).decrypt(row.reporterEnc, row.id);
@@ -102,5 +118,5 @@ export function detailView(tx: Tx, deps: Deps, p: Principal, row: ComplaintRow, 
   } else if (!row.reporterAnonymous) {
     reporter = { name: null, phone: null, email: null, anonymous: false };
   }
-  return { ...base, duplicates, history, reporter };
+  return { ...base, duplicates, history, reviews, reporter };
 }

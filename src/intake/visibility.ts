@@ -2,7 +2,7 @@ import { and, eq, exists, inArray, isNotNull, or, sql, type SQL } from 'drizzle-
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Tx } from '../db/client.js';
 import { seesAll, type Principal } from '../auth/principal.js';
-import { agencySubtree } from '../reference/hierarchy.js';
+import { agencySubtree, isAbove } from '../reference/hierarchy.js';
 import { addressedTo } from '../outbox/index.js';
 import { partnerKeys } from '../events/visibility.js';
 import { holdsOpenLead, wasAssigned } from '../assignments/service.js';
@@ -107,4 +107,20 @@ export function mayActOnComplaint(tx: Tx, p: Principal, row: { id: string; dupli
     };
   }
   return { rule: `${action}:role`, detail: `A ${p.role} key may not ${action} complaints.` };
+}
+
+/**
+ * Who gives a review (复查) or re-review (复核) opinion: the reviewing agency (信访工作条例 arts.
+ * 35–36) — its supervisors or those of an agency above it — and intake/admin recording it for
+ * them. The handling agency's own people may not review their own answer.
+ */
+export function mayGiveReviewOpinion(tx: Tx, p: Principal, reviewAgencyCode: string | null): Denial | null {
+  if (seesAll(p)) return null;
+  const rule = 'review-opinion:reviewing-agency';
+  if (p.role === 'supervisor' && p.agencyCode && reviewAgencyCode && (p.agencyCode === reviewAgencyCode || isAbove(tx, p.agencyCode, reviewAgencyCode)))
+    return null;
+  return {
+    rule,
+    detail: `Only supervisors of the reviewing agency${reviewAgencyCode ? ` (${reviewAgencyCode})` : ''} or above it give the review opinion; the handling agency does not review its own answer.`,
+  };
 }

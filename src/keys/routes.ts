@@ -33,7 +33,7 @@ export const apiKeyRoutes =
             const created = issueKey(tx, deps.clock, req.body, req.principal.keyId);
             return { status: 201, body: created, location: `/v1/api-keys/${created.id}` };
           },
-          { codec: sealedWith(deps.services.pii) },
+          { codec: sealedWith(deps.services.sealer) },
         );
         return sendIdempotent(reply, r);
       },

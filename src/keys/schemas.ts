@@ -38,7 +38,8 @@ export const CreateKeyBody = Type.Object(
     scopes: Type.Optional(
       Type.Array(Type.Enum(PARTNER_SCOPES), {
         maxItems: 10,
-        description: 'Partners: events (feed, stream, webhooks), complaints (those of its audience); default [events]',
+        description:
+          'Partners: events (feed, stream, webhooks), complaints, cases, filings (GET those of its audience, and see their events); default [events]',
       }),
     ),
   },

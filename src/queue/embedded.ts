@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, lte, lt, sql, count } from 'drizzle-orm';
 import { inTx } from '../db/client.js';
-import { jobs } from './tables.js';
+import { checkpoints, jobs } from './tables.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, setCheckpoint } from './relay.js';
 import { backoff, jobContext, recordDone } from './context.js';
 import { oldestUnreconciledMs } from './reconcile.js';
@@ -11,6 +11,12 @@ import type { Deps } from '../deps.js';
 const POLL_MS = 250;
 const CONCURRENCY = 8;
 const KEEP_COMPLETED_MS = 7 * 86_400_000;
+/**
+ * A paused queue is a checkpoints row `pause:<queue>` (no table of its own for one flag per
+ * queue); the ready-jobs query skips those queues, so their jobs wait and settle() ignores them.
+ */
+const PAUSE = 'pause:';
+const pausedQueues = sql`select substr(${checkpoints.name}, ${PAUSE.length + 1}) from ${checkpoints} where ${checkpoints.name} like ${PAUSE + '%'}`;
 
 /**
  * The embedded runner (no REDIS_URL): the outbox relay writes jobs into SQLite in the same
@@ -82,7 +88,7 @@ export class EmbeddedRuntime implements Runtime {
       ready: db
         .select()
         .from(jobs)
-        .where(and(eq(jobs.status, 'waiting'), lte(jobs.runAt, P('now'))))
+        .where(and(eq(jobs.status, 'waiting'), lte(jobs.runAt, P('now')), sql`${jobs.queue} not in (${pausedQueues})`))
         .orderBy(asc(jobs.priority), asc(jobs.createdAt))
         .limit(P('limit'))
         .prepare(),
@@ -215,6 +221,31 @@ export class EmbeddedRuntime implements Runtime {
 
   async healthy() {
     return true;
+  }
+
+  async pause(queue: QueueName) {
+    this.deps.db
+      .insert(checkpoints)
+      .values({ name: PAUSE + queue, position: 1 })
+      .onConflictDoNothing()
+      .run();
+  }
+
+  async resume(queue: QueueName) {
+    this.deps.db
+      .delete(checkpoints)
+      .where(eq(checkpoints.name, PAUSE + queue))
+      .run();
+    this.poke();
+  }
+
+  async paused() {
+    return this.deps.db
+      .select({ name: checkpoints.name })
+      .from(checkpoints)
+      .all()
+      .filter((r) => r.name.startsWith(PAUSE))
+      .map((r) => r.name.slice(PAUSE.length) as QueueName);
   }
 
   /** Jobs commit with the relay's checkpoint and with their timer's firing: only the unrelayed outbox is at risk. */

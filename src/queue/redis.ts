@@ -245,6 +245,8 @@ export class RedisRuntime implements Runtime {
         const due = dueTimers(this.deps, this.registry, 1).length;
         let busy = 0;
         for (const q of this.queues.values()) {
+          // A paused queue's jobs wait for an admin, not for the runtime.
+          if (await q.isPaused()) continue;
           const c = await q.getJobCounts('waiting', 'active', 'prioritized', 'delayed', 'waiting-children');
           busy += Object.values(c).reduce((a, b) => a + b, 0);
         }
@@ -257,9 +259,10 @@ export class RedisRuntime implements Runtime {
   async counts() {
     const out = {} as Record<QueueName, QueueCounts>;
     for (const [name, q] of this.queues) {
-      const c = await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'completed');
+      const c = await q.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed', 'failed', 'completed');
       out[name] = {
-        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        // A paused queue's jobs wait in BullMQ's `paused` list.
+        waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.paused ?? 0),
         active: c.active ?? 0,
         delayed: c.delayed ?? 0,
         failed: c.failed ?? 0,
@@ -296,6 +299,20 @@ export class RedisRuntime implements Runtime {
       }
     }
     return false;
+  }
+
+  async pause(queue: QueueName) {
+    await this.queues.get(queue)!.pause();
+  }
+
+  async resume(queue: QueueName) {
+    await this.queues.get(queue)!.resume();
+  }
+
+  async paused() {
+    const out: QueueName[] = [];
+    for (const [name, q] of this.queues) if (await q.isPaused()) out.push(name);
+    return out;
   }
 
   async healthy() {

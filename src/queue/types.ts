@@ -97,6 +97,13 @@ export interface Runtime {
   counts(): Promise<Record<QueueName, QueueCounts>>;
   failed(limit: number): Promise<FailedJob[]>;
   retry(id: string): Promise<boolean>;
+  /**
+   * Stops handing out the queue's jobs (running ones finish); they wait, and run after resume().
+   * Kept across restarts (Redis: BullMQ's paused flag; embedded: a row in SQLite).
+   */
+  pause(queue: QueueName): Promise<void>;
+  resume(queue: QueueName): Promise<void>;
+  paused(): Promise<QueueName[]>;
   /** Redis reachable (always true when embedded). */
   healthy(): Promise<boolean>;
   /**

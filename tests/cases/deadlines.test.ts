@@ -52,14 +52,16 @@ describeModes('case deadlines and routing', (mode) => {
 
   it('no decision within 90 days → overdue event, and the lead agency’s and its parent’s supervisors are notified', async () => {
     const c = await createCase(t);
-    expect(c.decisionDueAt).toBe(new Date(t.clock.now().getTime() + 90 * 86_400_000).toISOString());
+    // Registered Mon 2026-03-02 10:00 China time: day 90 is Sun 05-31, not a working day, so the
+    // period ends at 24:00 China time of Mon 06-01 (= 16:00 UTC), not at registration + 90 × 24 h.
+    expect(t.clock.now().toISOString()).toBe('2026-03-02T02:00:00.000Z');
+    expect(c.decisionDueAt).toBe('2026-06-01T16:00:00.000Z');
     await t.app.runtime.settle();
-    t.clock.advanceDays(89);
+    t.clock.set(new Date(Date.parse(c.decisionDueAt) - 1000));
     await t.app.runtime.settle();
     expect((await get(c.id)).overdue).toBe(false);
     expect(eventsOf(c.id, 'case.overdue')).toHaveLength(0);
-    t.clock.advanceDays(1);
-    t.clock.advance(1000);
+    t.clock.advance(2000);
     await t.app.runtime.settle();
     const after = await get(c.id);
     expect(after).toMatchObject({ overdue: true, status: 'registered' });
@@ -95,18 +97,21 @@ describeModes('case deadlines and routing', (mode) => {
   });
 
   it('extensions: 30 days with approval, 30 more only by collective decision, no third; the timer moves', async () => {
+    t.clock.set('2026-10-13T02:00:00.000Z'); // later than the tests above left it
     const c = await createCase(t);
-    const due0 = Date.parse(c.decisionDueAt);
+    // Tue 2026-10-13 10:00 China: day 90 is Mon 2027-01-11 → 24:00 China time (16:00 UTC)
+    expect(c.decisionDueAt).toBe('2027-01-11T16:00:00.000Z');
     const e1 = await extend(c.id, {});
     expect(e1.statusCode, e1.body).toBe(200);
-    expect(Date.parse(e1.json().decisionDueAt)).toBe(due0 + 30 * 86_400_000);
+    // 30 days on from the last day 01-11: Wed 02-10, the first working day after the Spring Festival days off (02-05 – 02-08)
+    expect(e1.json().decisionDueAt).toBe('2027-02-10T16:00:00.000Z');
     expect(e1.json().extensions).toEqual([expect.objectContaining({ days: 30, approvedBy: '局长 李某', collective: false })]);
     const e2 = await extend(c.id, {});
     expect(e2.statusCode).toBe(422);
     expect(e2.json().rule).toBe('decision.second_extension_by_collective_decision');
     const e2b = await extend(c.id, { collective: true, approvedBy: '局务会' });
     expect(e2b.statusCode).toBe(200);
-    expect(Date.parse(e2b.json().decisionDueAt)).toBe(due0 + 60 * 86_400_000);
+    expect(e2b.json().decisionDueAt).toBe('2027-03-12T16:00:00.000Z');
     const e3 = await extend(c.id, { collective: true });
     expect(e3.statusCode).toBe(422);
     expect(e3.json().rule).toBe('decision.at_most_two_extensions');

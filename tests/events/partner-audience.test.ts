@@ -4,6 +4,7 @@ import { AT, TEAM, assignmentsOf, create, get, ok, post, seedMap } from '../inta
 import { inTx } from '../../src/db/client.js';
 import { issueKey } from '../../src/keys/service.js';
 import { Receiver, subscribe } from './helpers.js';
+import { DEMO_POINTS, SEAM, filingApp, filingsOf, newCase, type CaseTest } from '../filings/helpers.js';
 
 /**
  * Finding 3: partner keys are bound to an audience and scopes, and for every key of the matrix a
@@ -127,5 +128,130 @@ describeModes('partner audience and event visibility', (mode) => {
     const d8 = await complaintsOf(k.d8Platform);
     expect(region).toBeGreaterThanOrEqual(3); // the region ones, and the one that was on region ground before its re-route
     expect(d8).toBe(4); // the two corps ones, the re-routed one, and the joint one near the seam (co-handling D8)
+  });
+});
+
+/**
+ * The `cases` and `filings` scopes: a partner bound to an audience reads the cases and filings of
+ * it — and sees exactly their events — on the demo data of both sides (a Changji case, a joint
+ * case on the seam east of Shihezi cross-filed to XPCC-D8, a Shihezi case).
+ */
+describeModes('partner scopes cases and filings', (mode) => {
+  let t: CaseTest;
+  let k: Record<string, string>;
+  const ids: Record<string, string> = {};
+  const subjects = new Set<string>();
+  beforeAll(async () => {
+    t = await filingApp(mode);
+    const partner = (b: Record<string, unknown>) => inTx(t.app.deps.db, (tx) => issueKey(tx, t.clock, { role: 'partner', ...b }, null)).key;
+    k = {
+      admin: t.admin,
+      d8Supervisor: t.keys.d8Supervisor,
+      unbound: t.keys.partner,
+      regionAll: partner({ side: 'region', scopes: ['events', 'cases', 'filings'] }),
+      d8Cases: partner({ agencyCode: 'XPCC-D8', scopes: ['events', 'cases', 'filings'] }),
+      allCases: partner({ audience: 'all', scopes: ['events', 'cases'] }),
+      regionComplaints: partner({ side: 'region', scopes: ['events', 'complaints'] }),
+      casesNoEvents: partner({ audience: 'all', scopes: ['cases', 'filings'] }),
+    };
+    ids.changji = (await newCase(t)).id;
+    ids.joint = (await newCase(t, { location: SEAM })).id;
+    ids.shihezi = (await newCase(t, { leadAgencyCode: 'XPCC-D8', location: DEMO_POINTS.shiheziCenter }, 'd8Inspector')).id;
+    await t.app.runtime.settle();
+    ids.filing = filingsOf(t, ids.joint)[0].id;
+    const all = (await t.req('admin', 'GET', '/v1/events?limit=500')).json().items as { subject: string }[];
+    for (const e of all) subjects.add(e.subject);
+  });
+  afterAll(() => t.close());
+
+  const get = (key: string, url: string) => t.app.inject({ method: 'GET', url, headers: t.auth(key) });
+  const feed = async (key: string) => {
+    const r = await get(key, '/v1/events?limit=500');
+    expect(r.statusCode, r.body).toBe(200);
+    return new Set((r.json().items as { subject: string }[]).map((e) => e.subject));
+  };
+  const canGet = async (key: string, subject: string) => (await get(key, `/v1/${subject}`)).statusCode === 200;
+  const listed = async (key: string, url: string) => ((await get(key, url)).json().items as { id: string }[]).map((x) => x.id).sort();
+
+  it('GET follows the audience: side, agency subtree (incl. what was filed to it), all; no scope → 404', async () => {
+    const c = (id: string) => `cases/${id}`;
+    const f = `filings/${ids.filing}`;
+    const expected: Record<string, [string, boolean][]> = {
+      regionAll: [
+        [c(ids.changji), true],
+        [c(ids.joint), true],
+        [c(ids.shihezi), false],
+        [f, true],
+      ],
+      d8Cases: [
+        [c(ids.changji), false],
+        [c(ids.joint), true], // cross-filed to XPCC-D8
+        [c(ids.shihezi), true],
+        [f, true],
+      ],
+      allCases: [
+        [c(ids.changji), true],
+        [c(ids.joint), true],
+        [c(ids.shihezi), true],
+        [f, false], // no filings scope
+      ],
+      regionComplaints: [
+        [c(ids.changji), false],
+        [f, false],
+      ],
+      unbound: [
+        [c(ids.changji), false],
+        [f, false],
+      ],
+    };
+    for (const [name, cells] of Object.entries(expected))
+      for (const [subject, can] of cells) expect(await canGet(k[name], subject), `${name} GET ${subject}`).toBe(can);
+    expect(await listed(k.regionAll, '/v1/cases?limit=100')).toEqual([ids.changji, ids.joint].sort());
+    expect(await listed(k.d8Cases, '/v1/cases?limit=100')).toEqual([ids.joint, ids.shihezi].sort());
+    expect(await listed(k.allCases, '/v1/cases?limit=100')).toEqual(
+      Object.values(ids)
+        .filter((x) => x !== ids.filing)
+        .sort(),
+    );
+    expect(await listed(k.d8Cases, '/v1/filings?limit=100')).toEqual([ids.filing]);
+    expect((await get(k.allCases, '/v1/filings?limit=100')).json().items).toEqual([]);
+    // the timeline too; a read-only scope never writes
+    expect((await get(k.d8Cases, `/v1/cases/${ids.shihezi}/timeline`)).statusCode).toBe(200);
+    const note = await t.app.inject({ method: 'POST', url: `/v1/cases/${ids.shihezi}/notes`, headers: t.auth(k.d8Cases), payload: { text: 'x' } });
+    expect(note.statusCode).toBe(403);
+  });
+
+  it('for every key: every event it sees has a subject it can GET; every subject it cannot GET has no event in its feed', async () => {
+    expect([...subjects].filter((s) => s.startsWith('cases/')).length).toBe(3);
+    expect([...subjects].some((s) => s.startsWith('filings/'))).toBe(true);
+    for (const [name, key] of Object.entries(k)) {
+      const seen = await feed(key);
+      if (name === 'casesNoEvents') expect(seen.size).toBe(0);
+      for (const s of subjects) {
+        if (!/^(complaints|assignments|cases|filings)\//.test(s)) continue;
+        const can = await canGet(key, s);
+        if (seen.has(s)) expect(can, `${name} sees events of ${s} but cannot GET it`).toBe(true);
+        if (!can) expect(seen.has(s), `${name} cannot GET ${s} but sees its events`).toBe(false);
+      }
+    }
+    // and the scopes do reach events: not vacuous
+    expect(await feed(k.d8Cases)).toEqual(new Set([`cases/${ids.joint}`, `cases/${ids.shihezi}`, `filings/${ids.filing}`]));
+    for (const s of await feed(k.allCases)) expect(s).toMatch(/^cases\//);
+  });
+
+  it('webhooks follow the same rule: a D8 partner’s subscription gets the D8 case events, not the region ones', async () => {
+    const rx = await new Receiver().start();
+    try {
+      await subscribe(t, k.d8Cases, { url: rx.url, types: ['*'] });
+      const region = await newCase(t, { location: { lng: DEMO_POINTS.changjiCenter.lng, lat: DEMO_POINTS.changjiCenter.lat + 0.01 } });
+      const corps = await newCase(t, { leadAgencyCode: 'XPCC-D8', location: DEMO_POINTS.shiheziCenter }, 'd8Inspector');
+      await t.app.runtime.settle();
+      const got = rx.requests.map((r) => r.json.subject as string);
+      expect(got).toContain(`cases/${corps.id}`);
+      expect(got).not.toContain(`cases/${region.id}`);
+      for (const s of new Set(got)) expect(await canGet(k.d8Cases, s), s).toBe(true);
+    } finally {
+      await rx.close();
+    }
   });
 });

@@ -85,7 +85,8 @@ describeModes('notifications (通报) to both sides’ supervisors, as inbox ite
     const joint = await newCase(t, { location: SEAM });
     const plain = await newCase(t, { location: DEMO_POINTS.changjiCenter });
     await settle();
-    t.clock.advanceDays(91);
+    // the 90-day period ends 24:00 China time of its last day, moved off weekends and holidays
+    t.clock.set(new Date(Math.max(Date.parse(joint.decisionDueAt as string), Date.parse(plain.decisionDueAt as string)) + 1000));
     await settle();
     expect(notifiedAgencies(`cases/${joint.id}`, 'case_overdue')).toEqual(['652300', '652301', 'XPCC-D8']);
     expect(notifiedAgencies(`cases/${plain.id}`, 'case_overdue')).toEqual(['652300', '652301']);
@@ -110,7 +111,7 @@ describeModes('notifications (通报) to both sides’ supervisors, as inbox ite
     await settle();
     const row = t.app.deps.db.select().from(complaints).where(eq(complaints.id, id)).get()!;
     expect(row).toMatchObject({ joint: true, side: 'region' });
-    t.clock.advanceDays(61);
+    t.clock.set(new Date(Date.parse(row.replyDueAt!) + 1000)); // 60 days, ending 24:00 China time
     await settle();
     expect(t.app.deps.db.select().from(complaints).where(eq(complaints.id, id)).get()!.overdue).toBe(true);
     const told = notifiedAgencies(`complaints/${id}`, 'complaint_overdue');

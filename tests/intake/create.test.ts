@@ -23,7 +23,9 @@ describe('POST /v1/complaints', () => {
     expect(b).toMatchObject({ status: 'received', receivedAt: t.clock.now().toISOString(), duplicateOf: null });
     expect(b.number).toMatch(/^12369-2026-\d{6}$/);
     expect(b.queryCode).toMatch(/^[A-HJKMNP-Z2-9]{8}$/);
-    expect(new Date(b.acceptanceDueAt).getTime() - t.clock.now().getTime()).toBe(15 * 86_400_000);
+    // received Mon 2026-03-02 10:00 China time: day 15 is Tue 03-17, ending 24:00 China time (16:00 UTC)
+    expect(t.clock.now().toISOString()).toBe('2026-03-02T02:00:00.000Z');
+    expect(b.acceptanceDueAt).toBe('2026-03-17T16:00:00.000Z');
     const second = await create(t, k.partner);
     expect(Number(second.number.slice(-6))).toBe(Number(b.number.slice(-6)) + 1);
     // the query code is stored only as a keyed hash

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
 import { jobs } from '../../src/queue/tables.js';
+import { chinaDate, dayCountDeadline, dayCountDeadlineFrom } from '../../src/calendar.js';
 import { AT, TEAM, act, assignmentsOf, create, eventsOf, eventsOfType, get, keys, ok, post, row, seedMap } from './helpers.js';
-
-const DAY = 86_400_000;
 
 /** The queued route job caused by the complaint.accepted event (both runtimes). */
 async function routeJobPriority(t: TestApp, complaintId: string): Promise<number | undefined> {
@@ -31,7 +30,8 @@ describeModes('complaint lifecycle', (mode) => {
     const c = await create(t, k.intake, { location: AT.region });
     const accepted = await ok(t, k.intake, c.id, 'accept');
     expect(accepted.status).toBe('accepted');
-    expect(new Date(accepted.deadlines.replyDueAt).getTime() - t.clock.now().getTime()).toBe(60 * DAY);
+    // 60 days from the day after acceptance, ending 24:00 China time (tests/intake/deadlines.test.ts has worked examples)
+    expect(accepted.deadlines.replyDueAt).toBe(dayCountDeadlineFrom(t.clock.now(), 60).dueAt.toISOString());
     await t.app.runtime.settle();
 
     const routed = (await get(t, k.intake, `/v1/complaints/${c.id}`)).json();
@@ -171,7 +171,8 @@ describeModes('complaint lifecycle', (mode) => {
     expect(tooLong.json().type).toMatch(/extension-too-long$/);
     expect((await act(t, k.intake, c.id, 'extend', { days: 10 })).statusCode).toBe(400);
     const ext = await ok(t, k.intake, c.id, 'extend', { days: 30, reason: 'Needs a lab analysis' });
-    expect(new Date(ext.deadlines.replyDueAt).getTime() - new Date(acc.deadlines.replyDueAt).getTime()).toBe(30 * DAY);
+    const lastDay = chinaDate(new Date(Date.parse(acc.deadlines.replyDueAt) - 1));
+    expect(ext.deadlines.replyDueAt).toBe(dayCountDeadline(lastDay, 30).dueAt.toISOString());
     expect(ext.deadlines.extension).toMatchObject({ days: 30, reason: 'Needs a lab analysis' });
     const second = await act(t, k.intake, c.id, 'extend', { days: 1, reason: 'again' });
     expect(second.statusCode).toBe(409);
@@ -213,10 +214,10 @@ describeModes('complaint deadlines', (mode) => {
     const c = await create(t, k.intake);
     const other = await create(t, k.intake, { location: AT.corps });
     await ok(t, k.intake, other.id, 'accept');
-    t.clock.advanceDays(14);
+    t.clock.advanceDays(15); // 15 × 24 h: the period still runs to 24:00 China time of its last day
     await t.app.runtime.settle();
     expect(row(t, c.id).overdue).toBe(false);
-    t.clock.advanceDays(1);
+    t.clock.set(new Date(Date.parse(c.acceptanceDueAt) + 1000));
     await t.app.runtime.settle();
     expect(row(t, c.id)).toMatchObject({ overdue: true, overdueDeadline: 'acceptance' });
     const ev = eventsOf(t, c.id).filter((e) => e.type === 'complaint.overdue');
@@ -241,7 +242,7 @@ describeModes('complaint deadlines', (mode) => {
     await ok(t, k.intake, c.id, 'accept');
     await t.app.runtime.settle();
     expect(row(t, c.id).agencyCode).toBe('CJS');
-    t.clock.advanceDays(60);
+    t.clock.set(new Date(Date.parse(row(t, c.id).replyDueAt!) + 1000));
     await t.app.runtime.settle();
     expect(row(t, c.id)).toMatchObject({ overdue: true, overdueDeadline: 'reply' });
     expect(
@@ -259,11 +260,11 @@ describeModes('complaint deadlines', (mode) => {
     await ok(t, k.intake, c.id, 'accept');
     t.clock.advanceDays(50);
     await t.app.runtime.settle();
-    await ok(t, k.intake, c.id, 'extend', { days: 20, reason: 'Waiting for monitoring data' });
+    const ext = await ok(t, k.intake, c.id, 'extend', { days: 20, reason: 'Waiting for monitoring data' });
     t.clock.advanceDays(15); // day 65: past the old deadline, before the new one
     await t.app.runtime.settle();
     expect(row(t, c.id).overdue).toBe(false);
-    t.clock.advanceDays(15); // day 80
+    t.clock.set(new Date(Date.parse(ext.deadlines.replyDueAt) + 1000)); // just past the extended deadline (day 80)
     await t.app.runtime.settle();
     expect(row(t, c.id)).toMatchObject({ overdue: true, overdueDeadline: 'reply' });
   });
@@ -272,10 +273,11 @@ describeModes('complaint deadlines', (mode) => {
     const c = await create(t, k.intake);
     await ok(t, k.intake, c.id, 'accept');
     await ok(t, k.intake, c.id, 'reply', { text: 'Answered quickly.' });
-    await ok(t, k.intake, c.id, 'feedback', { satisfied: false });
+    // not satisfied: stays replied (open to review), and closes by itself when the review window passes unused
+    expect(await ok(t, k.intake, c.id, 'feedback', { satisfied: false })).toMatchObject({ status: 'replied', feedback: { satisfied: false } });
     t.clock.advanceDays(90);
     await t.app.runtime.settle();
-    expect(row(t, c.id)).toMatchObject({ overdue: false, status: 'closed', closeReason: 'feedback' });
+    expect(row(t, c.id)).toMatchObject({ overdue: false, status: 'closed', closeReason: 'auto', feedbackSatisfied: false });
     expect(eventsOf(t, c.id).some((e) => e.type === 'complaint.overdue')).toBe(false);
   });
 });

@@ -35,6 +35,7 @@ describe('public status lookup', () => {
       closedAt: null,
       reply: null,
       reason: null,
+      review: { requestableUntil: null, nextStage: null, final: false, reviews: [] },
     });
     await ok(t, k.intake, c.id, 'accept');
     await ok(t, k.intake, c.id, 'reply', { text: 'We inspected and the plant was fined.' });

@@ -3,7 +3,7 @@ import { makeApp, type TestApp } from '../support/app.js';
 import { create, keys, seedMap } from '../intake/helpers.js';
 import { preferredLanguage, VOCABULARY } from '../../src/domain/labels.js';
 import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES, CATEGORIES, PARTNER_AUDIENCES, PARTNER_SCOPES, ROLES, SIDES } from '../../src/domain/index.js';
-import { CHANNELS, COMPLAINT_STATUSES } from '../../src/intake/tables.js';
+import { CHANNELS, COMPLAINT_STATUSES, REVIEW_STAGES } from '../../src/intake/tables.js';
 import { CASE_STATUSES, MEASURE_TYPES, ORIGIN_KINDS } from '../../src/cases/tables.js';
 import { FILING_REASONS, FILING_STATUSES, FILING_TRIGGERS } from '../../src/filings/tables.js';
 import { INBOX_KINDS, INBOX_STATUSES } from '../../src/notifications/tables.js';
@@ -21,6 +21,7 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   area_kind: AREA_KINDS,
   channel: CHANNELS,
   complaint_status: COMPLAINT_STATUSES,
+  review_stage: REVIEW_STAGES,
   assignment_status: ASSIGNMENT_STATUSES,
   assignment_role: ASSIGNMENT_ROLES,
   case_status: CASE_STATUSES,

@@ -87,7 +87,9 @@ const GRACE_MS = 1_000;
     );
     await until(async () => (await waiting('route')) === burst.length, 10_000, 'route jobs in Redis');
     // The acceptance deadline of `late` and the webhook retry fire into Redis too.
-    api.clock.advance(api.config.complaintAcceptDays * DAY + 60_000);
+    // (the acceptance period ends 24:00 China time of its last day: go just past it)
+    const lateDue = api.app.deps.db.select().from(complaints).where(eq(complaints.id, late)).get()!.acceptanceDueAt;
+    api.clock.set(new Date(Date.parse(lateDue) + 60_000));
     await api.app.runtime.sweep();
     const fired = api.app.deps.db.$client.prepare('select name from timers where fired_at is not null and reconciled_at is null order by name').all();
     expect(fired).toEqual([{ name: 'complaint.deadline' }, { name: 'events.attempt' }]);
