@@ -28087,19 +28087,19 @@ export interface operations {
                      *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "code": "四-8",
                      *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *           "origin": "example",
+                     *           "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *           "kind": "immediate",
                      *           "leadAgencyCode": "652301",
-                     *           "leadSide": "example",
+                     *           "leadSide": "region",
                      *           "coAgencyCodes": [
-                     *             "example"
+                     *             "XPCC"
                      *           ],
                      *           "supervisingAgencyCode": "652300",
-                     *           "responsiblePerson": "example",
+                     *           "responsiblePerson": "李建国",
                      *           "measures": [
-                     *             "example"
+                     *             "淘汰城市建成区燃煤锅炉"
                      *           ],
-                     *           "target": "example",
+                     *           "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *           "dueOn": "2026-03-02",
                      *           "dueAt": "2026-03-02T10:00:00.000Z",
                      *           "milestones": [
@@ -28121,7 +28121,7 @@ export interface operations {
                      *             "status": "received",
                      *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *           },
-                     *           "listedSupervisionBy": "example",
+                     *           "listedSupervisionBy": "652300",
                      *           "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *           "noticeEndsOn": "2026-03-02",
                      *           "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -28298,19 +28298,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -28332,7 +28332,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -28564,19 +28564,19 @@ export interface operations {
                      *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "code": "四-8",
                      *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *           "origin": "example",
+                     *           "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *           "kind": "immediate",
                      *           "leadAgencyCode": "652301",
-                     *           "leadSide": "example",
+                     *           "leadSide": "region",
                      *           "coAgencyCodes": [
-                     *             "example"
+                     *             "XPCC"
                      *           ],
                      *           "supervisingAgencyCode": "652300",
-                     *           "responsiblePerson": "example",
+                     *           "responsiblePerson": "李建国",
                      *           "measures": [
-                     *             "example"
+                     *             "淘汰城市建成区燃煤锅炉"
                      *           ],
-                     *           "target": "example",
+                     *           "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *           "dueOn": "2026-03-02",
                      *           "dueAt": "2026-03-02T10:00:00.000Z",
                      *           "milestones": [
@@ -28598,7 +28598,7 @@ export interface operations {
                      *             "status": "received",
                      *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *           },
-                     *           "listedSupervisionBy": "example",
+                     *           "listedSupervisionBy": "652300",
                      *           "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *           "noticeEndsOn": "2026-03-02",
                      *           "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -28733,19 +28733,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -28767,7 +28767,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -28778,7 +28778,7 @@ export interface operations {
                      *       "progress": [
                      *         {
                      *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
-                     *           "taskId": "example",
+                     *           "taskId": "01a231c0-1a2b-7c3d-8e4f-5a6b7c8d9e01",
                      *           "weekOf": "2026-03-02",
                      *           "periodEnd": "2026-03-02",
                      *           "status": "received",
@@ -28793,11 +28793,11 @@ export interface operations {
                      *       "reviews": [
                      *         {
                      *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
-                     *           "action": "example",
+                     *           "action": "close_off_approved",
                      *           "byAgencyCode": "652301",
                      *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
                      *           "reasons": [
-                     *             "example"
+                     *             "仍有 3 台燃煤锅炉未拆除"
                      *           ],
                      *           "evidence": [
                      *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
@@ -29056,19 +29056,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -29090,7 +29090,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -29279,7 +29279,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
-                     *       "taskId": "example",
+                     *       "taskId": "01a231c0-1a2b-7c3d-8e4f-5a6b7c8d9e01",
                      *       "weekOf": "2026-03-02",
                      *       "periodEnd": "2026-03-02",
                      *       "status": "received",
@@ -29452,19 +29452,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -29486,7 +29486,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -29652,19 +29652,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -29686,7 +29686,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -29851,19 +29851,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -29885,7 +29885,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -30051,19 +30051,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -30085,7 +30085,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -30251,19 +30251,19 @@ export interface operations {
                      *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "code": "四-8",
                      *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
-                     *       "origin": "example",
+                     *       "origin": "中央环境保护督察反馈意见：局部区域大气和水环境问题突出",
                      *       "kind": "immediate",
                      *       "leadAgencyCode": "652301",
-                     *       "leadSide": "example",
+                     *       "leadSide": "region",
                      *       "coAgencyCodes": [
-                     *         "example"
+                     *         "XPCC"
                      *       ],
                      *       "supervisingAgencyCode": "652300",
-                     *       "responsiblePerson": "example",
+                     *       "responsiblePerson": "李建国",
                      *       "measures": [
-                     *         "example"
+                     *         "淘汰城市建成区燃煤锅炉"
                      *       ],
-                     *       "target": "example",
+                     *       "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *       "dueOn": "2026-03-02",
                      *       "dueAt": "2026-03-02T10:00:00.000Z",
                      *       "milestones": [
@@ -30285,7 +30285,7 @@ export interface operations {
                      *         "status": "received",
                      *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。"
                      *       },
-                     *       "listedSupervisionBy": "example",
+                     *       "listedSupervisionBy": "652300",
                      *       "listedSupervisionAt": "2026-03-02T10:00:00.000Z",
                      *       "noticeEndsOn": "2026-03-02",
                      *       "closedOffAt": "2026-03-02T10:00:00.000Z",
@@ -30440,18 +30440,18 @@ export interface operations {
                      *           "kindLabel": "分阶段推进",
                      *           "leadAgencyCode": "652301",
                      *           "coAgencyCodes": [
-                     *             "example"
+                     *             "XPCC"
                      *           ],
                      *           "measures": [
-                     *             "example"
+                     *             "淘汰城市建成区燃煤锅炉"
                      *           ],
-                     *           "target": "example",
+                     *           "target": "乌—昌—石区域细颗粒物浓度逐年下降",
                      *           "dueOn": "2026-03-02",
                      *           "status": "public_notice",
                      *           "statusLabel": "公示中",
                      *           "noticeEndsOn": "2026-03-02",
                      *           "closedOffAt": "2026-03-02T10:00:00.000Z",
-                     *           "checkOpinion": "example"
+                     *           "checkOpinion": "经现场核查，整改措施落实到位，同意销号。"
                      *         }
                      *       ],
                      *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
