@@ -14,3 +14,4 @@ export * from './filings/tables.js';
 export * from './outbox/tables.js';
 export * from './notifications/tables.js';
 export * from './inspections/tables.js';
+export * from './operations/tables.js';

@@ -5,6 +5,7 @@ import { CASE_EVENTS } from '../cases/events.js';
 import { FILING_EVENTS } from '../filings/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { inspectionCatalog, type InspectionEventType } from '../inspections/events.js';
+import { OPERATION_EVENTS } from '../operations/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 
@@ -23,6 +24,7 @@ const CATALOG = {
   ...NOTIFICATION_EVENTS,
   ...SUBSCRIPTION_EVENTS,
   ...REFERENCE_EVENTS,
+  ...OPERATION_EVENTS,
 };
 
 /** Every event type the service emits. */
