@@ -4500,9 +4500,9 @@ export interface components {
             /** @description What is assigned */
             subject: {
                 /** @enum {unknown} */
-                kind: "complaint" | "case" | "inspection";
+                kind: "complaint" | "case" | "inspection" | "operation_task";
                 id: string;
-                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                 path: string;
             };
             /**
@@ -10259,7 +10259,7 @@ export interface operations {
                 /** @description Only keys with this role */
                 role?: "lead" | "co_handling";
                 /** @description Only items whose subject is of this kind */
-                subjectKind?: "complaint" | "case" | "inspection";
+                subjectKind?: "complaint" | "case" | "inspection" | "operation_task";
                 /** @description Only items of this subject id */
                 subjectId?: string;
                 /** @description Only items of this agency (code) */
@@ -10445,9 +10445,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -10656,9 +10656,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -10912,9 +10912,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -11165,9 +11165,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**

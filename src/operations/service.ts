@@ -17,6 +17,7 @@ import { classifiedSources, getSource, type PoolSourceRow } from '../cases/sourc
 import { registerInspectionCase } from '../cases/service.js';
 import { itemsUsableBy, officersById } from '../inspections/service.js';
 import { chinaDate, endOfChinaDay } from '../calendar.js';
+import { assignToTeams, cancelSubjectAssignments, completeSubjectAssignments } from '../assignments/service.js';
 import { jointOperations, operationTasks, type OperationSummary } from './tables.js';
 import { emitOperation, emitTask } from './events.js';
 import {
@@ -178,6 +179,31 @@ export function confirmOperation(tx: Tx, deps: Deps, p: Principal, id: string, e
   return { op, tasks };
 }
 
+/** Assignment of a confirmed operation's tasks to their teams, on each side's queue (jobs.ts). */
+export const ASSIGN_JOB = 'operations.assign';
+export const assignJob = (side: string) => `${ASSIGN_JOB}.${side}`;
+
+/**
+ * Job body: each open task whose first (leading) team is of `side` gets one assignment per team —
+ * the first leads, a joint task's other-side team co-handles — due at the window's end.
+ */
+export function assignTasks(tx: Tx, deps: Deps, operationId: string, side: Side): number {
+  const op = tx.select().from(jointOperations).where(eq(jointOperations.id, operationId)).get();
+  if (!op || op.status !== 'confirmed') return 0;
+  const category = op.focus.categories[0] ?? 'other';
+  let n = 0;
+  for (const task of operationTasksOf(tx, [op.id])) {
+    if (task.status !== 'open') continue;
+    const teams = task.teamIds.map((id) => {
+      const t = getTeam(tx, id)!;
+      return { teamId: id, agencyCode: t.agencyCode, side: getAgency(tx, t.agencyCode)!.side };
+    });
+    if (teams[0].side !== side) continue;
+    n += assignToTeams(tx, deps, { kind: 'operation_task', id: task.id, category }, teams, new Date(task.dueAt)).length;
+  }
+  return n;
+}
+
 // ------------------------------------------------------------------------------------- record
 
 export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof TaskRecordBody>): TaskRow {
@@ -262,6 +288,8 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     .where(eq(operationTasks.id, id))
     .returning()
     .get();
+  // The work is done: the task's assignments on the teams' lists close.
+  completeSubjectAssignments(tx, deps, 'operation_task', id, 'operation task recorded', p.agencyCode);
   emitTask(tx, deps, op, row, p.agencyCode);
   return row;
 }
@@ -289,6 +317,8 @@ export function closeOperation(tx: Tx, deps: Deps, p: Principal, id: string, exp
     .where(and(eq(operationTasks.operationId, id), eq(operationTasks.status, 'open')))
     .run();
   const tasks = operationTasksOf(tx, [id]);
+  for (const t of tasks.filter((x) => x.status === 'cancelled'))
+    cancelSubjectAssignments(tx, deps, 'operation_task', t.id, 'joint operation closed', p.agencyCode);
   const recorded = tasks.filter((t) => t.status === 'recorded');
   const caseIds = recorded.flatMap((t) => (t.caseId ? [t.caseId] : []));
   const summary: OperationSummary = {

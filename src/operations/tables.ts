@@ -54,9 +54,9 @@ export const jointOperations = sqliteTable(
 );
 
 /**
- * One target of an operation: a pollution source and the teams that visit it. Kept here rather
- * than as routed assignments: the teams are chosen by the operation, not by place, and a task is
- * closed by its record or by the operation's close.
+ * One target of an operation: a pollution source, the teams that visit it and its inspection
+ * record. Its teams are chosen by the operation, not by place: they get it on their work lists as
+ * assignments of kind `operation_task` (assignToTeams), closed by its record or the operation's close.
  */
 export const operationTasks = sqliteTable(
   'operation_tasks',

@@ -32,6 +32,23 @@ describeModes('joint operations: proposed by the region, confirmed by the corps,
     expect(op.progress.bySide.corps.targets).toBe(2);
   });
 
+  it('the tasks reach both teams’ work lists through the side queues: the first team leads, the other co-handles', async () => {
+    await t.settle();
+    for (const [label, role] of [
+      ['insp-652301-01', 'lead'],
+      ['insp-xpcc-d8-01', 'co_handling'],
+    ] as const) {
+      const r = await t.req(label, 'GET', '/v1/assignments?subjectKind=operation_task');
+      expect(r.statusCode, r.body).toBe(200);
+      const items = r.json().items as { subject: { kind: string; id: string; path: string }; role: string; status: string; dueAt: string }[];
+      expect(items.map((a) => a.subject.id).sort()).toEqual(tasks.map((x) => x.id).sort());
+      for (const a of items) {
+        expect(a).toMatchObject({ role, status: 'pending', dueAt: '2026-03-13T16:00:00.000Z' });
+        expect(a.subject.path).toBe(`operation-tasks/${a.subject.id}`);
+      }
+    }
+  });
+
   it('a mixed pair records with the inspection record; outcome case registers a case led by the ground’s side, co-handled by the other', async () => {
     const [a, b, c] = [...tasks].sort((x, y) => x.sourceId.localeCompare(y.sourceId));
     let r = await t.req('insp-652301-01', 'POST', `/v1/operation-tasks/${a.id}/record`, recordBody());
@@ -74,6 +91,15 @@ describeModes('joint operations: proposed by the region, confirmed by the corps,
     expect(op.status).toBe('closed');
     expect(op.summary).toMatchObject({ targets: 4, visited: 3, cancelled: 1, violations: 2, cases: 1 });
     expect(op.progress.total.cancelled).toBe(1);
+    // On the work lists: recorded tasks completed, the cancelled one cancelled.
+    const list = (await t.req('admin', 'GET', '/v1/assignments?subjectKind=operation_task&limit=100')).json().items as {
+      subject: { id: string };
+      status: string;
+    }[];
+    const open = op.tasks.find((x: { status: string }) => x.status === 'cancelled').id;
+    expect(list.filter((a) => a.subject.id === open).map((a) => a.status)).toEqual(['cancelled', 'cancelled']);
+    expect(list.filter((a) => a.subject.id !== open).every((a) => a.status === 'completed')).toBe(true);
+    expect(list).toHaveLength(8);
     await t.settle();
     for (const label of ['changjiSupervisor', 'd8Supervisor']) {
       const inbox = await t.req(label, 'GET', '/v1/inbox');
