@@ -122,6 +122,27 @@ describe('joint operations: the rules', () => {
     expect(r.statusCode, r.body).toBe(200);
   });
 
+  it('focus by area: only the sources lying in one of the areas (classes still apply); an unknown area → 400', async () => {
+    const op = await confirm(
+      t,
+      'd8Supervisor',
+      (
+        await propose(t, 'changjiSupervisor', {
+          focus: { categories: ['air'], areaIds: ['area-xpcc-d8'], sourceIds: [], supervisionClasses: ['key', 'special'] },
+        })
+      ).id,
+    );
+    expect(op.tasks.map((x: { sourceId: string }) => x.sourceId)).toEqual(['src-xpcc-d8-01', 'src-xpcc-d8-02', 'src-xpcc-d8-03', 'src-xpcc-d8-04']);
+    const r = await t.req(
+      'changjiSupervisor',
+      'POST',
+      '/v1/joint-operations',
+      operationBody({ focus: { categories: [], areaIds: ['area-nope'], sourceIds: [], supervisionClasses: [] } }),
+    );
+    expect(r.statusCode).toBe(400);
+    expect(r.json().errors[0].field).toBe('body/focus/areaIds/0');
+  });
+
   it('focus by source ids narrows the targets; a source outside the parties → 400', async () => {
     const op = await confirm(
       t,

@@ -10,6 +10,7 @@ import { INBOX_KINDS, INBOX_STATUSES } from '../../src/notifications/tables.js';
 import { AGENCY_LEVELS, AREA_KINDS } from '../../src/reference/schemas.js';
 import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../../src/inspections/tables.js';
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
+import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
 const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
@@ -36,6 +37,9 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   inspection_status: INSPECTION_STATUSES,
   inspection_outcome: OUTCOMES,
   item_result: ITEM_RESULTS,
+  operation_kind: OPERATION_KINDS,
+  operation_status: OPERATION_STATUSES,
+  operation_task_status: TASK_STATUSES,
   partner_audience: PARTNER_AUDIENCES,
   partner_scope: PARTNER_SCOPES,
 };
