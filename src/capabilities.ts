@@ -9,6 +9,7 @@ import { intakeCapability } from './intake/index.js';
 import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
 import { inspectionsCapability } from './inspections/index.js';
+import { operationsCapability } from './operations/index.js';
 import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
 import { ledgerCapability } from './ledger/index.js';
@@ -26,6 +27,7 @@ export const capabilities: Capability[] = [
   filingsCapability,
   inspectionsCapability,
   ledgerCapability,
+  operationsCapability,
   auditCapability,
   vocabularyCapability,
 ];

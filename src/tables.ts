@@ -16,3 +16,4 @@ export * from './notifications/tables.js';
 export * from './inspections/tables.js';
 export * from './ledger/tables.js';
 export * from './ops/tables.js';
+export * from './operations/tables.js';

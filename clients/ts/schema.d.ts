@@ -2132,6 +2132,130 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/joint-operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the joint operations the caller may see
+         * @description Newest first; keyset pages. Admins see every operation; supervisors those of their agency or an agency below it as lead or partner; inspectors those of their agency (as lead or partner) and those their team takes part in.
+         */
+        get: operations["getJointOperations"];
+        put?: never;
+        /**
+         * Propose a joint or cross enforcement operation (联合执法 / 交叉执法)
+         * @description Admins and supervisors of the lead agency (or above), of either side. Partners must include an agency of the other side (422 `partner-of-other-side`); teams belong to the lead or a partner agency (or below); a joint operation needs teams of both sides (422 `joint-teams-of-both-sides`); window.from before window.to (400). The operation starts `proposed`; the other side confirms it.
+         */
+        post: operations["postJointOperations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/joint-operations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an operation: its tasks and progress by side, team and outcome
+         * @description Visible as in the list; anyone else 404. After close, `summary` holds the frozen figures.
+         */
+        get: operations["getJointOperationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/joint-operations/{id}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The other side confirms: targets are resolved and one task per target created
+         * @description A supervisor of a partner agency of the other side (or above it), or an admin; the lead’s side → 403 `operation-confirmed-by-other-side`. Targets: the classified pollution sources of the lead and partner agencies (and below) in the focus (ids, classes, areas). joint: each target gets one team of each side (round robin); cross: each target gets a team of the other side (a target whose other side has no team is left out). Tasks are due at the end of the window. Twice → 409 `operation-not-proposed`; after the window → 409.
+         */
+        post: operations["postJointOperationsByIdConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/joint-operations/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close an operation: open tasks cancelled, summary frozen, every party notified
+         * @description Supervisors of the lead agency (or above) or admins; others who see it → 403 `operation-closed-by-lead`. The summary (targets, visited, cancelled, violations, cases) is frozen in the operation and sent as a notification to the lead and every partner agency. Twice → 409.
+         */
+        post: operations["postJointOperationsByIdClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operation-tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an operation task
+         * @description Visible to whoever sees its operation; anyone else 404.
+         */
+        get: operations["getOperationTasksById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/operation-tasks/{id}/record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a task with the inspection record of random inspections
+         * @description An inspector of one of the task’s teams, a supervisor of a party agency (or above), or an admin (else 403 `operation-task-recorded-by-its-teams`). Officers present: ≥ 2 roster officers of the task’s teams (another officer → 403); a joint task needs officers of both sides (422 `joint-officers-of-both-sides`). Results: checklist items usable by the source’s agency or the officers’ agencies. outcome `rectify` needs `rectification`; `case` registers a case (origin inspection) led by the source’s supervising agency (the ground’s side), co-handled by a party agency of the other side. After close → 409 `operation-closed`; twice → 409 `already-recorded`.
+         */
+        post: operations["postOperationTasksByIdRecord"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -3194,6 +3318,86 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "joint_operation.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.closed event
+         * @description data of joint_operation.closed events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationClosed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "joint_operation.confirmed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.confirmed event
+         * @description data of joint_operation.confirmed events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationConfirmed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "joint_operation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.created event
+         * @description data of joint_operation.created events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "joint_operation.task_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.task_recorded event
+         * @description data of joint_operation.task_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationTaskRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "notification.created": {
         parameters: {
             query?: never;
@@ -4178,6 +4382,51 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of joint_operation.closed events */
+        "EventData.joint_operation.closed": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.confirmed events */
+        "EventData.joint_operation.confirmed": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.created events */
+        "EventData.joint_operation.created": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.task_recorded events */
+        "EventData.joint_operation.task_recorded": {
+            /** @description Task id */
+            id: string;
+            operationId: string;
+            sourceId: string;
+            status: string;
+            outcome: string;
+            caseId: string | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of notification.created events */
         "EventData.notification.created": {
             /** @description Notification id */
@@ -5135,6 +5384,157 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /** @description One target of a joint operation and its inspection record */
+        OperationTask: {
+            id: string;
+            /** @example 01a23187-e5ef-7582-93ce-33c9d6951b71 */
+            operationId: string;
+            /** @description Target pollution source */
+            sourceId: string;
+            sourceName: string | null;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            sourceSide: "region" | "corps";
+            /**
+             * @description The source’s supervising agency (the ground’s side leads a case it opens)
+             * @example XPCC-D8
+             */
+            sourceAgencyCode: string;
+            /** @description Teams assigned to visit it */
+            teamIds: string[];
+            /**
+             * @description open; recorded; cancelled (the operation closed first)
+             * @enum {unknown}
+             */
+            status: "open" | "recorded" | "cancelled";
+            /**
+             * Format: date-time
+             * @description End of the operation window (24:00 China time of its last day)
+             */
+            dueAt: string;
+            inspectionDate: string | null;
+            results: {
+                itemCode: string;
+                /** @enum {unknown} */
+                result: "compliant" | "non_compliant" | "not_applicable";
+                note?: string | null;
+            }[] | null;
+            officersPresent: string[] | null;
+            evidence: string[] | null;
+            outcome: ("no_issue" | "rectify" | "case") | null;
+            rectification: {
+                dueOn: string;
+                /** @description 整改要求 */
+                requirement: string;
+            } | null;
+            caseId: string | null;
+            recordedAt: string | null;
+            version: number;
+        };
+        /** @description A joint or cross enforcement operation: visible to admins, supervisors of its lead and partner agencies (and above), inspectors of those agencies and of its teams */
+        JointOperation: {
+            id: string;
+            /** @description 行动名称 */
+            name: string;
+            /**
+             * @description joint (联合执法): each target visited by one team of each side; cross (交叉执法): teams of one side visit the other side’s targets
+             * @enum {unknown}
+             */
+            kind: "joint" | "cross";
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            side: "region" | "corps";
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+            window: {
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            };
+            focus: {
+                categories: string[];
+                areaIds: string[];
+                sourceIds: string[];
+                supervisionClasses: string[];
+            };
+            teams: string[];
+            note: string | null;
+            /**
+             * @description proposed (awaiting the other side’s confirmation), confirmed (tasks created), closed (summary frozen)
+             * @enum {unknown}
+             */
+            status: "proposed" | "confirmed" | "closed";
+            confirmedAt: string | null;
+            confirmedByAgencyCode: string | null;
+            closedAt: string | null;
+            /** @description Progress of the tasks */
+            progress: {
+                /** @description Task counts */
+                total: {
+                    /** @description Tasks */
+                    targets: number;
+                    open: number;
+                    /** @description Visited */
+                    recorded: number;
+                    cancelled: number;
+                };
+                /** @description By the side owning the ground */
+                bySide: {
+                    /** @description Task counts */
+                    region: {
+                        /** @description Tasks */
+                        targets: number;
+                        open: number;
+                        /** @description Visited */
+                        recorded: number;
+                        cancelled: number;
+                    };
+                    /** @description Task counts */
+                    corps: {
+                        /** @description Tasks */
+                        targets: number;
+                        open: number;
+                        /** @description Visited */
+                        recorded: number;
+                        cancelled: number;
+                    };
+                };
+                byTeam: {
+                    teamId: string;
+                    targets: number;
+                    open: number;
+                    recorded: number;
+                    cancelled: number;
+                }[];
+                byOutcome: {
+                    no_issue: number;
+                    rectify: number;
+                    case: number;
+                };
+            };
+            summary: {
+                targets: number;
+                visited: number;
+                cancelled: number;
+                /** @description Tasks recorded with outcome rectify or case */
+                violations: number;
+                cases: number;
+                caseIds: string[];
+                /** Format: date-time */
+                closedAt: string;
+            } | null;
+            tasks: components["schemas"]["OperationTask"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
         ApiKey: {
             /** @description Key id */
             id: string;
@@ -5184,9 +5584,9 @@ export interface components {
             /** @description What is assigned */
             subject: {
                 /** @enum {unknown} */
-                kind: "complaint" | "case" | "inspection";
+                kind: "complaint" | "case" | "inspection" | "operation_task";
                 id: string;
-                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                 path: string;
             };
             /**
@@ -11872,7 +12272,7 @@ export interface operations {
                 /** @description Only keys with this role */
                 role?: "lead" | "co_handling";
                 /** @description Only items whose subject is of this kind */
-                subjectKind?: "complaint" | "case" | "inspection";
+                subjectKind?: "complaint" | "case" | "inspection" | "operation_task";
                 /** @description Only items of this subject id */
                 subjectId?: string;
                 /** @description Only items of this agency (code) */
@@ -12058,9 +12458,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -12269,9 +12669,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -12534,9 +12934,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -12796,9 +13196,9 @@ export interface operations {
                         /** @description What is assigned */
                         subject: {
                             /** @enum {unknown} */
-                            kind: "complaint" | "case" | "inspection";
+                            kind: "complaint" | "case" | "inspection" | "operation_task";
                             id: string;
-                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id> */
+                            /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
                             path: string;
                         };
                         /**
@@ -30515,6 +30915,1645 @@ export interface operations {
             };
         };
     };
+    getJointOperations: {
+        parameters: {
+            query?: {
+                /** @description proposed (awaiting the other side’s confirmation), confirmed (tasks created), closed (summary frozen) */
+                status?: "proposed" | "confirmed" | "closed";
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of operations */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "name": "昌吉市生态环境执法大队 大气组",
+                     *           "kind": "joint",
+                     *           "side": "region",
+                     *           "leadAgencyCode": "652301",
+                     *           "partnerAgencyCodes": [
+                     *             "XPCC-D8"
+                     *           ],
+                     *           "window": {
+                     *             "from": "2026-03-02",
+                     *             "to": "2026-03-02"
+                     *           },
+                     *           "focus": {
+                     *             "categories": [
+                     *               "air"
+                     *             ],
+                     *             "areaIds": [
+                     *               "area-652301"
+                     *             ],
+                     *             "sourceIds": [
+                     *               "src-xpcc-d8-01"
+                     *             ],
+                     *             "supervisionClasses": [
+                     *               "key"
+                     *             ]
+                     *           },
+                     *           "teams": [
+                     *             "team-652301-air"
+                     *           ],
+                     *           "note": "企业负责人到场配合检查",
+                     *           "status": "proposed",
+                     *           "confirmedAt": "2026-03-02T10:00:00.000Z",
+                     *           "confirmedByAgencyCode": "XPCC-D8",
+                     *           "closedAt": "2026-03-02T10:00:00.000Z",
+                     *           "progress": {
+                     *             "total": {
+                     *               "targets": 1,
+                     *               "open": 1,
+                     *               "recorded": 1,
+                     *               "cancelled": 1
+                     *             },
+                     *             "bySide": {
+                     *               "region": {
+                     *                 "targets": 1,
+                     *                 "open": 1,
+                     *                 "recorded": 1,
+                     *                 "cancelled": 1
+                     *               },
+                     *               "corps": {
+                     *                 "targets": 1,
+                     *                 "open": 1,
+                     *                 "recorded": 1,
+                     *                 "cancelled": 1
+                     *               }
+                     *             },
+                     *             "byTeam": [
+                     *               {
+                     *                 "teamId": "team-652301-air",
+                     *                 "targets": 1,
+                     *                 "open": 1,
+                     *                 "recorded": 1,
+                     *                 "cancelled": 1
+                     *               }
+                     *             ],
+                     *             "byOutcome": {
+                     *               "no_issue": 1,
+                     *               "rectify": 1,
+                     *               "case": 1
+                     *             }
+                     *           },
+                     *           "summary": {
+                     *             "targets": 1,
+                     *             "visited": 1,
+                     *             "cancelled": 1,
+                     *             "violations": 1,
+                     *             "cases": 1,
+                     *             "caseIds": [
+                     *               "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             ],
+                     *             "closedAt": "2026-03-02T10:00:00.000Z"
+                     *           },
+                     *           "tasks": [
+                     *             {
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "sourceId": "src-652301-01",
+                     *               "sourceName": "昌吉示例热电有限公司",
+                     *               "sourceSide": "region",
+                     *               "sourceAgencyCode": "XPCC-D8",
+                     *               "teamIds": [
+                     *                 "team-652301-air"
+                     *               ],
+                     *               "status": "open",
+                     *               "dueAt": "2026-03-02T10:00:00.000Z",
+                     *               "inspectionDate": "2026-03-02",
+                     *               "results": [
+                     *                 {
+                     *                   "itemCode": "air-emission",
+                     *                   "result": "compliant"
+                     *                 }
+                     *               ],
+                     *               "officersPresent": [
+                     *                 "张明（执法证号 65010023）"
+                     *               ],
+                     *               "evidence": [
+                     *                 "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *               ],
+                     *               "outcome": "no_issue",
+                     *               "rectification": {
+                     *                 "dueOn": "2026-12-15",
+                     *                 "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *               },
+                     *               "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *               "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *               "version": 1
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["JointOperation"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postJointOperations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "2026年冬季昌吉—石河子大气污染源联合执法行动",
+                 *       "kind": "joint",
+                 *       "leadAgencyCode": "652301",
+                 *       "partnerAgencyCodes": [
+                 *         "XPCC-D8"
+                 *       ],
+                 *       "window": {
+                 *         "from": "2026-12-07",
+                 *         "to": "2026-12-18"
+                 *       },
+                 *       "focus": {
+                 *         "categories": [
+                 *           "air"
+                 *         ],
+                 *         "areaIds": [
+                 *           "area-652301"
+                 *         ],
+                 *         "sourceIds": [
+                 *           "src-xpcc-d8-01"
+                 *         ],
+                 *         "supervisionClasses": [
+                 *           "key"
+                 *         ]
+                 *       },
+                 *       "teams": [
+                 *         "team-652301-air"
+                 *       ],
+                 *       "note": "重点检查除尘、脱硝设施运行情况"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description 行动名称
+                     * @example 2026年冬季昌吉—石河子大气污染源联合执法行动
+                     */
+                    name: string;
+                    /**
+                     * @description joint (联合执法): each target visited by one team of each side; cross (交叉执法): teams of one side visit the other side’s targets
+                     * @enum {unknown}
+                     */
+                    kind: "joint" | "cross";
+                    /**
+                     * @description Lead agency (牵头单位); its side is the operation’s side
+                     * @example 652301
+                     */
+                    leadAgencyCode: string;
+                    /** @description Partner agencies (配合单位); at least one of the other side */
+                    partnerAgencyCodes: string[];
+                    /** @description Unified enforcement time (统一执法时间) */
+                    window: {
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         * @example 2026-12-07
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time); after `from`; tasks are due at its end
+                         * @example 2026-12-18
+                         */
+                        to: string;
+                    };
+                    /** @description Unified focus: which pollution sources become targets */
+                    focus: {
+                        /** @description Environmental categories (统一执法重点); the default category of cases it opens */
+                        categories: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
+                        /** @description Targets lie in one of these areas (empty: anywhere) */
+                        areaIds: string[];
+                        /** @description Only these sources (empty: every classified source of the lead and partner agencies) */
+                        sourceIds: string[];
+                        /** @description Only sources of these classes (empty: every class) */
+                        supervisionClasses: ("key" | "special" | "general")[];
+                    };
+                    /** @description Teams of the lead and partner agencies (or below); joint needs teams of both sides (统一人员调配) */
+                    teams: string[];
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A joint or cross enforcement operation: visible to admins, supervisors of its lead and partner agencies (and above), inspectors of those agencies and of its teams */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "kind": "joint",
+                     *       "side": "region",
+                     *       "leadAgencyCode": "652301",
+                     *       "partnerAgencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "window": {
+                     *         "from": "2026-03-02",
+                     *         "to": "2026-03-02"
+                     *       },
+                     *       "focus": {
+                     *         "categories": [
+                     *           "air"
+                     *         ],
+                     *         "areaIds": [
+                     *           "area-652301"
+                     *         ],
+                     *         "sourceIds": [
+                     *           "src-xpcc-d8-01"
+                     *         ],
+                     *         "supervisionClasses": [
+                     *           "key"
+                     *         ]
+                     *       },
+                     *       "teams": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "note": "企业负责人到场配合检查",
+                     *       "status": "proposed",
+                     *       "confirmedAt": "2026-03-02T10:00:00.000Z",
+                     *       "confirmedByAgencyCode": "XPCC-D8",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "progress": {
+                     *         "total": {
+                     *           "targets": 1,
+                     *           "open": 1,
+                     *           "recorded": 1,
+                     *           "cancelled": 1
+                     *         },
+                     *         "bySide": {
+                     *           "region": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           },
+                     *           "corps": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         },
+                     *         "byTeam": [
+                     *           {
+                     *             "teamId": "team-652301-air",
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         ],
+                     *         "byOutcome": {
+                     *           "no_issue": 1,
+                     *           "rectify": 1,
+                     *           "case": 1
+                     *         }
+                     *       },
+                     *       "summary": {
+                     *         "targets": 1,
+                     *         "visited": 1,
+                     *         "cancelled": 1,
+                     *         "violations": 1,
+                     *         "cases": 1,
+                     *         "caseIds": [
+                     *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *         ],
+                     *         "closedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "tasks": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "sourceSide": "region",
+                     *           "sourceAgencyCode": "XPCC-D8",
+                     *           "teamIds": [
+                     *             "team-652301-air"
+                     *           ],
+                     *           "status": "open",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "inspectionDate": "2026-03-02",
+                     *           "results": [
+                     *             {
+                     *               "itemCode": "air-emission",
+                     *               "result": "compliant",
+                     *               "note": "企业负责人到场配合检查"
+                     *             }
+                     *           ],
+                     *           "officersPresent": [
+                     *             "张明（执法证号 65010023）"
+                     *           ],
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "outcome": "no_issue",
+                     *           "rectification": {
+                     *             "dueOn": "2026-12-15",
+                     *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *           },
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JointOperation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJointOperationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A joint or cross enforcement operation: visible to admins, supervisors of its lead and partner agencies (and above), inspectors of those agencies and of its teams */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "kind": "joint",
+                     *       "side": "region",
+                     *       "leadAgencyCode": "652301",
+                     *       "partnerAgencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "window": {
+                     *         "from": "2026-03-02",
+                     *         "to": "2026-03-02"
+                     *       },
+                     *       "focus": {
+                     *         "categories": [
+                     *           "air"
+                     *         ],
+                     *         "areaIds": [
+                     *           "area-652301"
+                     *         ],
+                     *         "sourceIds": [
+                     *           "src-xpcc-d8-01"
+                     *         ],
+                     *         "supervisionClasses": [
+                     *           "key"
+                     *         ]
+                     *       },
+                     *       "teams": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "note": "企业负责人到场配合检查",
+                     *       "status": "proposed",
+                     *       "confirmedAt": "2026-03-02T10:00:00.000Z",
+                     *       "confirmedByAgencyCode": "XPCC-D8",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "progress": {
+                     *         "total": {
+                     *           "targets": 1,
+                     *           "open": 1,
+                     *           "recorded": 1,
+                     *           "cancelled": 1
+                     *         },
+                     *         "bySide": {
+                     *           "region": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           },
+                     *           "corps": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         },
+                     *         "byTeam": [
+                     *           {
+                     *             "teamId": "team-652301-air",
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         ],
+                     *         "byOutcome": {
+                     *           "no_issue": 1,
+                     *           "rectify": 1,
+                     *           "case": 1
+                     *         }
+                     *       },
+                     *       "summary": {
+                     *         "targets": 1,
+                     *         "visited": 1,
+                     *         "cancelled": 1,
+                     *         "violations": 1,
+                     *         "cases": 1,
+                     *         "caseIds": [
+                     *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *         ],
+                     *         "closedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "tasks": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "sourceSide": "region",
+                     *           "sourceAgencyCode": "XPCC-D8",
+                     *           "teamIds": [
+                     *             "team-652301-air"
+                     *           ],
+                     *           "status": "open",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "inspectionDate": "2026-03-02",
+                     *           "results": [
+                     *             {
+                     *               "itemCode": "air-emission",
+                     *               "result": "compliant",
+                     *               "note": "企业负责人到场配合检查"
+                     *             }
+                     *           ],
+                     *           "officersPresent": [
+                     *             "张明（执法证号 65010023）"
+                     *           ],
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "outcome": "no_issue",
+                     *           "rectification": {
+                     *             "dueOn": "2026-12-15",
+                     *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *           },
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JointOperation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postJointOperationsByIdConfirm: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description No fields (the body may be omitted) */
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description A joint or cross enforcement operation: visible to admins, supervisors of its lead and partner agencies (and above), inspectors of those agencies and of its teams */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "kind": "joint",
+                     *       "side": "region",
+                     *       "leadAgencyCode": "652301",
+                     *       "partnerAgencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "window": {
+                     *         "from": "2026-03-02",
+                     *         "to": "2026-03-02"
+                     *       },
+                     *       "focus": {
+                     *         "categories": [
+                     *           "air"
+                     *         ],
+                     *         "areaIds": [
+                     *           "area-652301"
+                     *         ],
+                     *         "sourceIds": [
+                     *           "src-xpcc-d8-01"
+                     *         ],
+                     *         "supervisionClasses": [
+                     *           "key"
+                     *         ]
+                     *       },
+                     *       "teams": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "note": "企业负责人到场配合检查",
+                     *       "status": "proposed",
+                     *       "confirmedAt": "2026-03-02T10:00:00.000Z",
+                     *       "confirmedByAgencyCode": "XPCC-D8",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "progress": {
+                     *         "total": {
+                     *           "targets": 1,
+                     *           "open": 1,
+                     *           "recorded": 1,
+                     *           "cancelled": 1
+                     *         },
+                     *         "bySide": {
+                     *           "region": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           },
+                     *           "corps": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         },
+                     *         "byTeam": [
+                     *           {
+                     *             "teamId": "team-652301-air",
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         ],
+                     *         "byOutcome": {
+                     *           "no_issue": 1,
+                     *           "rectify": 1,
+                     *           "case": 1
+                     *         }
+                     *       },
+                     *       "summary": {
+                     *         "targets": 1,
+                     *         "visited": 1,
+                     *         "cancelled": 1,
+                     *         "violations": 1,
+                     *         "cases": 1,
+                     *         "caseIds": [
+                     *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *         ],
+                     *         "closedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "tasks": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "sourceSide": "region",
+                     *           "sourceAgencyCode": "XPCC-D8",
+                     *           "teamIds": [
+                     *             "team-652301-air"
+                     *           ],
+                     *           "status": "open",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "inspectionDate": "2026-03-02",
+                     *           "results": [
+                     *             {
+                     *               "itemCode": "air-emission",
+                     *               "result": "compliant",
+                     *               "note": "企业负责人到场配合检查"
+                     *             }
+                     *           ],
+                     *           "officersPresent": [
+                     *             "张明（执法证号 65010023）"
+                     *           ],
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "outcome": "no_issue",
+                     *           "rectification": {
+                     *             "dueOn": "2026-12-15",
+                     *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *           },
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JointOperation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postJointOperationsByIdClose: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "行动按期结束"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description 结束说明
+                     * @example 行动按期结束
+                     */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A joint or cross enforcement operation: visible to admins, supervisors of its lead and partner agencies (and above), inspectors of those agencies and of its teams */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "name": "昌吉市生态环境执法大队 大气组",
+                     *       "kind": "joint",
+                     *       "side": "region",
+                     *       "leadAgencyCode": "652301",
+                     *       "partnerAgencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "window": {
+                     *         "from": "2026-03-02",
+                     *         "to": "2026-03-02"
+                     *       },
+                     *       "focus": {
+                     *         "categories": [
+                     *           "air"
+                     *         ],
+                     *         "areaIds": [
+                     *           "area-652301"
+                     *         ],
+                     *         "sourceIds": [
+                     *           "src-xpcc-d8-01"
+                     *         ],
+                     *         "supervisionClasses": [
+                     *           "key"
+                     *         ]
+                     *       },
+                     *       "teams": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "note": "企业负责人到场配合检查",
+                     *       "status": "proposed",
+                     *       "confirmedAt": "2026-03-02T10:00:00.000Z",
+                     *       "confirmedByAgencyCode": "XPCC-D8",
+                     *       "closedAt": "2026-03-02T10:00:00.000Z",
+                     *       "progress": {
+                     *         "total": {
+                     *           "targets": 1,
+                     *           "open": 1,
+                     *           "recorded": 1,
+                     *           "cancelled": 1
+                     *         },
+                     *         "bySide": {
+                     *           "region": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           },
+                     *           "corps": {
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         },
+                     *         "byTeam": [
+                     *           {
+                     *             "teamId": "team-652301-air",
+                     *             "targets": 1,
+                     *             "open": 1,
+                     *             "recorded": 1,
+                     *             "cancelled": 1
+                     *           }
+                     *         ],
+                     *         "byOutcome": {
+                     *           "no_issue": 1,
+                     *           "rectify": 1,
+                     *           "case": 1
+                     *         }
+                     *       },
+                     *       "summary": {
+                     *         "targets": 1,
+                     *         "visited": 1,
+                     *         "cancelled": 1,
+                     *         "violations": 1,
+                     *         "cases": 1,
+                     *         "caseIds": [
+                     *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *         ],
+                     *         "closedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "tasks": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "sourceId": "src-652301-01",
+                     *           "sourceName": "昌吉示例热电有限公司",
+                     *           "sourceSide": "region",
+                     *           "sourceAgencyCode": "XPCC-D8",
+                     *           "teamIds": [
+                     *             "team-652301-air"
+                     *           ],
+                     *           "status": "open",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "inspectionDate": "2026-03-02",
+                     *           "results": [
+                     *             {
+                     *               "itemCode": "air-emission",
+                     *               "result": "compliant",
+                     *               "note": "企业负责人到场配合检查"
+                     *             }
+                     *           ],
+                     *           "officersPresent": [
+                     *             "张明（执法证号 65010023）"
+                     *           ],
+                     *           "evidence": [
+                     *             "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *           ],
+                     *           "outcome": "no_issue",
+                     *           "rectification": {
+                     *             "dueOn": "2026-12-15",
+                     *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *           },
+                     *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["JointOperation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOperationTasksById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One target of a joint operation and its inspection record */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "sourceSide": "region",
+                     *       "sourceAgencyCode": "XPCC-D8",
+                     *       "teamIds": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "status": "open",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "inspectionDate": "2026-03-02",
+                     *       "results": [
+                     *         {
+                     *           "itemCode": "air-emission",
+                     *           "result": "compliant",
+                     *           "note": "企业负责人到场配合检查"
+                     *         }
+                     *       ],
+                     *       "officersPresent": [
+                     *         "张明（执法证号 65010023）"
+                     *       ],
+                     *       "evidence": [
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *       ],
+                     *       "outcome": "no_issue",
+                     *       "rectification": {
+                     *         "dueOn": "2026-12-15",
+                     *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *       },
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OperationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postOperationTasksByIdRecord: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description Day of the inspection (default today, China time); within the period, not in the future
+                     * @example 2026-04-01
+                     */
+                    inspectionDate?: string;
+                    /** @description One result per checklist item of the plan */
+                    results: {
+                        itemCode: string;
+                        /** @enum {unknown} */
+                        result: "compliant" | "non_compliant" | "not_applicable";
+                        note?: string | null;
+                    }[];
+                    /** @description Officers present, at least 2, all of them drawn for this inspection */
+                    officersPresent: string[];
+                    /** @description Evidence references (photo ids, document numbers) */
+                    evidence?: string[];
+                    /**
+                     * @description no_issue; rectify (责令改正, with rectification); case (registers a case, origin inspection)
+                     * @enum {unknown}
+                     */
+                    outcome: "no_issue" | "rectify" | "case";
+                    rectification?: {
+                        /**
+                         * Format: date
+                         * @description Correction due date
+                         * @example 2026-05-15
+                         */
+                        dueOn: string;
+                        /** @description 整改要求 */
+                        requirement: string;
+                    };
+                    /** @description The case registered for outcome = case (lead: the source’s supervising agency) */
+                    case?: {
+                        /** @example 除尘设施未正常运行 */
+                        title: string;
+                        /**
+                         * @description Environmental category
+                         * @enum {unknown}
+                         */
+                        category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                        summary: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description One target of a joint operation and its inspection record */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "sourceSide": "region",
+                     *       "sourceAgencyCode": "XPCC-D8",
+                     *       "teamIds": [
+                     *         "team-652301-air"
+                     *       ],
+                     *       "status": "open",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "inspectionDate": "2026-03-02",
+                     *       "results": [
+                     *         {
+                     *           "itemCode": "air-emission",
+                     *           "result": "compliant",
+                     *           "note": "企业负责人到场配合检查"
+                     *         }
+                     *       ],
+                     *       "officersPresent": [
+                     *         "张明（执法证号 65010023）"
+                     *       ],
+                     *       "evidence": [
+                     *         "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+                     *       ],
+                     *       "outcome": "no_issue",
+                     *       "rectification": {
+                     *         "dueOn": "2026-12-15",
+                     *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
+                     *       },
+                     *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "recordedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["OperationTask"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminAudit: {
         parameters: {
             query?: {
@@ -32434,6 +34473,138 @@ export interface operations {
                     /** @constant */
                     type?: "inspection_plan.revealed";
                     data?: components["schemas"]["EventData.inspection_plan.revealed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationClosed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.closed";
+                    data?: components["schemas"]["EventData.joint_operation.closed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationConfirmed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.confirmed";
+                    data?: components["schemas"]["EventData.joint_operation.confirmed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.created";
+                    data?: components["schemas"]["EventData.joint_operation.created"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationTaskRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.task_recorded";
+                    data?: components["schemas"]["EventData.joint_operation.task_recorded"];
                 };
             };
         };

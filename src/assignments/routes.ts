@@ -8,6 +8,7 @@ import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../deps.js';
 import { ASSIGNMENT_ROLES, ASSIGNMENT_STATUSES } from '../domain/index.js';
+import { subjectPath } from '../domain/routing.js';
 import { HISTORY_ACTIONS } from './tables.js';
 import {
   canSee,
@@ -38,9 +39,9 @@ const AssignmentSchema = Type.Object(
     id: Type.String(),
     subject: Type.Object(
       {
-        kind: Type.Enum(['complaint', 'case', 'inspection'] as const),
+        kind: Type.Enum(['complaint', 'case', 'inspection', 'operation_task'] as const),
         id: Type.String(),
-        path: Type.String({ description: 'e.g. complaints/<id>, cases/<id>, inspections/<id>' }),
+        path: Type.String({ description: 'e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id>' }),
       },
       { description: 'What is assigned' },
     ),
@@ -79,7 +80,7 @@ const AssignmentSchema = Type.Object(
 function publicAssignment(a: AssignmentRow, history?: HistoryRow[]) {
   return {
     id: a.id,
-    subject: { kind: a.subjectKind, id: a.subjectId, path: `${a.subjectKind === 'complaint' ? 'complaints' : 'cases'}/${a.subjectId}` },
+    subject: { kind: a.subjectKind, id: a.subjectId, path: subjectPath(a.subjectKind, a.subjectId) },
     role: a.role,
     status: a.status,
     overdue: a.overdue,
@@ -136,7 +137,7 @@ export const assignmentRoutes =
             overdue: Type.Optional(Type.Boolean({ description: 'Only overdue (true) or not overdue (false)' })),
             triage: Type.Optional(Type.Boolean({ description: 'Only the 12369 center’s triage items (true) or only team items (false)' })),
             role: Type.Optional(Type.Enum(ASSIGNMENT_ROLES)),
-            subjectKind: Type.Optional(Type.Enum(['complaint', 'case', 'inspection'] as const)),
+            subjectKind: Type.Optional(Type.Enum(['complaint', 'case', 'inspection', 'operation_task'] as const)),
             subjectId: Type.Optional(Type.String({ maxLength: 64 })),
             agencyCode: Type.Optional(Type.String({ maxLength: 64 })),
             side: Type.Optional(SideSchema),

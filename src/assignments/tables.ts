@@ -17,7 +17,7 @@ export const assignments = sqliteTable(
   'assignments',
   {
     id: text('id').primaryKey(),
-    subjectKind: text('subject_kind', { enum: ['complaint', 'case', 'inspection'] }).notNull(),
+    subjectKind: text('subject_kind', { enum: ['complaint', 'case', 'inspection', 'operation_task'] }).notNull(),
     subjectId: text('subject_id').notNull(),
     role: text('role', { enum: ASSIGNMENT_ROLES }).notNull(),
     status: text('status', { enum: ASSIGNMENT_STATUSES }).notNull(),

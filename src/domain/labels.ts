@@ -206,6 +206,18 @@ export const VOCABULARY = {
     description: 'Result of one checklist item',
     terms: { compliant: ['符合', 'Compliant'], non_compliant: ['不符合', 'Non-compliant'], not_applicable: ['不适用', 'Not applicable'] },
   },
+  operation_kind: {
+    description: 'Kind of a joint operation',
+    terms: { joint: ['联合执法', 'Joint enforcement'], cross: ['交叉执法', 'Cross enforcement'] },
+  },
+  operation_status: {
+    description: 'Status of a joint operation',
+    terms: { proposed: ['待确认', 'Proposed'], confirmed: ['已确认', 'Confirmed'], closed: ['已结束', 'Closed'] },
+  },
+  operation_task_status: {
+    description: 'Status of a joint-operation task',
+    terms: { open: ['待检查', 'Open'], recorded: ['已记录', 'Recorded'], cancelled: ['已取消', 'Cancelled'] },
+  },
   partner_audience: {
     description: 'What a partner key reads beyond what it created',
     terms: {

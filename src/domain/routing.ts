@@ -9,9 +9,10 @@ import type { Side } from './index.js';
  * subject through them, creates the assignments, then calls `onRouted` in the same transaction.
  * Drawn random inspections (kind `inspection`) are not routed by place: their assignments go to the
  * drawn officers' teams (assignToTeams in src/assignments); their hooks say they are not routable,
- * so a declined inspection assignment is not re-routed.
+ * so a declined inspection assignment is not re-routed. Joint-operation tasks (kind `operation_task`)
+ * are the same: their teams are chosen by the operation.
  */
-export type SubjectKind = 'complaint' | 'case' | 'inspection';
+export type SubjectKind = 'complaint' | 'case' | 'inspection' | 'operation_task';
 
 export interface RoutableSubject {
   kind: SubjectKind;
@@ -108,4 +109,5 @@ export function registerSubject(deps: Deps, kind: SubjectKind, hooks: SubjectHoo
 export type SourceLocator = (tx: Tx, sourceId: string) => { location?: { lat: number; lng: number } | null; agencyCode?: string | null } | null;
 
 /** Event subject of a routed subject: `complaints/<id>` or `cases/<id>`. */
-export const subjectPath = (kind: SubjectKind, id: string) => `${kind === 'complaint' ? 'complaints' : kind === 'case' ? 'cases' : 'inspections'}/${id}`;
+const SUBJECT_PATHS: Record<SubjectKind, string> = { complaint: 'complaints', case: 'cases', inspection: 'inspections', operation_task: 'operation-tasks' };
+export const subjectPath = (kind: SubjectKind, id: string) => `${SUBJECT_PATHS[kind]}/${id}`;

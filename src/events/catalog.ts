@@ -5,6 +5,7 @@ import { CASE_EVENTS } from '../cases/events.js';
 import { FILING_EVENTS } from '../filings/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { inspectionCatalog, type InspectionEventType } from '../inspections/events.js';
+import { OPERATION_EVENTS } from '../operations/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
@@ -27,6 +28,7 @@ const CATALOG = {
   ...REFERENCE_EVENTS,
   ...LEDGER_EVENTS,
   ...OPS_EVENTS,
+  ...OPERATION_EVENTS,
 };
 
 /** Every event type the service emits. */

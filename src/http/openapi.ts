@@ -199,6 +199,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   filings: 'Cross-filing (互相备案) between the sides, with acknowledgement and escalation',
   inbox: 'Notifications (通报) per agency',
   inspections: 'Random inspections (双随机、一公开): checklists, officer rosters, commit–reveal draws, records, publication',
+  'joint-operations':
+    'Joint and cross enforcement operations (联合执法 / 交叉执法): proposal, confirmation by the other side, tasks per target, records, close with summary',
   events: 'CloudEvents: pull feed, SSE stream and the event catalog (also documented as webhooks)',
   subscriptions: 'Webhook subscriptions (Standard Webhooks signatures), deliveries and replay',
   operations: 'Health, readiness, queues and failed jobs',

@@ -1,14 +1,14 @@
 import { Type } from 'typebox';
 import { DateTime, Nullable } from '../http/schemas.js';
 import { PageQuery } from '../http/pagination.js';
-import { PROGRESS_STATUSES, TASK_KINDS, TASK_STATUSES } from './tables.js';
+import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from './tables.js';
 
 const DateOnly = (description: string, example: string) => Type.String({ format: 'date', description, examples: [example] });
 const Code = (description: string, example: string) => Type.String({ minLength: 1, maxLength: 64, description, examples: [example] });
 const Text = (max: number, description: string, example: string) => Type.String({ minLength: 1, maxLength: max, description, examples: [example] });
 
 export const KindSchema = Type.Enum(TASK_KINDS, { description: 'immediate 立行立改 · staged 分阶段推进 · long_term 长期整治' });
-export const TaskStatusSchema = Type.Enum(TASK_STATUSES, {
+export const TaskStatusSchema = Type.Enum(RECTIFICATION_STATUSES, {
   description: 'open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open',
 });
 

@@ -9,8 +9,8 @@ export type TaskKind = (typeof TASK_KINDS)[number];
  * after checking on site) → closed_off (the notice ran out); rejected → open; reopened (回头看) →
  * open.
  */
-export const TASK_STATUSES = ['open', 'close_off_requested', 'public_notice', 'closed_off'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export const RECTIFICATION_STATUSES = ['open', 'close_off_requested', 'public_notice', 'closed_off'] as const;
+export type TaskStatus = (typeof RECTIFICATION_STATUSES)[number];
 
 export const PROGRESS_STATUSES = ['on_track', 'delayed', 'completed'] as const;
 export type ProgressStatus = (typeof PROGRESS_STATUSES)[number];
@@ -41,7 +41,7 @@ export const rectificationTasks = sqliteTable(
     target: text('target').notNull(),
     dueOn: text('due_on').notNull(),
     milestones: text('milestones', { mode: 'json' }).$type<Milestone[]>().notNull(),
-    status: text('status', { enum: TASK_STATUSES }).notNull(),
+    status: text('status', { enum: RECTIFICATION_STATUSES }).notNull(),
     overdue: integer('overdue', { mode: 'boolean' }).notNull(),
     overdueAt: text('overdue_at'),
     /** Weeks (Monday, China time) that ended without a progress report while open. */

@@ -10,7 +10,8 @@ import { INBOX_KINDS, INBOX_STATUSES } from '../../src/notifications/tables.js';
 import { AGENCY_LEVELS, AREA_KINDS } from '../../src/reference/schemas.js';
 import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../../src/inspections/tables.js';
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
-import { PROGRESS_STATUSES, TASK_KINDS, TASK_STATUSES } from '../../src/ledger/tables.js';
+import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from '../../src/ledger/tables.js';
+import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES as OPERATION_TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
 const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
@@ -38,10 +39,13 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   inspection_status: INSPECTION_STATUSES,
   inspection_outcome: OUTCOMES,
   item_result: ITEM_RESULTS,
+  operation_kind: OPERATION_KINDS,
+  operation_status: OPERATION_STATUSES,
+  operation_task_status: OPERATION_TASK_STATUSES,
   partner_audience: PARTNER_AUDIENCES,
   partner_scope: PARTNER_SCOPES,
   rectification_kind: TASK_KINDS,
-  rectification_status: TASK_STATUSES,
+  rectification_status: RECTIFICATION_STATUSES,
   progress_status: PROGRESS_STATUSES,
 };
 
