@@ -1,4 +1,4 @@
-import { and, desc, eq, exists, inArray, isNotNull, isNull, asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, desc, eq, or, exists, inArray, isNotNull, isNull, asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
@@ -463,7 +463,7 @@ export function visibility(tx: Tx, p: Principal): SQL | undefined | 'none' {
     case 'intake':
       return undefined;
     case 'inspector':
-      return p.teamId ? eq(assignments.teamId, p.teamId) : 'none';
+      return p.teamId ? or(eq(assignments.teamId, p.teamId), p.agencyCode ? eq(assignments.agencyCode, p.agencyCode) : undefined) : 'none';
     case 'supervisor':
       return p.agencyCode ? inArray(assignments.agencyCode, agencySubtree(tx, p.agencyCode)) : 'none';
     default:
@@ -477,7 +477,9 @@ export function canSee(tx: Tx, p: Principal, a: AssignmentRow): boolean {
     case 'intake':
       return true;
     case 'inspector':
-      return a.teamId !== null && a.teamId === p.teamId;
+      // Its team's work, and (read-only) the work lists of its own agency: assignment events are
+      // addressed to the agency, so an inspector sees an event iff it may GET the assignment.
+      return (a.teamId !== null && a.teamId === p.teamId) || (a.agencyCode !== null && a.agencyCode === p.agencyCode);
     case 'supervisor':
       return a.agencyCode !== null && !!p.agencyCode && agencySubtree(tx, p.agencyCode).includes(a.agencyCode);
     default:

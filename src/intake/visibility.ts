@@ -14,7 +14,8 @@ import { complaints } from './tables.js';
  * - intake, admin: every complaint (and only they see reporter fields);
  * - supervisor: complaints whose lead agency is in their agency's subtree, or with an assignment
  *   (co-handling, or an earlier one before a re-route) to an agency of their subtree;
- * - inspector: complaints with an assignment (lead or co-handling, any status) to their team;
+ * - inspector: complaints with an assignment (lead or co-handling, any status) to their team, and
+ *   (read-only) complaints led by or assigned to their agency;
  * - partner: the complaints their key created and, with the `complaints` scope, those of its
  *   audience (side, agency subtree, all) — exactly the complaints its event feed shows;
  * - a duplicate is visible to whoever sees its master.
@@ -35,8 +36,14 @@ function ownCondition(tx: Tx, p: Principal, c: ComplaintTable, sub: string[]): S
     return or(inArray(c.agencyCode, sub), wasAssigned(tx, 'complaint', c.id, { agencyCodes: sub }));
   }
   if (p.role === 'inspector') {
-    if (!p.teamId) return sql`0`;
-    return wasAssigned(tx, 'complaint', c.id, { teamId: p.teamId });
+    if (!p.teamId || !p.agencyCode) return sql`0`;
+    // Its team's complaints, and (read-only) those led by or assigned to its own agency: complaint
+    // events are addressed to the agency, so an inspector sees an event iff it may GET the complaint.
+    return or(
+      eq(c.agencyCode, p.agencyCode),
+      wasAssigned(tx, 'complaint', c.id, { teamId: p.teamId }),
+      wasAssigned(tx, 'complaint', c.id, { agencyCodes: [p.agencyCode] }),
+    );
   }
   return sql`0`;
 }

@@ -234,6 +234,17 @@ describeModes('partner scopes cases and filings', (mode) => {
         if (!can) expect(seen.has(s), `${name} cannot GET ${s} but sees its events`).toBe(false);
       }
     }
+    // the same rule for the agency keys of both sides: inspectors (several teams in one agency) and supervisors
+    for (const name of ['changjiInspector', 'd8Inspector', 'changjiSupervisor', 'changjiPrefSupervisor', 'd8Supervisor', 'd6Supervisor', 'urumqiSupervisor']) {
+      const key = t.keys[name];
+      const seen = await feed(key);
+      for (const s of subjects) {
+        if (!/^(complaints|assignments|cases|filings)\//.test(s)) continue;
+        const can = await canGet(key, s);
+        if (seen.has(s)) expect(can, `${name} sees events of ${s} but cannot GET it`).toBe(true);
+        if (!can) expect(seen.has(s), `${name} cannot GET ${s} but sees its events`).toBe(false);
+      }
+    }
     // and the scopes do reach events: not vacuous
     expect(await feed(k.d8Cases)).toEqual(new Set([`cases/${ids.joint}`, `cases/${ids.shihezi}`, `filings/${ids.filing}`]));
     for (const s of await feed(k.allCases)) expect(s).toMatch(/^cases\//);
