@@ -707,11 +707,7 @@ export function recordInspection(tx: Tx, deps: Deps, p: Principal, id: string, b
   });
   const missing = plan.itemCodes.filter((c) => !seen.has(c));
   if (missing.length) throw fieldError('body/results', `has no result for item(s) ${missing.join(', ')}`);
-  if (b.outcome === 'rectify' && !b.rectification) throw fieldError('body/rectification', 'is required when outcome is rectify');
-  if (b.outcome !== 'rectify' && b.rectification) throw fieldError('body/rectification', 'is only for outcome rectify');
-  if (b.outcome === 'case' && !b.case) throw fieldError('body/case', 'is required when outcome is case');
-  if (b.outcome !== 'case' && b.case) throw fieldError('body/case', 'is only for outcome case');
-  if (b.rectification && b.rectification.dueOn < date) throw fieldError('body/rectification/dueOn', 'is before the inspection date');
+  checkRecordOutcome(b, date);
 
   let caseId: string | null = null;
   if (b.outcome === 'case') {
@@ -889,4 +885,17 @@ export function publicResults(tx: Tx, rows: InspectionRow[], plans: Map<string, 
       publishedAt: r.publishedAt!,
     };
   });
+}
+
+/**
+ * The outcome rules of an inspection record, shared by random inspections and joint-operation
+ * tasks (one record type): a rectification only with `rectify`, a case only with `case`, and a
+ * rectification due no earlier than the inspection.
+ */
+export function checkRecordOutcome(b: { outcome: string; rectification?: { dueOn: string } | null; case?: unknown }, date: string) {
+  if (b.outcome === 'rectify' && !b.rectification) throw fieldError('body/rectification', 'is required when outcome is rectify');
+  if (b.outcome !== 'rectify' && b.rectification) throw fieldError('body/rectification', 'is only for outcome rectify');
+  if (b.outcome === 'case' && !b.case) throw fieldError('body/case', 'is required when outcome is case');
+  if (b.outcome !== 'case' && b.case) throw fieldError('body/case', 'is only for outcome case');
+  if (b.rectification && b.rectification.dueOn < date) throw fieldError('body/rectification/dueOn', 'is before the inspection date');
 }

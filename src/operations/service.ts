@@ -15,7 +15,7 @@ import { getArea } from '../reference/areas.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { classifiedSources, getSource, type PoolSourceRow } from '../cases/sources.js';
 import { registerInspectionCase } from '../cases/service.js';
-import { itemsUsableBy, officersById } from '../inspections/service.js';
+import { checkRecordOutcome, itemsUsableBy, officersById } from '../inspections/service.js';
 import { chinaDate, endOfChinaDay } from '../calendar.js';
 import { assignToTeams, cancelSubjectAssignments, completeSubjectAssignments } from '../assignments/service.js';
 import { jointOperations, operationTasks, type OperationSummary } from './tables.js';
@@ -243,11 +243,7 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     if (seen.has(r.itemCode)) throw fieldError(`body/results/${k}/itemCode`, `${r.itemCode} appears twice`);
     seen.add(r.itemCode);
   });
-  if (b.outcome === 'rectify' && !b.rectification) throw fieldError('body/rectification', 'is required when outcome is rectify');
-  if (b.outcome !== 'rectify' && b.rectification) throw fieldError('body/rectification', 'is only for outcome rectify');
-  if (b.outcome === 'case' && !b.case) throw fieldError('body/case', 'is required when outcome is case');
-  if (b.outcome !== 'case' && b.case) throw fieldError('body/case', 'is only for outcome case');
-  if (b.rectification && b.rectification.dueOn < date) throw fieldError('body/rectification/dueOn', 'is before the inspection date');
+  checkRecordOutcome(b, date);
 
   let caseId: string | null = null;
   if (b.outcome === 'case') {
