@@ -1,5 +1,5 @@
 /** The rectification ledger (整改台账): tasks, weekly progress, close-off (销号) with on-site check and public notice. */
-import { and, asc, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
@@ -114,22 +114,21 @@ export interface TaskFilter {
 
 /** A page of tasks the caller sees, oldest first. Visibility is checked per row (the ledger is small: hundreds of tasks). */
 export function listTasks(db: Tx, p: Principal, f: TaskFilter, limit: number, after?: { c: string; i: string }): TaskRow[] {
-  const conds: (SQL | undefined)[] = [afterKey(rectificationTasks.createdAt, rectificationTasks.id, after && { value: after.c, id: after.i }, 'asc')];
-  if (f.status) conds.push(eq(rectificationTasks.status, f.status));
-  if (f.leadAgencyCode) conds.push(eq(rectificationTasks.leadAgencyCode, f.leadAgencyCode));
-  if (f.overdue !== undefined) conds.push(eq(rectificationTasks.overdue, f.overdue));
+  const filters: (SQL | undefined)[] = [];
+  if (f.status) filters.push(eq(rectificationTasks.status, f.status));
+  if (f.leadAgencyCode) filters.push(eq(rectificationTasks.leadAgencyCode, f.leadAgencyCode));
+  if (f.overdue !== undefined) filters.push(eq(rectificationTasks.overdue, f.overdue));
   if (f.agencyCode)
-    conds.push(
+    filters.push(
       sql`(${rectificationTasks.leadAgencyCode} = ${f.agencyCode} OR ${rectificationTasks.supervisingAgencyCode} = ${f.agencyCode} OR EXISTS (SELECT 1 FROM json_each(${rectificationTasks.coAgencyCodes}) WHERE value = ${f.agencyCode}))`,
     );
   const out: TaskRow[] = [];
-  let cursor = after;
   // Keyset over visible rows: read in chunks until the page is full.
-  for (;;) {
+  for (let cursor = after; ;) {
     const chunk = db
       .select()
       .from(rectificationTasks)
-      .where(and(...conds.slice(1), afterKey(rectificationTasks.createdAt, rectificationTasks.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
+      .where(and(...filters, afterKey(rectificationTasks.createdAt, rectificationTasks.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
       .orderBy(asc(rectificationTasks.createdAt), asc(rectificationTasks.id))
       .limit(200)
       .all();
@@ -160,19 +159,17 @@ export function listPublicTasks(db: Tx, status: 'public_notice' | 'closed_off' |
     .all();
 }
 
-/** The latest approval opinion of each task (public notice shows the check). */
+/** The latest approval opinion of each task (public notice shows the check), in one read. */
 export function checkOpinions(db: Tx, ids: string[]): Map<string, string | null> {
   const out = new Map<string, string | null>();
-  for (const id of ids) {
-    const r = db
-      .select({ text: rectificationReviews.text })
-      .from(rectificationReviews)
-      .where(and(eq(rectificationReviews.taskId, id), eq(rectificationReviews.action, 'close_off_approved')))
-      .orderBy(desc(rectificationReviews.at))
-      .limit(1)
-      .get();
-    out.set(id, r?.text ?? null);
-  }
+  if (!ids.length) return out;
+  const rows = db
+    .select({ taskId: rectificationReviews.taskId, text: rectificationReviews.text })
+    .from(rectificationReviews)
+    .where(and(inArray(rectificationReviews.taskId, ids), eq(rectificationReviews.action, 'close_off_approved')))
+    .orderBy(asc(rectificationReviews.at), asc(rectificationReviews.id))
+    .all();
+  for (const r of rows) out.set(r.taskId, r.text); // later approvals overwrite earlier ones
   return out;
 }
 
@@ -195,11 +192,14 @@ function defaultSupervisor(tx: Tx, leadCode: string, side: 'region' | 'corps'): 
   return other.code;
 }
 
-function validateDates(today: string, dueOn: string, milestones: { dueOn: string; doneOn?: string | null }[], field = 'body') {
-  if (dueOn < today) throw fieldError(`${field}/dueOn`, `is before the task was created (${today}, China time)`);
+function validateMilestones(dueOn: string, milestones: { dueOn: string }[], field = 'body') {
   milestones.forEach((m, i) => {
     if (m.dueOn > dueOn) throw fieldError(`${field}/milestones/${i}/dueOn`, `is after the task's due date ${dueOn}`);
   });
+}
+
+function validateDueOn(today: string, dueOn: string, field = 'body') {
+  if (dueOn < today) throw fieldError(`${field}/dueOn`, `is before the task was created (${today}, China time)`);
 }
 
 function validateCo(tx: Tx, lead: string, co: string[], supervising: string, field = 'body') {
@@ -220,7 +220,8 @@ export function createTask(tx: Tx, deps: Deps, p: Principal, b: NewTask, field =
   validateCo(tx, lead.code, co, supervising, field);
   const now = deps.clock.now();
   const today = chinaDate(now);
-  validateDates(today, b.dueOn, b.milestones ?? [], field);
+  validateDueOn(today, b.dueOn, field);
+  validateMilestones(b.dueOn, b.milestones ?? [], field);
   if (tx.select({ id: rectificationTasks.id }).from(rectificationTasks).where(eq(rectificationTasks.code, b.code)).get())
     throw conflict('task-code-taken', `A task with code ${b.code} is already in the ledger.`, { code: b.code });
   const at = now.toISOString();
@@ -315,7 +316,8 @@ export function patchTask(tx: Tx, deps: Deps, p: Principal, id: string, expected
   validateCo(tx, t.leadAgencyCode, co, t.supervisingAgencyCode);
   const dueOn = b.dueOn ?? t.dueOn;
   const milestones = b.milestones ? b.milestones.map((m) => ({ title: m.title, dueOn: m.dueOn, doneOn: m.doneOn ?? null })) : t.milestones;
-  if (b.dueOn || b.milestones) validateDates(b.dueOn ? chinaDate(deps.clock.now()) : '0000-00-00', dueOn, milestones);
+  if (b.dueOn) validateDueOn(chinaDate(deps.clock.now()), dueOn);
+  validateMilestones(dueOn, milestones);
   const changed = Object.keys(b);
   const now = deps.clock.now();
   const stillLate = t.overdue && endOfChinaDay(dueOn) <= now;
