@@ -2132,6 +2132,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consultations the caller sees, latest first
+         * @description Seen by admins and the 12369 center, by supervisors of a participating agency or one above it, and by inspectors of a participating agency.
+         */
+        get: operations["getConsultations"];
+        put?: never;
+        /**
+         * Convene a joint consultation (会商)
+         * @description Admins, or supervisors of the convening agency or an agency above it (403 convener-only). The convener and the invited agencies must include both sides (400 body/agencyCodes); unknown agencies are 400; a time in the past is 400. Every invited agency is told in its inbox and confirms or declines. A regular consultation’s agenda lists the open decisions of earlier consultations owned by its participants (openDecisions).
+         */
+        post: operations["postConsultations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A consultation with its agenda, attendance, minutes and decisions */
+        get: operations["getConsultationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm or decline attendance (invited agency)
+         * @description Supervisors of the invited agency answer for it (403 invited-agency-only); an agency not invited is 400; after the consultation took place 409 consultation-held.
+         */
+        post: operations["postConsultationsByIdAttendance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the minutes (会议纪要) and its decisions
+         * @description The convening agency’s supervisors (or one above it; 403 convener-only), once the consultation has taken place (409 consultation-not-held-yet before its time; 409 minutes-recorded the second time). Each decision’s owner must be a participant and its due date not before the consultation (400). Each decision becomes a follow-up item (GET /v1/consultation-decisions) with a deadline at 24:00 China time of dueOn: overdue events and notices to the owner and the convener.
+         */
+        post: operations["postConsultationsByIdMinutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Decisions of consultations (议定事项) the caller sees, by due date
+         * @description Visible to whoever sees their consultation.
+         */
+        get: operations["getConsultationDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A decision with its progress reports */
+        get: operations["getConsultationDecisionsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report progress on a decision (owner agency)
+         * @description The owner agency’s supervisors or inspectors (others who see it: 403 decision-owner-only). done: true closes the item (its deadline clock stops); a done decision takes no more reports (409 decision-done).
+         */
+        post: operations["postConsultationDecisionsByIdProgress"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/joint-operations": {
         parameters: {
             query?: never;
@@ -3012,6 +3150,126 @@ export interface webhooks {
          * @description data of complaint.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.attendance_answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.attendance_answered event
+         * @description data of consultation.attendance_answered events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationAttendanceAnswered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.minutes_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.minutes_recorded event
+         * @description data of consultation.minutes_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationMinutesRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.scheduled event
+         * @description data of consultation.scheduled events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationScheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.done event
+         * @description data of consultation_decision.done events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionDone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.overdue event
+         * @description data of consultation_decision.overdue events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionOverdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.progress_reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.progress_reported event
+         * @description data of consultation_decision.progress_reported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionProgressReported"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4257,6 +4515,66 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of consultation_decision.done events */
+        "EventData.consultation_decision.done": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation_decision.overdue events */
+        "EventData.consultation_decision.overdue": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation_decision.progress_reported events */
+        "EventData.consultation_decision.progress_reported": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.attendance_answered events */
+        "EventData.consultation.attendance_answered": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.minutes_recorded events */
+        "EventData.consultation.minutes_recorded": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.scheduled events */
+        "EventData.consultation.scheduled": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of filing.acknowledged events */
         "EventData.filing.acknowledged": {
             /** @description Filing id */
@@ -5383,6 +5701,120 @@ export interface components {
             evidence: string[];
             /** Format: date-time */
             at: string;
+        };
+        /** @description A decision of a consultation (议定事项), followed up to its deadline */
+        ConsultationDecision: {
+            id: string;
+            /** @description The consultation whose minutes decided it */
+            consultationId: string;
+            /** @description Its number in the minutes */
+            seq: number;
+            /** @description What was decided */
+            text: string;
+            /** @description The agency that carries it out */
+            ownerAgencyCode: string;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            ownerSide: "region" | "corps";
+            /**
+             * Format: date
+             * @description Due date (China)
+             */
+            dueOn: string;
+            /**
+             * Format: date-time
+             * @description The instant it is due: 24:00 China time of dueOn
+             */
+            dueAt: string;
+            /**
+             * @description open → done (the owner agency reported it done)
+             * @enum {unknown}
+             */
+            status: "open" | "done";
+            /** @description The due date passed while open */
+            overdue: boolean;
+            overdueAt: string | null;
+            doneAt: string | null;
+            lastProgress: {
+                text: string;
+                /** Format: date-time */
+                at: string;
+                byAgencyCode: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            version: number;
+        };
+        /** @description A progress report on a decision by its owner agency */
+        DecisionProgress: {
+            id: string;
+            decisionId: string;
+            text: string;
+            done: boolean;
+            byAgencyCode: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A joint consultation (会商) of agencies of both sides */
+        Consultation: {
+            id: string;
+            /**
+             * @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商
+             * @enum {unknown}
+             */
+            kind: "regular" | "ad_hoc" | "case";
+            title: string;
+            convenerAgencyCode: string;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            convenerSide: "region" | "corps";
+            /** @description Every participating agency, the convener first */
+            agencyCodes: string[];
+            /** Format: date-time */
+            scheduledAt: string;
+            place: string | null;
+            agenda: {
+                title: string;
+                links: {
+                    /** @enum {unknown} */
+                    kind: "case" | "complaint" | "rectification_task" | "air_alert" | "joint_operation";
+                    id: string;
+                }[];
+            }[];
+            attendance: {
+                agencyCode: string;
+                /**
+                 * @description invited · confirmed · declined (the convener is confirmed)
+                 * @enum {unknown}
+                 */
+                status: "invited" | "confirmed" | "declined";
+                note: string | null;
+                at: string | null;
+            }[];
+            /** @description Regular consultations: the open decisions of earlier consultations owned by a participant (督办事项), listed on the agenda — live until the minutes are recorded, then as they stood then. Other kinds: empty. */
+            openDecisions: components["schemas"]["ConsultationDecision"][];
+            /**
+             * @description scheduled → held (minutes recorded)
+             * @enum {unknown}
+             */
+            status: "scheduled" | "held";
+            minutes: {
+                attendees: string[];
+                text: string;
+                /** Format: date-time */
+                recordedAt: string;
+            } | null;
+            /** @description The decisions of its minutes */
+            decisions: components["schemas"]["ConsultationDecision"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
         };
         /** @description One target of a joint operation and its inspection record */
         OperationTask: {
@@ -30915,6 +31347,1515 @@ export interface operations {
             };
         };
     };
+    getConsultations: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商 */
+                kind?: "regular" | "ad_hoc" | "case";
+                /** @description scheduled → held (minutes recorded) */
+                status?: "scheduled" | "held";
+                /**
+                 * @description Only consultations this agency takes part in
+                 * @example XPCC-D8
+                 */
+                agencyCode?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "kind": "regular",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "convenerAgencyCode": "650000",
+                     *           "convenerSide": "region",
+                     *           "agencyCodes": [
+                     *             "XPCC-D8"
+                     *           ],
+                     *           "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *           "place": "自治区生态环境厅三楼会议室",
+                     *           "agenda": [
+                     *             {
+                     *               "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *               "links": [
+                     *                 {
+                     *                   "kind": "case",
+                     *                   "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "attendance": [
+                     *             {
+                     *               "agencyCode": "652301",
+                     *               "status": "invited",
+                     *               "note": "企业负责人到场配合检查",
+                     *               "at": "2026-03-02T10:00:00.000Z"
+                     *             }
+                     *           ],
+                     *           "openDecisions": [
+                     *             {
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *               "seq": 1,
+                     *               "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *               "ownerAgencyCode": "XPCC-D8",
+                     *               "ownerSide": "region",
+                     *               "dueOn": "2026-03-02",
+                     *               "dueAt": "2026-03-02T10:00:00.000Z",
+                     *               "status": "open",
+                     *               "overdue": false,
+                     *               "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *               "doneAt": "2026-03-02T10:00:00.000Z",
+                     *               "lastProgress": {
+                     *                 "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *                 "at": "2026-03-02T10:00:00.000Z",
+                     *                 "byAgencyCode": "652301"
+                     *               },
+                     *               "createdAt": "2026-03-02T10:00:00.000Z",
+                     *               "version": 1
+                     *             }
+                     *           ],
+                     *           "status": "scheduled",
+                     *           "minutes": {
+                     *             "attendees": [
+                     *               "张伟（八师石河子市生态环境局）"
+                     *             ],
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *           },
+                     *           "decisions": [
+                     *             {
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *               "seq": 1,
+                     *               "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *               "ownerAgencyCode": "XPCC-D8",
+                     *               "ownerSide": "region",
+                     *               "dueOn": "2026-03-02",
+                     *               "dueAt": "2026-03-02T10:00:00.000Z",
+                     *               "status": "open",
+                     *               "overdue": false,
+                     *               "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *               "doneAt": "2026-03-02T10:00:00.000Z",
+                     *               "lastProgress": {
+                     *                 "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *                 "at": "2026-03-02T10:00:00.000Z",
+                     *                 "byAgencyCode": "652301"
+                     *               },
+                     *               "createdAt": "2026-03-02T10:00:00.000Z",
+                     *               "version": 1
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Consultation"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "regular",
+                 *       "title": "2026年第四季度兵地生态环境联席会商",
+                 *       "convenerAgencyCode": "650000",
+                 *       "agencyCodes": [
+                 *         "XPCC"
+                 *       ],
+                 *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                 *       "place": "自治区生态环境厅三楼会议室",
+                 *       "agenda": [
+                 *         {
+                 *           "title": "乌—昌—石区域冬季大气污染联防联控",
+                 *           "links": [
+                 *             {
+                 *               "kind": "case",
+                 *               "id": "01JD0W8Q4ZP7M3K2N6R5T1V9XB"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商
+                     * @enum {unknown}
+                     */
+                    kind: "regular" | "ad_hoc" | "case";
+                    /**
+                     * @description Title
+                     * @example 2026年第四季度兵地生态环境联席会商
+                     */
+                    title: string;
+                    /**
+                     * @description The convening agency (召集单位): the caller’s own or one below it
+                     * @example 650000
+                     */
+                    convenerAgencyCode: string;
+                    /** @description Invited agencies; with the convener they must include both sides */
+                    agencyCodes: string[];
+                    /**
+                     * Format: date-time
+                     * @description When it takes place (not in the past)
+                     */
+                    scheduledAt: string;
+                    /**
+                     * @description Where
+                     * @example 自治区生态环境厅三楼会议室
+                     */
+                    place?: string;
+                    /** @description Agenda (议程) */
+                    agenda: {
+                        /**
+                         * @description Agenda item (议题)
+                         * @example 乌—昌—石区域冬季大气污染联防联控
+                         */
+                        title: string;
+                        /** @description Cases, complaints, tasks, alerts or operations it discusses */
+                        links?: {
+                            /**
+                             * @description What the id names: case, complaint, rectification_task, air_alert or joint_operation
+                             * @enum {unknown}
+                             */
+                            kind: "case" | "complaint" | "rectification_task" | "air_alert" | "joint_operation";
+                            /**
+                             * @description Its id
+                             * @example 01JD0W8Q4ZP7M3K2N6R5T1V9XB
+                             */
+                            id: string;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationsByIdAttendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agencyCode": "XPCC-D8",
+                 *       "attending": false,
+                 *       "note": "师局副局长张伟参会"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The invited agency answering (the caller’s own)
+                     * @example XPCC-D8
+                     */
+                    agencyCode: string;
+                    /** @description true: confirms attendance; false: declines */
+                    attending: boolean;
+                    /**
+                     * @description A note, e.g. who attends
+                     * @example 师局副局长张伟参会
+                     */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationsByIdMinutes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "attendees": [
+                 *         "张伟（八师石河子市生态环境局）"
+                 *       ],
+                 *       "text": "会议通报了乌—昌—石区域冬季大气污染防治进展，议定以下事项。",
+                 *       "decisions": [
+                 *         {
+                 *           "text": "八师石河子市牵头完成辖区燃煤锅炉排查并通报自治区",
+                 *           "ownerAgencyCode": "XPCC-D8",
+                 *           "dueOn": "2027-01-15"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    attendees: string[];
+                    /**
+                     * @description The minutes (会议纪要)
+                     * @example 会议通报了乌—昌—石区域冬季大气污染防治进展，议定以下事项。
+                     */
+                    text: string;
+                    /** @description Each becomes a follow-up item with its deadline */
+                    decisions: {
+                        /**
+                         * @description What was decided (议定事项)
+                         * @example 八师石河子市牵头完成辖区燃煤锅炉排查并通报自治区
+                         */
+                        text: string;
+                        /**
+                         * @description The agency that carries it out (one of the participants)
+                         * @example XPCC-D8
+                         */
+                        ownerAgencyCode: string;
+                        /**
+                         * Format: date
+                         * @description Due date (China; ends 24:00 China time)
+                         * @example 2027-01-15
+                         */
+                        dueOn: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationDecisions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description open → done (the owner agency reported it done) */
+                status?: "open" | "done";
+                /**
+                 * @description Only decisions this agency carries out
+                 * @example XPCC-D8
+                 */
+                ownerAgencyCode?: string;
+                /** @description Only overdue (true) or not overdue (false) decisions */
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ConsultationDecision"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationDecisionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: a decision with its progress reports */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *       "seq": 1,
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "ownerAgencyCode": "XPCC-D8",
+                     *       "ownerSide": "region",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "doneAt": "2026-03-02T10:00:00.000Z",
+                     *       "lastProgress": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "byAgencyCode": "652301"
+                     *       },
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1,
+                     *       "progress": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "decisionId": "01a23187-e5ef-7582-93ce-33c9d6951b73",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "done": false,
+                     *           "byAgencyCode": "652301",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsultationDecision"] & {
+                        progress: components["schemas"]["DecisionProgress"][];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationDecisionsByIdProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "已完成辖区 46 台燃煤锅炉排查，清单已报送。",
+                 *       "done": false
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What was done
+                     * @example 已完成辖区 46 台燃煤锅炉排查，清单已报送。
+                     */
+                    text: string;
+                    /** @description true: the decision is carried out (closes the item) */
+                    done?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A progress report on a decision by its owner agency */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "decisionId": "01a23187-e5ef-7582-93ce-33c9d6951b73",
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "done": false,
+                     *       "byAgencyCode": "652301",
+                     *       "at": "2026-03-02T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DecisionProgress"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getJointOperations: {
         parameters: {
             query?: {
@@ -33978,6 +35919,204 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.updated";
                     data?: components["schemas"]["EventData.complaint.updated"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationAttendanceAnswered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.attendance_answered";
+                    data?: components["schemas"]["EventData.consultation.attendance_answered"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationMinutesRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.minutes_recorded";
+                    data?: components["schemas"]["EventData.consultation.minutes_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationScheduled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.scheduled";
+                    data?: components["schemas"]["EventData.consultation.scheduled"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionDone: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.done";
+                    data?: components["schemas"]["EventData.consultation_decision.done"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionOverdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.overdue";
+                    data?: components["schemas"]["EventData.consultation_decision.overdue"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionProgressReported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.progress_reported";
+                    data?: components["schemas"]["EventData.consultation_decision.progress_reported"];
                 };
             };
         };
