@@ -5795,7 +5795,7 @@ export interface components {
                 note: string | null;
                 at: string | null;
             }[];
-            /** @description Regular consultations: the open decisions of earlier consultations owned by a participant (督办事项), listed on the agenda — live until the minutes are recorded, then as they stood then. Other kinds: empty. */
+            /** @description Regular consultations: the open decisions of earlier consultations owned by a participant (督办事项), listed on the agenda — live until the minutes are recorded; after that, the ones that were listed (with their current status). Other kinds: empty. */
             openDecisions: components["schemas"]["ConsultationDecision"][];
             /**
              * @description scheduled → held (minutes recorded)
@@ -6009,80 +6009,6 @@ export interface components {
             teamId: string;
             /** Format: date-time */
             createdAt: string;
-        };
-        /** @description A team work item */
-        Assignment: {
-            id: string;
-            /** @description What is assigned */
-            subject: {
-                /** @enum {unknown} */
-                kind: "complaint" | "case" | "inspection" | "operation_task";
-                id: string;
-                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
-                path: string;
-            };
-            /**
-             * @description lead, or co_handling for the other side on a joint place
-             * @enum {unknown}
-             */
-            role: "lead" | "co_handling";
-            /**
-             * @description pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed; cancelled when the subject ended (complaint closed, not accepted, transferred or merged; case closed or withdrawn) — acting on it is a 409
-             * @enum {unknown}
-             */
-            status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
-            /** @description Not claimed by dueAt */
-            overdue: boolean;
-            /** @description true = with the 12369 center (no team, side or agency) */
-            triage: boolean;
-            teamId: string | null;
-            agencyCode: string | null;
-            side: ("region" | "corps") | null;
-            /**
-             * @description Environmental category
-             * @enum {unknown}
-             */
-            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
-            /** @description How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to) */
-            via: string;
-            areaId: string | null;
-            /**
-             * Format: date-time
-             * @description Claim deadline
-             */
-            dueAt: string;
-            claimedAt: string | null;
-            completedAt: string | null;
-            completionNote: string | null;
-            declinedAt: string | null;
-            declineReason: string | null;
-            suggestedAgencyCode: string | null;
-            previousId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            /** @description Also sent as ETag; send If-Match to act only on this version */
-            version: number;
-            /** @description Append-only; in GET one and action responses */
-            history?: {
-                /** Format: date-time */
-                at: string;
-                /**
-                 * @description What happened (superseded: closed by the system when the subject was transferred; cancelled: closed by the system when the subject ended)
-                 * @enum {unknown}
-                 */
-                action: "created" | "claimed" | "declined" | "completed" | "overdue" | "superseded" | "cancelled";
-                /**
-                 * @description Status after it
-                 * @enum {unknown}
-                 */
-                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
-                byKeyId: string | null;
-                byRole: string | null;
-                byAgencyCode: string | null;
-                reason: string | null;
-            }[];
         };
         ComplaintSummary: {
             id: string;
@@ -12711,6 +12637,8 @@ export interface operations {
                 agencyCode?: string;
                 /** @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC) */
                 side?: "region" | "corps";
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -12718,7 +12646,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -12772,10 +12700,83 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        items: components["schemas"]["Assignment"][];
+                        items: {
+                            id: string;
+                            /** @description What is assigned */
+                            subject: {
+                                /** @enum {unknown} */
+                                kind: "complaint" | "case" | "inspection" | "operation_task";
+                                id: string;
+                                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
+                                path: string;
+                            };
+                            /**
+                             * @description lead, or co_handling for the other side on a joint place
+                             * @enum {unknown}
+                             */
+                            role: "lead" | "co_handling";
+                            /**
+                             * @description pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed; cancelled when the subject ended (complaint closed, not accepted, transferred or merged; case closed or withdrawn) — acting on it is a 409
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                            /** @description Not claimed by dueAt */
+                            overdue: boolean;
+                            /** @description true = with the 12369 center (no team, side or agency) */
+                            triage: boolean;
+                            teamId: string | null;
+                            agencyCode: string | null;
+                            side: ("region" | "corps") | null;
+                            /**
+                             * @description Environmental category
+                             * @enum {unknown}
+                             */
+                            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                            /** @description How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to) */
+                            via: string;
+                            areaId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Claim deadline
+                             */
+                            dueAt: string;
+                            claimedAt: string | null;
+                            completedAt: string | null;
+                            completionNote: string | null;
+                            declinedAt: string | null;
+                            declineReason: string | null;
+                            suggestedAgencyCode: string | null;
+                            previousId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Also sent as ETag; send If-Match to act only on this version */
+                            version: number;
+                            /** @description Append-only; in GET one and action responses */
+                            history?: {
+                                /** Format: date-time */
+                                at: string;
+                                /**
+                                 * @description What happened (superseded: closed by the system when the subject was transferred; cancelled: closed by the system when the subject ended)
+                                 * @enum {unknown}
+                                 */
+                                action: "created" | "claimed" | "declined" | "completed" | "overdue" | "superseded" | "cancelled";
+                                /**
+                                 * @description Status after it
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                byKeyId: string | null;
+                                byRole: string | null;
+                                byAgencyCode: string | null;
+                                reason: string | null;
+                            }[];
+                        }[];
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -13811,6 +13812,8 @@ export interface operations {
     getComplaints: {
         parameters: {
             query?: {
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted. */
                 status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                 /** @description Environmental category */
@@ -13844,7 +13847,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -13942,10 +13945,129 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        items: components["schemas"]["ComplaintSummary"][];
+                        items: {
+                            id: string;
+                            number: string;
+                            /**
+                             * @description How the complaint reached the 12369 center
+                             * @enum {unknown}
+                             */
+                            channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                            /**
+                             * @description Environmental category
+                             * @enum {unknown}
+                             */
+                            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                            description: string;
+                            location: {
+                                lat: number;
+                                lng: number;
+                            } | null;
+                            address: string | null;
+                            adminCode: string | null;
+                            occurredAt: string | null;
+                            urgent: boolean;
+                            sourceId: string | null;
+                            externalRef: string | null;
+                            attachments: {
+                                /**
+                                 * Format: uri
+                                 * @description Where the file can be fetched
+                                 */
+                                url?: string;
+                                /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                                sha256?: string;
+                                /** @description e.g. image/jpeg */
+                                mediaType?: string;
+                                /** @description Size in bytes */
+                                bytes?: number;
+                            }[];
+                            /**
+                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                            statusReason: string | null;
+                            transferredTo: string | null;
+                            /** Format: date-time */
+                            receivedAt: string;
+                            acceptedAt: string | null;
+                            startedAt: string | null;
+                            deadlines: {
+                                /** Format: date-time */
+                                acceptanceDueAt: string;
+                                replyDueAt: string | null;
+                                extension: {
+                                    days: number;
+                                    reason: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                } | null;
+                                /** @description A pending deadline has passed */
+                                overdue: boolean;
+                                overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                                overdueAt: string | null;
+                            };
+                            routing: {
+                                side: ("region" | "corps") | null;
+                                agencyCode: string | null;
+                                teamId: string | null;
+                                areaId: string | null;
+                                gridId: string | null;
+                                /** @description Near the other side: a co-handling assignment exists */
+                                joint: boolean;
+                                /** @description Nobody owns the place: the center’s triage handles it */
+                                triage: boolean;
+                                /** Format: date-time */
+                                routedAt: string;
+                                /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                                assignments: {
+                                    assignmentId: string;
+                                    teamId: string | null;
+                                    agencyCode: string | null;
+                                    side: ("region" | "corps") | null;
+                                    /** @enum {unknown} */
+                                    role: "lead" | "co_handling";
+                                    /** @enum {unknown} */
+                                    status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                    /** @description Not claimed in time */
+                                    overdue: boolean;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                            } | null;
+                            reply: {
+                                text: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description API key id of the replier */
+                                by: string;
+                            } | null;
+                            feedback: {
+                                satisfied: boolean;
+                                comment: string | null;
+                            } | null;
+                            closedAt: string | null;
+                            closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                            reviewRequestableUntil: string | null;
+                            reopened: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Why intake reopened it */
+                                reason: string;
+                            } | null;
+                            duplicateOf: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Also the ETag; send If-Match to act on this version only */
+                            version: number;
+                        }[];
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -21559,6 +21681,8 @@ export interface operations {
     getCases: {
         parameters: {
             query?: {
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description One or more statuses (repeat the parameter) */
                 status?: ("registered" | "investigating" | "pending_decision" | "decided" | "executing" | "closed" | "suspended" | "withdrawn" | "transferred")[];
                 /** @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC) */
@@ -21598,7 +21722,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Cases (search), or changes since a cursor (sync) */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -21673,6 +21797,7 @@ export interface operations {
                         /** @description Sync only: more changes are waiting; call again at once */
                         hasMore?: boolean;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -24525,6 +24650,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description Only items of this case id */
                 caseId?: string;
                 /** @description Filing agency */
@@ -24540,7 +24667,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of filings */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24617,6 +24744,7 @@ export interface operations {
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -28885,6 +29013,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open */
                 status?: "open" | "close_off_requested" | "public_notice" | "closed_off";
                 /**
@@ -28906,7 +29036,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -28971,6 +29101,7 @@ export interface operations {
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */

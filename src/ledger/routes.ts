@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
+import { pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
 import { actionRoute } from '../http/actions.js';
 import { IdParam } from '../http/schemas.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
@@ -44,7 +45,7 @@ import {
   reviewsOf,
   type TaskRow,
 } from './service.js';
-import { progressView, publicTaskView, reviewView, taskView } from './views.js';
+import { TASK_CSV, TASK_CSV_EXAMPLE, progressView, publicTaskView, reviewView, taskView } from './views.js';
 import type { Tx } from '../db/client.js';
 
 const TAGS = ['rectification'];
@@ -113,20 +114,23 @@ export const ledgerRoutes =
           description:
             'A task is seen by admins and the 12369 center, by supervisors of its lead, co-responsible or supervising agency or any agency above them, and by inspectors of those agencies.',
           querystring: TaskQuery,
-          response: { 200: Page(TaskRef), ...problems(400, 401) },
+          response: { 200: pageOrCsv(Page(TaskRef), TASK_CSV_EXAMPLE), ...problems(400, 401) },
         },
       },
-      async (req) =>
-        inTx(deps.db, (tx) => {
-          const { limit = 50, cursor, ...f } = req.query;
-          const rows = listTasks(tx, req.principal, f, limit + 1, decodeCursor(cursor, isCreatedCursor));
-          return pageOf(
-            rows,
-            limit,
-            (t) => ({ c: t.createdAt, i: t.id }),
-            (t) => view(tx, t),
-          );
-        }),
+      async (req, reply) => {
+        const { limit = 50, cursor, format: _format, ...f } = req.query;
+        const page = (at: string | undefined, n: number) =>
+          inTx(deps.db, (tx) => {
+            const rows = listTasks(tx, req.principal, f, n + 1, decodeCursor(at, isCreatedCursor));
+            return pageOf(
+              rows,
+              n,
+              (t) => ({ c: t.createdAt, i: t.id }),
+              (t) => view(tx, t),
+            );
+          });
+        return wantsCsv(req) ? sendCsv(reply, { filename: 'rectification-tasks', columns: TASK_CSV, page }, cursor) : page(cursor, limit);
+      },
     );
 
     app.get(
