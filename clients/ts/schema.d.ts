@@ -1961,8 +1961,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import a task list (all or nothing)
-         * @description The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored.
+         * Import a task list, JSON or CSV (all or nothing)
+         * @description The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored. As `text/csv`: a header row naming the columns (code, title, origin, kind, leadAgencyCode, coAgencyCodes, supervisingAgencyCode, responsiblePerson, measures, target, dueOn, milestones; an unknown or missing required column is 400), one task per row (task <i> is data row i, counted from 0); lists within a cell are separated by `;` or `；`, a milestone is `title@YYYY-MM-DD`; UTF-8, a BOM is accepted.
          */
         post: operations["postRectificationTasksImport"];
         delete?: never;
@@ -29510,10 +29510,15 @@ export interface operations {
                         }[];
                     }[];
                 };
+                /**
+                 * @example code,title,origin,kind,leadAgencyCode,coAgencyCodes,supervisingAgencyCode,responsiblePerson,measures,target,dueOn,milestones
+                 *     四-8,强化重点区域大气污染防治,中央环境保护督察反馈意见：局部区域大气和水环境问题突出,staged,650000,XPCC,,李建国,淘汰城市建成区燃煤锅炉；严格区域大气环境质量约束性指标,乌—昌—石区域细颗粒物浓度逐年下降,2027-12-31,完成燃煤锅炉淘汰@2027-06-30
+                 */
+                "text/csv": string;
             };
         };
         responses: {
-            /** @description Created: import a task list (all or nothing) */
+            /** @description Created: import a task list, JSON or CSV (all or nothing) */
             201: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { CSV_IMPORT_EXAMPLE, tasksFromCsv } from './import.js';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
@@ -89,16 +90,23 @@ export const ledgerRoutes =
         config: { roles: WRITERS },
         schema: {
           tags: TAGS,
-          summary: 'Import a task list (all or nothing)',
-          description: 'The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored.',
+          summary: 'Import a task list, JSON or CSV (all or nothing)',
+          description:
+            'The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored. As `text/csv`: a header row naming the columns (code, title, origin, kind, leadAgencyCode, coAgencyCodes, supervisingAgencyCode, responsiblePerson, measures, target, dueOn, milestones; an unknown or missing required column is 400), one task per row (task <i> is data row i, counted from 0); lists within a cell are separated by `;` or `；`, a milestone is `title@YYYY-MM-DD`; UTF-8, a BOM is accepted.',
           headers: IdempotencyHeaders,
-          body: ImportBody,
+          body: {
+            content: {
+              'application/json': { schema: ImportBody },
+              'text/csv': { schema: Type.String({ minLength: 1, description: 'The task list as CSV, UTF-8', examples: [CSV_IMPORT_EXAMPLE] }) },
+            },
+          },
           response: { 201: Type.Object({ created: Type.Integer(), items: Type.Array(TaskRef) }), ...problems(400, 401, 403, 409) },
         },
       },
       async (req, reply) => {
         const r = createOnce(deps, req, (tx) => {
-          const rows = importTasks(tx, deps, req.principal, req.body.tasks);
+          const body = req.body as Static<typeof ImportBody> | string;
+          const rows = importTasks(tx, deps, req.principal, typeof body === 'string' ? tasksFromCsv(body) : body.tasks);
           return { status: 201, body: { created: rows.length, items: rows.map((t) => view(tx, t)) } };
         });
         return sendIdempotent(reply, r);
