@@ -1961,8 +1961,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import a task list (all or nothing)
-         * @description The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored.
+         * Import a task list, JSON or CSV (all or nothing)
+         * @description The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored. As `text/csv`: a header row naming the columns (code, title, origin, kind, leadAgencyCode, coAgencyCodes, supervisingAgencyCode, responsiblePerson, measures, target, dueOn, milestones; an unknown or missing required column is 400), one task per row (task <i> is data row i, counted from 0); lists within a cell are separated by `;` or `；`, a milestone is `title@YYYY-MM-DD`; UTF-8, a BOM is accepted.
          */
         post: operations["postRectificationTasksImport"];
         delete?: never;
@@ -2126,6 +2126,144 @@ export interface paths {
         get: operations["getPublicRectificationTasks"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Consultations the caller sees, latest first
+         * @description Seen by admins and the 12369 center, by supervisors of a participating agency or one above it, and by inspectors of a participating agency.
+         */
+        get: operations["getConsultations"];
+        put?: never;
+        /**
+         * Convene a joint consultation (会商)
+         * @description Admins, or supervisors of the convening agency or an agency above it (403 convener-only). The convener and the invited agencies must include both sides (400 body/agencyCodes); unknown agencies are 400; a time in the past is 400. Every invited agency is told in its inbox and confirms or declines. A regular consultation’s agenda lists the open decisions of earlier consultations owned by its participants (openDecisions).
+         */
+        post: operations["postConsultations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A consultation with its agenda, attendance, minutes and decisions */
+        get: operations["getConsultationsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/attendance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm or decline attendance (invited agency)
+         * @description Supervisors of the invited agency answer for it (403 invited-agency-only); an agency not invited is 400; after the consultation took place 409 consultation-held.
+         */
+        post: operations["postConsultationsByIdAttendance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultations/{id}/minutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the minutes (会议纪要) and its decisions
+         * @description The convening agency’s supervisors (or one above it; 403 convener-only), once the consultation has taken place (409 consultation-not-held-yet before its time; 409 minutes-recorded the second time). Each decision’s owner must be a participant and its due date not before the consultation (400). Each decision becomes a follow-up item (GET /v1/consultation-decisions) with a deadline at 24:00 China time of dueOn: overdue events and notices to the owner and the convener.
+         */
+        post: operations["postConsultationsByIdMinutes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Decisions of consultations (议定事项) the caller sees, by due date
+         * @description Visible to whoever sees their consultation.
+         */
+        get: operations["getConsultationDecisions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A decision with its progress reports */
+        get: operations["getConsultationDecisionsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consultation-decisions/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report progress on a decision (owner agency)
+         * @description The owner agency’s supervisors or inspectors (others who see it: 403 decision-owner-only). done: true closes the item (its deadline clock stops); a done decision takes no more reports (409 decision-done).
+         */
+        post: operations["postConsultationDecisionsByIdProgress"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3012,6 +3150,126 @@ export interface webhooks {
          * @description data of complaint.updated events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
          */
         post: operations["webhookComplaintUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.attendance_answered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.attendance_answered event
+         * @description data of consultation.attendance_answered events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationAttendanceAnswered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.minutes_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.minutes_recorded event
+         * @description data of consultation.minutes_recorded events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationMinutesRecorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation.scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation.scheduled event
+         * @description data of consultation.scheduled events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationScheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.done": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.done event
+         * @description data of consultation_decision.done events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionDone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.overdue event
+         * @description data of consultation_decision.overdue events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionOverdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consultation_decision.progress_reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consultation_decision.progress_reported event
+         * @description data of consultation_decision.progress_reported events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookConsultationDecisionProgressReported"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4257,6 +4515,66 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of consultation_decision.done events */
+        "EventData.consultation_decision.done": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation_decision.overdue events */
+        "EventData.consultation_decision.overdue": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation_decision.progress_reported events */
+        "EventData.consultation_decision.progress_reported": {
+            /** @description Decision id */
+            id: string;
+            consultationId: string;
+            ownerAgencyCode: string;
+            dueOn: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.attendance_answered events */
+        "EventData.consultation.attendance_answered": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.minutes_recorded events */
+        "EventData.consultation.minutes_recorded": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of consultation.scheduled events */
+        "EventData.consultation.scheduled": {
+            /** @description Consultation id */
+            id: string;
+            kind: string;
+            status: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of filing.acknowledged events */
         "EventData.filing.acknowledged": {
             /** @description Filing id */
@@ -5384,6 +5702,120 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        /** @description A decision of a consultation (议定事项), followed up to its deadline */
+        ConsultationDecision: {
+            id: string;
+            /** @description The consultation whose minutes decided it */
+            consultationId: string;
+            /** @description Its number in the minutes */
+            seq: number;
+            /** @description What was decided */
+            text: string;
+            /** @description The agency that carries it out */
+            ownerAgencyCode: string;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            ownerSide: "region" | "corps";
+            /**
+             * Format: date
+             * @description Due date (China)
+             */
+            dueOn: string;
+            /**
+             * Format: date-time
+             * @description The instant it is due: 24:00 China time of dueOn
+             */
+            dueAt: string;
+            /**
+             * @description open → done (the owner agency reported it done)
+             * @enum {unknown}
+             */
+            status: "open" | "done";
+            /** @description The due date passed while open */
+            overdue: boolean;
+            overdueAt: string | null;
+            doneAt: string | null;
+            lastProgress: {
+                text: string;
+                /** Format: date-time */
+                at: string;
+                byAgencyCode: string;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            version: number;
+        };
+        /** @description A progress report on a decision by its owner agency */
+        DecisionProgress: {
+            id: string;
+            decisionId: string;
+            text: string;
+            done: boolean;
+            byAgencyCode: string;
+            /** Format: date-time */
+            at: string;
+        };
+        /** @description A joint consultation (会商) of agencies of both sides */
+        Consultation: {
+            id: string;
+            /**
+             * @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商
+             * @enum {unknown}
+             */
+            kind: "regular" | "ad_hoc" | "case";
+            title: string;
+            convenerAgencyCode: string;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            convenerSide: "region" | "corps";
+            /** @description Every participating agency, the convener first */
+            agencyCodes: string[];
+            /** Format: date-time */
+            scheduledAt: string;
+            place: string | null;
+            agenda: {
+                title: string;
+                links: {
+                    /** @enum {unknown} */
+                    kind: "case" | "complaint" | "rectification_task" | "air_alert" | "joint_operation";
+                    id: string;
+                }[];
+            }[];
+            attendance: {
+                agencyCode: string;
+                /**
+                 * @description invited · confirmed · declined (the convener is confirmed)
+                 * @enum {unknown}
+                 */
+                status: "invited" | "confirmed" | "declined";
+                note: string | null;
+                at: string | null;
+            }[];
+            /** @description Regular consultations: the open decisions of earlier consultations owned by a participant (督办事项), listed on the agenda — live until the minutes are recorded; after that, the ones that were listed (with their current status). Other kinds: empty. */
+            openDecisions: components["schemas"]["ConsultationDecision"][];
+            /**
+             * @description scheduled → held (minutes recorded)
+             * @enum {unknown}
+             */
+            status: "scheduled" | "held";
+            minutes: {
+                attendees: string[];
+                text: string;
+                /** Format: date-time */
+                recordedAt: string;
+            } | null;
+            /** @description The decisions of its minutes */
+            decisions: components["schemas"]["ConsultationDecision"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
         /** @description One target of a joint operation and its inspection record */
         OperationTask: {
             id: string;
@@ -5577,80 +6009,6 @@ export interface components {
             teamId: string;
             /** Format: date-time */
             createdAt: string;
-        };
-        /** @description A team work item */
-        Assignment: {
-            id: string;
-            /** @description What is assigned */
-            subject: {
-                /** @enum {unknown} */
-                kind: "complaint" | "case" | "inspection" | "operation_task";
-                id: string;
-                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
-                path: string;
-            };
-            /**
-             * @description lead, or co_handling for the other side on a joint place
-             * @enum {unknown}
-             */
-            role: "lead" | "co_handling";
-            /**
-             * @description pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed; cancelled when the subject ended (complaint closed, not accepted, transferred or merged; case closed or withdrawn) — acting on it is a 409
-             * @enum {unknown}
-             */
-            status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
-            /** @description Not claimed by dueAt */
-            overdue: boolean;
-            /** @description true = with the 12369 center (no team, side or agency) */
-            triage: boolean;
-            teamId: string | null;
-            agencyCode: string | null;
-            side: ("region" | "corps") | null;
-            /**
-             * @description Environmental category
-             * @enum {unknown}
-             */
-            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
-            /** @description How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to) */
-            via: string;
-            areaId: string | null;
-            /**
-             * Format: date-time
-             * @description Claim deadline
-             */
-            dueAt: string;
-            claimedAt: string | null;
-            completedAt: string | null;
-            completionNote: string | null;
-            declinedAt: string | null;
-            declineReason: string | null;
-            suggestedAgencyCode: string | null;
-            previousId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            /** @description Also sent as ETag; send If-Match to act only on this version */
-            version: number;
-            /** @description Append-only; in GET one and action responses */
-            history?: {
-                /** Format: date-time */
-                at: string;
-                /**
-                 * @description What happened (superseded: closed by the system when the subject was transferred; cancelled: closed by the system when the subject ended)
-                 * @enum {unknown}
-                 */
-                action: "created" | "claimed" | "declined" | "completed" | "overdue" | "superseded" | "cancelled";
-                /**
-                 * @description Status after it
-                 * @enum {unknown}
-                 */
-                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
-                byKeyId: string | null;
-                byRole: string | null;
-                byAgencyCode: string | null;
-                reason: string | null;
-            }[];
         };
         ComplaintSummary: {
             id: string;
@@ -12279,6 +12637,8 @@ export interface operations {
                 agencyCode?: string;
                 /** @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC) */
                 side?: "region" | "corps";
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
             };
             header?: never;
             path?: never;
@@ -12286,7 +12646,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -12340,10 +12700,83 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        items: components["schemas"]["Assignment"][];
+                        items: {
+                            id: string;
+                            /** @description What is assigned */
+                            subject: {
+                                /** @enum {unknown} */
+                                kind: "complaint" | "case" | "inspection" | "operation_task";
+                                id: string;
+                                /** @description e.g. complaints/<id>, cases/<id>, inspections/<id>, operation-tasks/<id> */
+                                path: string;
+                            };
+                            /**
+                             * @description lead, or co_handling for the other side on a joint place
+                             * @enum {unknown}
+                             */
+                            role: "lead" | "co_handling";
+                            /**
+                             * @description pending → claimed → completed, or declined; superseded when the system closed it because the subject was transferred to another agency and re-routed; cancelled when the subject ended (complaint closed, not accepted, transferred or merged; case closed or withdrawn) — acting on it is a 409
+                             * @enum {unknown}
+                             */
+                            status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                            /** @description Not claimed by dueAt */
+                            overdue: boolean;
+                            /** @description true = with the 12369 center (no team, side or agency) */
+                            triage: boolean;
+                            teamId: string | null;
+                            agencyCode: string | null;
+                            side: ("region" | "corps") | null;
+                            /**
+                             * @description Environmental category
+                             * @enum {unknown}
+                             */
+                            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                            /** @description How the team was chosen: rule, category, ancestor (a parent agency’s team), suggested (by a decliner), dispatched (by the center from triage), triage, declined_twice, transferred (re-routed within the agency a case was transferred to) */
+                            via: string;
+                            areaId: string | null;
+                            /**
+                             * Format: date-time
+                             * @description Claim deadline
+                             */
+                            dueAt: string;
+                            claimedAt: string | null;
+                            completedAt: string | null;
+                            completionNote: string | null;
+                            declinedAt: string | null;
+                            declineReason: string | null;
+                            suggestedAgencyCode: string | null;
+                            previousId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Also sent as ETag; send If-Match to act only on this version */
+                            version: number;
+                            /** @description Append-only; in GET one and action responses */
+                            history?: {
+                                /** Format: date-time */
+                                at: string;
+                                /**
+                                 * @description What happened (superseded: closed by the system when the subject was transferred; cancelled: closed by the system when the subject ended)
+                                 * @enum {unknown}
+                                 */
+                                action: "created" | "claimed" | "declined" | "completed" | "overdue" | "superseded" | "cancelled";
+                                /**
+                                 * @description Status after it
+                                 * @enum {unknown}
+                                 */
+                                status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                byKeyId: string | null;
+                                byRole: string | null;
+                                byAgencyCode: string | null;
+                                reason: string | null;
+                            }[];
+                        }[];
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -13379,6 +13812,8 @@ export interface operations {
     getComplaints: {
         parameters: {
             query?: {
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted. */
                 status?: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
                 /** @description Environmental category */
@@ -13412,7 +13847,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -13510,10 +13945,129 @@ export interface operations {
                      *     }
                      */
                     "application/json": {
-                        items: components["schemas"]["ComplaintSummary"][];
+                        items: {
+                            id: string;
+                            number: string;
+                            /**
+                             * @description How the complaint reached the 12369 center
+                             * @enum {unknown}
+                             */
+                            channel: "phone" | "web" | "wechat" | "letter" | "visit" | "open311" | "other";
+                            /**
+                             * @description Environmental category
+                             * @enum {unknown}
+                             */
+                            category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
+                            description: string;
+                            location: {
+                                lat: number;
+                                lng: number;
+                            } | null;
+                            address: string | null;
+                            adminCode: string | null;
+                            occurredAt: string | null;
+                            urgent: boolean;
+                            sourceId: string | null;
+                            externalRef: string | null;
+                            attachments: {
+                                /**
+                                 * Format: uri
+                                 * @description Where the file can be fetched
+                                 */
+                                url?: string;
+                                /** @description SHA-256 of the file (64 hex), when it is held elsewhere */
+                                sha256?: string;
+                                /** @description e.g. image/jpeg */
+                                mediaType?: string;
+                                /** @description Size in bytes */
+                                bytes?: number;
+                            }[];
+                            /**
+                             * @description received → accepted | not_accepted | transferred; accepted → routed → in_progress → replied → closed. Review (信访工作条例 arts. 35–36): replied | closed → under_review (复查, by the agency one level above) → reviewed → under_review (复核, one level higher) → closed (final). A satisfied feedback closes; an unsatisfied one leaves the complaint replied, open to review until reviewRequestableUntil. A closed complaint reopened by intake goes back to accepted.
+                             * @enum {unknown}
+                             */
+                            status: "received" | "accepted" | "not_accepted" | "transferred" | "routed" | "in_progress" | "replied" | "under_review" | "reviewed" | "closed";
+                            statusReason: string | null;
+                            transferredTo: string | null;
+                            /** Format: date-time */
+                            receivedAt: string;
+                            acceptedAt: string | null;
+                            startedAt: string | null;
+                            deadlines: {
+                                /** Format: date-time */
+                                acceptanceDueAt: string;
+                                replyDueAt: string | null;
+                                extension: {
+                                    days: number;
+                                    reason: string;
+                                    /** Format: date-time */
+                                    at: string;
+                                } | null;
+                                /** @description A pending deadline has passed */
+                                overdue: boolean;
+                                overdueDeadline: ("acceptance" | "reply" | "review") | null;
+                                overdueAt: string | null;
+                            };
+                            routing: {
+                                side: ("region" | "corps") | null;
+                                agencyCode: string | null;
+                                teamId: string | null;
+                                areaId: string | null;
+                                gridId: string | null;
+                                /** @description Near the other side: a co-handling assignment exists */
+                                joint: boolean;
+                                /** @description Nobody owns the place: the center’s triage handles it */
+                                triage: boolean;
+                                /** Format: date-time */
+                                routedAt: string;
+                                /** @description Every assignment made for it (GET /v1/assignments/{id} for details), oldest first */
+                                assignments: {
+                                    assignmentId: string;
+                                    teamId: string | null;
+                                    agencyCode: string | null;
+                                    side: ("region" | "corps") | null;
+                                    /** @enum {unknown} */
+                                    role: "lead" | "co_handling";
+                                    /** @enum {unknown} */
+                                    status: "pending" | "claimed" | "completed" | "declined" | "superseded" | "cancelled";
+                                    /** @description Not claimed in time */
+                                    overdue: boolean;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                }[];
+                            } | null;
+                            reply: {
+                                text: string;
+                                /** Format: date-time */
+                                at: string;
+                                /** @description API key id of the replier */
+                                by: string;
+                            } | null;
+                            feedback: {
+                                satisfied: boolean;
+                                comment: string | null;
+                            } | null;
+                            closedAt: string | null;
+                            closeReason: ("feedback" | "auto" | "manual" | "final") | null;
+                            reviewRequestableUntil: string | null;
+                            reopened: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @description Why intake reopened it */
+                                reason: string;
+                            } | null;
+                            duplicateOf: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description Also the ETag; send If-Match to act on this version only */
+                            version: number;
+                        }[];
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -21127,6 +21681,8 @@ export interface operations {
     getCases: {
         parameters: {
             query?: {
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description One or more statuses (repeat the parameter) */
                 status?: ("registered" | "investigating" | "pending_decision" | "decided" | "executing" | "closed" | "suspended" | "withdrawn" | "transferred")[];
                 /** @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC) */
@@ -21166,7 +21722,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Cases (search), or changes since a cursor (sync) */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -21241,6 +21797,7 @@ export interface operations {
                         /** @description Sync only: more changes are waiting; call again at once */
                         hasMore?: boolean;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -24093,6 +24650,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description Only items of this case id */
                 caseId?: string;
                 /** @description Filing agency */
@@ -24108,7 +24667,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of filings */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -24185,6 +24744,7 @@ export interface operations {
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -28453,6 +29013,8 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from a previous page’s nextCursor */
                 cursor?: string;
+                /** @description csv: the whole filtered list as CSV (UTF-8 with BOM; limit and cursor start it but do not cut it), the same as Accept: text/csv */
+                format?: "json" | "csv";
                 /** @description open → close_off_requested (lead applied) → public_notice (checked and signed off; 公示) → closed_off (销号); rejected or reopened → open */
                 status?: "open" | "close_off_requested" | "public_notice" | "closed_off";
                 /**
@@ -28474,7 +29036,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of results */
+            /** @description A page of results (application/json), or the whole filtered list as CSV (text/csv) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -28539,6 +29101,7 @@ export interface operations {
                         /** @description Pass as ?cursor= for the next page; null at the end */
                         nextCursor: string | null;
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Invalid request: see `errors` for each bad field */
@@ -28947,10 +29510,15 @@ export interface operations {
                         }[];
                     }[];
                 };
+                /**
+                 * @example code,title,origin,kind,leadAgencyCode,coAgencyCodes,supervisingAgencyCode,responsiblePerson,measures,target,dueOn,milestones
+                 *     四-8,强化重点区域大气污染防治,中央环境保护督察反馈意见：局部区域大气和水环境问题突出,staged,650000,XPCC,,李建国,淘汰城市建成区燃煤锅炉；严格区域大气环境质量约束性指标,乌—昌—石区域细颗粒物浓度逐年下降,2027-12-31,完成燃煤锅炉淘汰@2027-06-30
+                 */
+                "text/csv": string;
             };
         };
         responses: {
-            /** @description Created: import a task list (all or nothing) */
+            /** @description Created: import a task list, JSON or CSV (all or nothing) */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -30906,6 +31474,1515 @@ export interface operations {
             };
             /** @description Internal error (carries the request id) */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultations: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商 */
+                kind?: "regular" | "ad_hoc" | "case";
+                /** @description scheduled → held (minutes recorded) */
+                status?: "scheduled" | "held";
+                /**
+                 * @description Only consultations this agency takes part in
+                 * @example XPCC-D8
+                 */
+                agencyCode?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "kind": "regular",
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "convenerAgencyCode": "650000",
+                     *           "convenerSide": "region",
+                     *           "agencyCodes": [
+                     *             "XPCC-D8"
+                     *           ],
+                     *           "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *           "place": "自治区生态环境厅三楼会议室",
+                     *           "agenda": [
+                     *             {
+                     *               "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *               "links": [
+                     *                 {
+                     *                   "kind": "case",
+                     *                   "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *                 }
+                     *               ]
+                     *             }
+                     *           ],
+                     *           "attendance": [
+                     *             {
+                     *               "agencyCode": "652301",
+                     *               "status": "invited",
+                     *               "note": "企业负责人到场配合检查",
+                     *               "at": "2026-03-02T10:00:00.000Z"
+                     *             }
+                     *           ],
+                     *           "openDecisions": [
+                     *             {
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *               "seq": 1,
+                     *               "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *               "ownerAgencyCode": "XPCC-D8",
+                     *               "ownerSide": "region",
+                     *               "dueOn": "2026-03-02",
+                     *               "dueAt": "2026-03-02T10:00:00.000Z",
+                     *               "status": "open",
+                     *               "overdue": false,
+                     *               "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *               "doneAt": "2026-03-02T10:00:00.000Z",
+                     *               "lastProgress": {
+                     *                 "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *                 "at": "2026-03-02T10:00:00.000Z",
+                     *                 "byAgencyCode": "652301"
+                     *               },
+                     *               "createdAt": "2026-03-02T10:00:00.000Z",
+                     *               "version": 1
+                     *             }
+                     *           ],
+                     *           "status": "scheduled",
+                     *           "minutes": {
+                     *             "attendees": [
+                     *               "张伟（八师石河子市生态环境局）"
+                     *             ],
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *           },
+                     *           "decisions": [
+                     *             {
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *               "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *               "seq": 1,
+                     *               "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *               "ownerAgencyCode": "XPCC-D8",
+                     *               "ownerSide": "region",
+                     *               "dueOn": "2026-03-02",
+                     *               "dueAt": "2026-03-02T10:00:00.000Z",
+                     *               "status": "open",
+                     *               "overdue": false,
+                     *               "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *               "doneAt": "2026-03-02T10:00:00.000Z",
+                     *               "lastProgress": {
+                     *                 "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *                 "at": "2026-03-02T10:00:00.000Z",
+                     *                 "byAgencyCode": "652301"
+                     *               },
+                     *               "createdAt": "2026-03-02T10:00:00.000Z",
+                     *               "version": 1
+                     *             }
+                     *           ],
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Consultation"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultations: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "kind": "regular",
+                 *       "title": "2026年第四季度兵地生态环境联席会商",
+                 *       "convenerAgencyCode": "650000",
+                 *       "agencyCodes": [
+                 *         "XPCC"
+                 *       ],
+                 *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                 *       "place": "自治区生态环境厅三楼会议室",
+                 *       "agenda": [
+                 *         {
+                 *           "title": "乌—昌—石区域冬季大气污染联防联控",
+                 *           "links": [
+                 *             {
+                 *               "kind": "case",
+                 *               "id": "01JD0W8Q4ZP7M3K2N6R5T1V9XB"
+                 *             }
+                 *           ]
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description regular 定期会商 (its agenda lists the open decisions of earlier consultations) · ad_hoc 临时会商 · case 个案会商
+                     * @enum {unknown}
+                     */
+                    kind: "regular" | "ad_hoc" | "case";
+                    /**
+                     * @description Title
+                     * @example 2026年第四季度兵地生态环境联席会商
+                     */
+                    title: string;
+                    /**
+                     * @description The convening agency (召集单位): the caller’s own or one below it
+                     * @example 650000
+                     */
+                    convenerAgencyCode: string;
+                    /** @description Invited agencies; with the convener they must include both sides */
+                    agencyCodes: string[];
+                    /**
+                     * Format: date-time
+                     * @description When it takes place (not in the past)
+                     */
+                    scheduledAt: string;
+                    /**
+                     * @description Where
+                     * @example 自治区生态环境厅三楼会议室
+                     */
+                    place?: string;
+                    /** @description Agenda (议程) */
+                    agenda: {
+                        /**
+                         * @description Agenda item (议题)
+                         * @example 乌—昌—石区域冬季大气污染联防联控
+                         */
+                        title: string;
+                        /** @description Cases, complaints, tasks, alerts or operations it discusses */
+                        links?: {
+                            /**
+                             * @description What the id names: case, complaint, rectification_task, air_alert or joint_operation
+                             * @enum {unknown}
+                             */
+                            kind: "case" | "complaint" | "rectification_task" | "air_alert" | "joint_operation";
+                            /**
+                             * @description Its id
+                             * @example 01JD0W8Q4ZP7M3K2N6R5T1V9XB
+                             */
+                            id: string;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationsByIdAttendance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "agencyCode": "XPCC-D8",
+                 *       "attending": false,
+                 *       "note": "师局副局长张伟参会"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The invited agency answering (the caller’s own)
+                     * @example XPCC-D8
+                     */
+                    agencyCode: string;
+                    /** @description true: confirms attendance; false: declines */
+                    attending: boolean;
+                    /**
+                     * @description A note, e.g. who attends
+                     * @example 师局副局长张伟参会
+                     */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationsByIdMinutes: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "attendees": [
+                 *         "张伟（八师石河子市生态环境局）"
+                 *       ],
+                 *       "text": "会议通报了乌—昌—石区域冬季大气污染防治进展，议定以下事项。",
+                 *       "decisions": [
+                 *         {
+                 *           "text": "八师石河子市牵头完成辖区燃煤锅炉排查并通报自治区",
+                 *           "ownerAgencyCode": "XPCC-D8",
+                 *           "dueOn": "2027-01-15"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    attendees: string[];
+                    /**
+                     * @description The minutes (会议纪要)
+                     * @example 会议通报了乌—昌—石区域冬季大气污染防治进展，议定以下事项。
+                     */
+                    text: string;
+                    /** @description Each becomes a follow-up item with its deadline */
+                    decisions: {
+                        /**
+                         * @description What was decided (议定事项)
+                         * @example 八师石河子市牵头完成辖区燃煤锅炉排查并通报自治区
+                         */
+                        text: string;
+                        /**
+                         * @description The agency that carries it out (one of the participants)
+                         * @example XPCC-D8
+                         */
+                        ownerAgencyCode: string;
+                        /**
+                         * Format: date
+                         * @description Due date (China; ends 24:00 China time)
+                         * @example 2027-01-15
+                         */
+                        dueOn: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description A joint consultation (会商) of agencies of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "regular",
+                     *       "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *       "convenerAgencyCode": "650000",
+                     *       "convenerSide": "region",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "scheduledAt": "2026-03-02T10:00:00.000Z",
+                     *       "place": "自治区生态环境厅三楼会议室",
+                     *       "agenda": [
+                     *         {
+                     *           "title": "昌吉示例热电有限公司锅炉烟气超标排放",
+                     *           "links": [
+                     *             {
+                     *               "kind": "case",
+                     *               "id": "01a23187-e5ef-7582-93ce-33c9d6951b71"
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "attendance": [
+                     *         {
+                     *           "agencyCode": "652301",
+                     *           "status": "invited",
+                     *           "note": "企业负责人到场配合检查",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "openDecisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "status": "scheduled",
+                     *       "minutes": {
+                     *         "attendees": [
+                     *           "张伟（八师石河子市生态环境局）"
+                     *         ],
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "recordedAt": "2026-03-02T10:00:00.000Z"
+                     *       },
+                     *       "decisions": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Consultation"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationDecisions: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+                /** @description open → done (the owner agency reported it done) */
+                status?: "open" | "done";
+                /**
+                 * @description Only decisions this agency carries out
+                 * @example XPCC-D8
+                 */
+                ownerAgencyCode?: string;
+                /** @description Only overdue (true) or not overdue (false) decisions */
+                overdue?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *           "seq": 1,
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "ownerAgencyCode": "XPCC-D8",
+                     *           "ownerSide": "region",
+                     *           "dueOn": "2026-03-02",
+                     *           "dueAt": "2026-03-02T10:00:00.000Z",
+                     *           "status": "open",
+                     *           "overdue": false,
+                     *           "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *           "doneAt": "2026-03-02T10:00:00.000Z",
+                     *           "lastProgress": {
+                     *             "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *             "at": "2026-03-02T10:00:00.000Z",
+                     *             "byAgencyCode": "652301"
+                     *           },
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ConsultationDecision"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsultationDecisionsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK: a decision with its progress reports */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "consultationId": "01a23187-e5ef-7582-93ce-33c9d6951b72",
+                     *       "seq": 1,
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "ownerAgencyCode": "XPCC-D8",
+                     *       "ownerSide": "region",
+                     *       "dueOn": "2026-03-02",
+                     *       "dueAt": "2026-03-02T10:00:00.000Z",
+                     *       "status": "open",
+                     *       "overdue": false,
+                     *       "overdueAt": "2026-03-02T10:00:00.000Z",
+                     *       "doneAt": "2026-03-02T10:00:00.000Z",
+                     *       "lastProgress": {
+                     *         "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *         "at": "2026-03-02T10:00:00.000Z",
+                     *         "byAgencyCode": "652301"
+                     *       },
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1,
+                     *       "progress": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "decisionId": "01a23187-e5ef-7582-93ce-33c9d6951b73",
+                     *           "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *           "done": false,
+                     *           "byAgencyCode": "652301",
+                     *           "at": "2026-03-02T10:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ConsultationDecision"] & {
+                        progress: components["schemas"]["DecisionProgress"][];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postConsultationDecisionsByIdProgress: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "已完成辖区 46 台燃煤锅炉排查，清单已报送。",
+                 *       "done": false
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description What was done
+                     * @example 已完成辖区 46 台燃煤锅炉排查，清单已报送。
+                     */
+                    text: string;
+                    /** @description true: the decision is carried out (closes the item) */
+                    done?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A progress report on a decision by its owner agency */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "decisionId": "01a23187-e5ef-7582-93ce-33c9d6951b73",
+                     *       "text": "经现场核查，该企业燃煤锅炉除尘设施未运行，已责令立即改正并立案调查。",
+                     *       "done": false,
+                     *       "byAgencyCode": "652301",
+                     *       "at": "2026-03-02T10:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["DecisionProgress"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was already used with another body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -33978,6 +36055,204 @@ export interface operations {
                     /** @constant */
                     type?: "complaint.updated";
                     data?: components["schemas"]["EventData.complaint.updated"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationAttendanceAnswered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.attendance_answered";
+                    data?: components["schemas"]["EventData.consultation.attendance_answered"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationMinutesRecorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.minutes_recorded";
+                    data?: components["schemas"]["EventData.consultation.minutes_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationScheduled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation.scheduled";
+                    data?: components["schemas"]["EventData.consultation.scheduled"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionDone: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.done";
+                    data?: components["schemas"]["EventData.consultation_decision.done"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionOverdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.overdue";
+                    data?: components["schemas"]["EventData.consultation_decision.overdue"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookConsultationDecisionProgressReported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "consultation_decision.progress_reported";
+                    data?: components["schemas"]["EventData.consultation_decision.progress_reported"];
                 };
             };
         };

@@ -4,6 +4,8 @@ import { inTx, type Tx } from '../db/client.js';
 import { actionRoute, type ActionArgs } from '../http/actions.js';
 import { etagOf } from '../http/versioning.js';
 import { notFound, problems } from '../http/problem.js';
+import { FormatQuery, pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
+import { ASSIGNMENT_CSV, ASSIGNMENT_CSV_EXAMPLE } from './views.js';
 import { Page, PageQuery, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { CategorySchema, DateTime, IdParam, Nullable, SideSchema } from '../http/schemas.js';
 import type { Deps } from '../deps.js';
@@ -141,20 +143,21 @@ export const assignmentRoutes =
             subjectId: Type.Optional(Type.String({ maxLength: 64 })),
             agencyCode: Type.Optional(Type.String({ maxLength: 64 })),
             side: Type.Optional(SideSchema),
+            ...FormatQuery,
           }),
-          response: { 200: Page(AssignmentSchema), ...problems(400, 401, 403) },
+          response: { 200: pageOrCsv(Page(AssignmentSchema), ASSIGNMENT_CSV_EXAMPLE), ...problems(400, 401, 403) },
         },
       },
-      async (req) => {
-        const { limit = 50, cursor, ...f } = req.query;
-        const after = decodeCursor(cursor, isCreatedCursor);
-        const rows = listAssignments(deps.db, req.principal, f, limit + 1, after);
-        return pageOf(
-          rows,
-          limit,
-          (r) => ({ c: r.createdAt, i: r.id }),
-          (r) => publicAssignment(r),
-        );
+      async (req, reply) => {
+        const { limit = 50, cursor, format: _format, ...f } = req.query;
+        const page = (at: string | undefined, n: number) =>
+          pageOf(
+            listAssignments(deps.db, req.principal, f, n + 1, decodeCursor(at, isCreatedCursor)),
+            n,
+            (r) => ({ c: r.createdAt, i: r.id }),
+            (r) => publicAssignment(r),
+          );
+        return wantsCsv(req) ? sendCsv(reply, { filename: 'assignments', columns: ASSIGNMENT_CSV, page }, cursor) : page(cursor, limit);
       },
     );
     app.get(

@@ -3,6 +3,9 @@ import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
+import { fieldError } from '../http/problem.js';
+import { pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
+import { CASE_CSV, CASE_CSV_EXAMPLE } from './views.js';
 import { Page, PageQuery, decodeCursor, encodeCursor, pageOf } from '../http/pagination.js';
 import { IdempotencyHeaders, createOnce, idempotent, sendIdempotent } from '../http/idempotency.js';
 import { IfMatchHeaders, etagOf, parseIfMatch, withEtag } from '../http/versioning.js';
@@ -221,15 +224,26 @@ export const caseRoutes =
           summary: 'Search cases, or sync changes since a cursor',
           description: `${CASE_ROLES_NOTE}\n\nSearch: filters combine with AND; newest first by registration (default) or update time; keyset pages.\n\nSync (\`updatedSince\`): every case you may see that changed after the cursor, once, at its latest state, in change order, plus \`{ id, deleted: true }\` tombstones for cases that left your view (e.g. transferred away). Keep calling with the returned \`nextCursor\` while \`hasMore\`; store the last one for next time. The cursor never skips or repeats a change, even with concurrent writes.`,
           querystring: CaseQuery,
-          response: { 200: CaseListSchema, ...problems(400, 401, 404) },
+          response: { 200: pageOrCsv(CaseListSchema, CASE_CSV_EXAMPLE), ...problems(400, 401, 404) },
         },
       },
-      async (req) =>
-        inTx(deps.db, (tx) => {
-          const scope = scopeOf(tx, req.principal);
-          assertCaseRoutes(scope);
-          return req.query.updatedSince !== undefined ? syncCases(tx, scope, req.query) : searchCases(tx, scope, req.query);
-        }),
+      async (req, reply) => {
+        if (req.query.updatedSince !== undefined) {
+          if (wantsCsv(req)) throw fieldError('querystring/format', 'CSV exports a search, not a sync (leave out updatedSince)');
+          return inTx(deps.db, (tx) => {
+            const scope = scopeOf(tx, req.principal);
+            assertCaseRoutes(scope);
+            return syncCases(tx, scope, req.query);
+          });
+        }
+        const page = (cursor: string | undefined, limit: number) =>
+          inTx(deps.db, (tx) => {
+            const scope = scopeOf(tx, req.principal);
+            assertCaseRoutes(scope);
+            return searchCases(tx, scope, { ...req.query, cursor, limit });
+          });
+        return wantsCsv(req) ? sendCsv(reply, { filename: 'cases', columns: CASE_CSV, page }, req.query.cursor) : page(req.query.cursor, req.query.limit ?? 50);
+      },
     );
 
     app.get(

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { FormatQuery } from '../http/csv.js';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { CASE_STATUSES, MEASURE_TYPES, ORIGIN_KINDS } from './tables.js';
 
@@ -227,6 +228,7 @@ export const ExtendCaseBody = Type.Object(
 );
 
 export const CaseQuery = Type.Object({
+  ...FormatQuery,
   status: Type.Optional(Type.Array(CaseStatusSchema, { maxItems: 9, description: 'One or more statuses (repeat the parameter)' })),
   side: Type.Optional(SideSchema),
   agencyCode: Type.Optional(AgencyCode('Lead agency, including agencies below it')),

@@ -248,6 +248,32 @@ export const VOCABULARY = {
     description: 'Weekly progress of a rectification task',
     terms: { on_track: ['按期推进', 'On track'], delayed: ['滞后', 'Delayed'], completed: ['已完成', 'Completed'] },
   },
+  consultation_kind: {
+    description: 'Kind of a joint consultation',
+    terms: { regular: ['定期会商', 'Regular consultation'], ad_hoc: ['临时会商', 'Ad-hoc consultation'], case: ['个案会商', 'Case consultation'] },
+  },
+  consultation_status: {
+    description: 'Status of a consultation',
+    terms: { scheduled: ['待召开', 'Scheduled'], held: ['已召开', 'Held'] },
+  },
+  attendance_status: {
+    description: 'An invited agency’s answer',
+    terms: { invited: ['已邀请', 'Invited'], confirmed: ['确认参会', 'Confirmed'], declined: ['不参会', 'Declined'] },
+  },
+  decision_status: {
+    description: 'Status of a consultation decision (议定事项)',
+    terms: { open: ['办理中', 'Open'], done: ['已办结', 'Done'] },
+  },
+  agenda_link_kind: {
+    description: 'What an agenda item points at',
+    terms: {
+      case: ['案件', 'Case'],
+      complaint: ['投诉', 'Complaint'],
+      rectification_task: ['整改任务', 'Rectification task'],
+      air_alert: ['重污染天气预警', 'Heavy-pollution alert'],
+      joint_operation: ['联合执法行动', 'Joint operation'],
+    },
+  },
 } satisfies Record<string, VocabularyList>;
 
 export type VocabularyName = keyof typeof VOCABULARY;

@@ -9,6 +9,7 @@ import { OPERATION_EVENTS } from '../operations/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
+import { CONSULTATION_EVENTS } from '../consultations/events.js';
 import { OPS_EVENTS } from '../ops/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
@@ -27,6 +28,7 @@ const CATALOG = {
   ...SUBSCRIPTION_EVENTS,
   ...REFERENCE_EVENTS,
   ...LEDGER_EVENTS,
+  ...CONSULTATION_EVENTS,
   ...OPS_EVENTS,
   ...OPERATION_EVENTS,
 };

@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { notFound, problems } from '../http/problem.js';
+import { pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
+import { FILING_CSV, FILING_CSV_EXAMPLE } from './views.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
 import { IdempotencyHeaders, createOnce, idempotent, sendIdempotent } from '../http/idempotency.js';
 import {
@@ -84,25 +86,29 @@ export const filingRoutes =
             'List filings (supervisors: their agency subtree as filing or receiving agency; partners with the filings scope: their audience; admins: all)',
           description: 'Newest first; keyset pages; each filing with its comments.',
           querystring: FilingQuery,
-          response: { 200: Page(FilingRef, 'A page of filings'), ...problems(400, 401, 403) },
+          response: { 200: pageOrCsv(Page(FilingRef, 'A page of filings'), FILING_CSV_EXAMPLE), ...problems(400, 401, 403) },
         },
       },
-      async (req) =>
-        inTx(deps.db, (tx) => {
-          const limit = req.query.limit ?? 50;
-          const after = decodeCursor(req.query.cursor, isCreatedCursor);
-          const rows = listFilings(tx, req.principal, { ...req.query, limit: limit + 1, after });
-          const comments = commentsByFiling(
-            tx,
-            rows.slice(0, limit).map((f) => f.id),
-          );
-          return pageOf(
-            rows,
-            limit,
-            (f) => ({ c: f.createdAt, i: f.id }),
-            (f) => publicFiling(f, comments.get(f.id) ?? []),
-          );
-        }),
+      async (req, reply) => {
+        const page = (cursor: string | undefined, limit: number) =>
+          inTx(deps.db, (tx) => {
+            const after = decodeCursor(cursor, isCreatedCursor);
+            const rows = listFilings(tx, req.principal, { ...req.query, limit: limit + 1, after });
+            const comments = commentsByFiling(
+              tx,
+              rows.slice(0, limit).map((f) => f.id),
+            );
+            return pageOf(
+              rows,
+              limit,
+              (f) => ({ c: f.createdAt, i: f.id }),
+              (f) => publicFiling(f, comments.get(f.id) ?? []),
+            );
+          });
+        return wantsCsv(req)
+          ? sendCsv(reply, { filename: 'filings', columns: FILING_CSV, page }, req.query.cursor)
+          : page(req.query.cursor, req.query.limit ?? 50);
+      },
     );
 
     app.get(

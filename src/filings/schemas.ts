@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { FormatQuery } from '../http/csv.js';
 import { DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { PageQuery } from '../http/pagination.js';
 import { COMMENT_KINDS, FILING_REASONS, FILING_STATUSES, FILING_TRIGGERS } from './tables.js';
@@ -139,6 +140,7 @@ export const RequestInfoBody = Type.Object(
 
 export const FilingQuery = Type.Object({
   ...PageQuery,
+  ...FormatQuery,
   caseId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   fromAgencyCode: Type.Optional(AgencyCode('Filing agency')),
   toAgencyCode: Type.Optional(AgencyCode('Receiving agency')),

@@ -22,11 +22,15 @@ import { Problem, type FieldError } from './problem.js';
 /** Routes (by URL prefix) that take form bodies. */
 export const FORM_ROUTE_PREFIXES = ['/open311/'] as const;
 export const isFormRoute = (url: string | undefined) => url !== undefined && FORM_ROUTE_PREFIXES.some((p) => url.startsWith(p));
+/** Routes that also take a CSV body (imports; the body is the CSV text, parsed by the route's capability). */
+export const CSV_ROUTES: readonly string[] = ['/v1/rectification-tasks/import'];
+export const isCsvRoute = (url: string | undefined) => url !== undefined && CSV_ROUTES.includes(url);
 
 const JSON_TYPE = 'application/json';
 const FORM_TYPE = 'application/x-www-form-urlencoded';
+const CSV_TYPE = 'text/csv';
 
-export const acceptedTypes = (url: string | undefined) => (isFormRoute(url) ? [FORM_TYPE, JSON_TYPE] : [JSON_TYPE]);
+export const acceptedTypes = (url: string | undefined) => (isFormRoute(url) ? [FORM_TYPE, JSON_TYPE] : isCsvRoute(url) ? [JSON_TYPE, CSV_TYPE] : [JSON_TYPE]);
 
 export const unsupportedMediaType = (req: FastifyRequest) => {
   const accepted = acceptedTypes(req.routeOptions.url);
@@ -102,6 +106,14 @@ export function installBodyParsers(app: FastifyInstance) {
     if (!isFormRoute(req.routeOptions.url)) return done(unsupportedMediaType(req), undefined);
     try {
       done(null, checked({ ...parseQuery(String(body)) }));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  });
+  app.addContentTypeParser(CSV_TYPE, { parseAs: 'string' }, (req, body, done) => {
+    if (!isCsvRoute(req.routeOptions.url)) return done(unsupportedMediaType(req), undefined);
+    try {
+      done(null, checked(String(body)));
     } catch (e) {
       done(e as Error, undefined);
     }

@@ -33,7 +33,8 @@ import {
 import { ComplaintDetail, ComplaintSummary, CorrectionBody, CreateComplaintBody, Created, ListQuery, Reason } from './schemas.js';
 import { giveReviewOpinion, requestReview } from './review.js';
 import { canSee } from './visibility.js';
-import { detailView, routesOf, summaryView } from './views.js';
+import { COMPLAINT_CSV, COMPLAINT_CSV_EXAMPLE, detailView, routesOf, summaryView } from './views.js';
+import { pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
 import { listComplaints, listPiiReads } from './query.js';
 
 export const CREATE_ROLES: readonly Role[] = ['intake', 'admin', 'partner'];
@@ -114,23 +115,25 @@ export const intakeRoutes =
           description:
             'intake and admin see all; supervisors those routed to their agency subtree (lead or co-handling); inspectors those with an assignment to their team; partners those they created. Never includes reporter fields.',
           querystring: ListQuery,
-          response: { 200: Page(ComplaintSummary), ...problems(400, 401) },
+          response: { 200: pageOrCsv(Page(ComplaintSummary), COMPLAINT_CSV_EXAMPLE), ...problems(400, 401) },
         },
       },
-      async (req) => {
-        const { limit = 50, cursor, ...filter } = req.query;
-        const after = decodeCursor(cursor, isCreatedCursor);
-        const rows = listComplaints(deps.db, req.principal, filter, limit + 1, after);
-        const routes = routesOf(
-          deps.db,
-          rows.map((r) => r.id),
-        );
-        return pageOf(
-          rows,
-          limit,
-          (r) => ({ c: r.receivedAt, i: r.id }),
-          (r) => summaryView(r, routes.get(r.id) ?? []),
-        );
+      async (req, reply) => {
+        const { limit = 50, cursor, format: _format, ...filter } = req.query;
+        const page = (at: string | undefined, n: number) => {
+          const rows = listComplaints(deps.db, req.principal, filter, n + 1, decodeCursor(at, isCreatedCursor));
+          const routes = routesOf(
+            deps.db,
+            rows.slice(0, n).map((r) => r.id),
+          );
+          return pageOf(
+            rows,
+            n,
+            (r) => ({ c: r.receivedAt, i: r.id }),
+            (r) => summaryView(r, routes.get(r.id) ?? []),
+          );
+        };
+        return wantsCsv(req) ? sendCsv(reply, { filename: 'complaints', columns: COMPLAINT_CSV, page }, cursor) : page(cursor, limit);
       },
     );
 

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { FormatQuery } from '../http/csv.js';
 import { CategorySchema, DateTime, Nullable, SideSchema } from '../http/schemas.js';
 import { CHANNELS, COMPLAINT_STATUSES } from './tables.js';
 import { ASSIGNMENT_STATUSES } from '../domain/index.js';
@@ -218,6 +219,7 @@ export const ComplaintDetail = Type.Intersect(
 );
 
 export const ListQuery = Type.Object({
+  ...FormatQuery,
   status: Type.Optional(StatusSchema),
   category: Type.Optional(CategorySchema),
   channel: Type.Optional(ChannelSchema),

@@ -1,4 +1,5 @@
 import { asc, eq } from 'drizzle-orm';
+import { csvExample } from '../http/csv.js';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { seesAll, type Principal } from '../auth/principal.js';
@@ -120,3 +121,57 @@ export function detailView(tx: Tx, deps: Deps, p: Principal, row: ComplaintRow, 
   }
   return { ...base, duplicates, history, reviews, reporter };
 }
+
+/** CSV export columns (GET /v1/complaints?format=csv): the summary's fields, never reporter data. */
+export const COMPLAINT_CSV = [
+  'number',
+  'channel',
+  'category',
+  'status',
+  'urgent',
+  'description',
+  'address',
+  'adminCode',
+  'location.lat',
+  'location.lng',
+  'occurredAt',
+  'receivedAt',
+  'acceptedAt',
+  'deadlines.acceptanceDueAt',
+  'deadlines.replyDueAt',
+  'deadlines.overdue',
+  'routing.side',
+  'routing.agencyCode',
+  'routing.teamId',
+  'routing.joint',
+  'reply.at',
+  'feedback.satisfied',
+  'closedAt',
+  'id',
+] as const;
+export const COMPLAINT_CSV_EXAMPLE = csvExample(COMPLAINT_CSV, [
+  '12369-20261201-000042',
+  'hotline',
+  'air',
+  'accepted',
+  false,
+  '昌吉市延安北路附近一家热电厂夜间烟囱冒黑烟，气味刺鼻',
+  '新疆昌吉回族自治州昌吉市延安北路198号',
+  '652301',
+  44.0113,
+  87.3083,
+  '2026-12-01T13:30:00.000Z',
+  '2026-12-01T14:02:11.000Z',
+  '2026-12-01T15:10:00.000Z',
+  '2026-12-02T14:02:11.000Z',
+  '2027-02-28T15:59:59.999Z',
+  false,
+  'region',
+  '652301',
+  'team-652301-air',
+  false,
+  null,
+  null,
+  null,
+  '01a23187-e5ef-7582-93ce-33c9d6951b71',
+]);

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
+import { CSV_IMPORT_EXAMPLE, tasksFromCsv } from './import.js';
 import { inTx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import { problems } from '../http/problem.js';
+import { pageOrCsv, sendCsv, wantsCsv } from '../http/csv.js';
 import { actionRoute } from '../http/actions.js';
 import { IdParam } from '../http/schemas.js';
 import { Page, decodeCursor, isCreatedCursor, pageOf } from '../http/pagination.js';
@@ -44,7 +46,7 @@ import {
   reviewsOf,
   type TaskRow,
 } from './service.js';
-import { progressView, publicTaskView, reviewView, taskView } from './views.js';
+import { TASK_CSV, TASK_CSV_EXAMPLE, progressView, publicTaskView, reviewView, taskView } from './views.js';
 import type { Tx } from '../db/client.js';
 
 const TAGS = ['rectification'];
@@ -88,16 +90,23 @@ export const ledgerRoutes =
         config: { roles: WRITERS },
         schema: {
           tags: TAGS,
-          summary: 'Import a task list (all or nothing)',
-          description: 'The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored.',
+          summary: 'Import a task list, JSON or CSV (all or nothing)',
+          description:
+            'The same rules as one create, for each task; the first bad task is named (body/tasks/<i>/<field>) and nothing is stored. As `text/csv`: a header row naming the columns (code, title, origin, kind, leadAgencyCode, coAgencyCodes, supervisingAgencyCode, responsiblePerson, measures, target, dueOn, milestones; an unknown or missing required column is 400), one task per row (task <i> is data row i, counted from 0); lists within a cell are separated by `;` or `；`, a milestone is `title@YYYY-MM-DD`; UTF-8, a BOM is accepted.',
           headers: IdempotencyHeaders,
-          body: ImportBody,
+          body: {
+            content: {
+              'application/json': { schema: ImportBody },
+              'text/csv': { schema: Type.String({ minLength: 1, description: 'The task list as CSV, UTF-8', examples: [CSV_IMPORT_EXAMPLE] }) },
+            },
+          },
           response: { 201: Type.Object({ created: Type.Integer(), items: Type.Array(TaskRef) }), ...problems(400, 401, 403, 409) },
         },
       },
       async (req, reply) => {
         const r = createOnce(deps, req, (tx) => {
-          const rows = importTasks(tx, deps, req.principal, req.body.tasks);
+          const body = req.body as Static<typeof ImportBody> | string;
+          const rows = importTasks(tx, deps, req.principal, typeof body === 'string' ? tasksFromCsv(body) : body.tasks);
           return { status: 201, body: { created: rows.length, items: rows.map((t) => view(tx, t)) } };
         });
         return sendIdempotent(reply, r);
@@ -113,20 +122,23 @@ export const ledgerRoutes =
           description:
             'A task is seen by admins and the 12369 center, by supervisors of its lead, co-responsible or supervising agency or any agency above them, and by inspectors of those agencies.',
           querystring: TaskQuery,
-          response: { 200: Page(TaskRef), ...problems(400, 401) },
+          response: { 200: pageOrCsv(Page(TaskRef), TASK_CSV_EXAMPLE), ...problems(400, 401) },
         },
       },
-      async (req) =>
-        inTx(deps.db, (tx) => {
-          const { limit = 50, cursor, ...f } = req.query;
-          const rows = listTasks(tx, req.principal, f, limit + 1, decodeCursor(cursor, isCreatedCursor));
-          return pageOf(
-            rows,
-            limit,
-            (t) => ({ c: t.createdAt, i: t.id }),
-            (t) => view(tx, t),
-          );
-        }),
+      async (req, reply) => {
+        const { limit = 50, cursor, format: _format, ...f } = req.query;
+        const page = (at: string | undefined, n: number) =>
+          inTx(deps.db, (tx) => {
+            const rows = listTasks(tx, req.principal, f, n + 1, decodeCursor(at, isCreatedCursor));
+            return pageOf(
+              rows,
+              n,
+              (t) => ({ c: t.createdAt, i: t.id }),
+              (t) => view(tx, t),
+            );
+          });
+        return wantsCsv(req) ? sendCsv(reply, { filename: 'rectification-tasks', columns: TASK_CSV, page }, cursor) : page(cursor, limit);
+      },
     );
 
     app.get(

@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import { FormatQuery } from '../http/csv.js';
 import { DateTime, Nullable } from '../http/schemas.js';
 import { PageQuery } from '../http/pagination.js';
 import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from './tables.js';
@@ -199,6 +200,7 @@ export const PublicTaskSchema = Type.Object(
 
 export const TaskQuery = Type.Object({
   ...PageQuery,
+  ...FormatQuery,
   status: Type.Optional(TaskStatusSchema),
   leadAgencyCode: Type.Optional(Code('Only tasks led by this agency', '650000')),
   agencyCode: Type.Optional(Code('Only tasks this agency leads, co-handles or supervises', 'XPCC')),

@@ -1,3 +1,4 @@
+import { csvExample } from '../http/csv.js';
 import { endOfChinaDay } from '../calendar.js';
 import { labelOf, type Language } from '../domain/labels.js';
 import type { ProgressRow, ReviewRow, TaskRow } from './tables.js';
@@ -74,3 +75,49 @@ export const publicTaskView = (t: TaskRow, opinion: string | null, lang: Languag
   closedOffAt: t.closedOffAt,
   checkOpinion: opinion,
 });
+
+/** CSV export columns (GET /v1/rectification-tasks?format=csv). */
+export const TASK_CSV = [
+  'code',
+  'title',
+  'kind',
+  'leadAgencyCode',
+  'coAgencyCodes',
+  'supervisingAgencyCode',
+  'responsiblePerson',
+  'measures',
+  'target',
+  'dueOn',
+  'status',
+  'overdue',
+  'missedWeeks',
+  'lastProgress.weekOf',
+  'lastProgress.status',
+  'listedSupervisionBy',
+  'noticeEndsOn',
+  'closedOffAt',
+  'reopenCount',
+  'id',
+] as const;
+export const TASK_CSV_EXAMPLE = csvExample(TASK_CSV, [
+  '四-8',
+  '强化重点区域大气污染防治',
+  'staged',
+  '650000',
+  ['XPCC'],
+  'XPCC',
+  '李建国',
+  ['淘汰城市建成区燃煤锅炉', '严格区域大气环境质量约束性指标'],
+  '乌—昌—石区域细颗粒物浓度逐年下降',
+  '2027-12-31',
+  'open',
+  false,
+  [],
+  '2026-11-30',
+  'on_track',
+  null,
+  null,
+  null,
+  0,
+  '01a23187-e5ef-7582-93ce-33c9d6951b71',
+]);

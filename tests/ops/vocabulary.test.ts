@@ -11,6 +11,7 @@ import { AGENCY_LEVELS, AREA_KINDS } from '../../src/reference/schemas.js';
 import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../../src/inspections/tables.js';
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
 import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from '../../src/ledger/tables.js';
+import { AGENDA_LINK_KINDS, ATTENDANCE_STATUSES, CONSULTATION_KINDS, CONSULTATION_STATUSES, DECISION_STATUSES } from '../../src/consultations/tables.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES as OPERATION_TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
@@ -47,6 +48,11 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   rectification_kind: TASK_KINDS,
   rectification_status: RECTIFICATION_STATUSES,
   progress_status: PROGRESS_STATUSES,
+  consultation_kind: CONSULTATION_KINDS,
+  consultation_status: CONSULTATION_STATUSES,
+  attendance_status: ATTENDANCE_STATUSES,
+  decision_status: DECISION_STATUSES,
+  agenda_link_kind: AGENDA_LINK_KINDS,
 };
 
 describe('vocabulary', () => {
