@@ -1,3 +1,15 @@
+CREATE TABLE `case_read_grants` (
+	`case_id` text NOT NULL,
+	`team_id` text NOT NULL,
+	`granted_by` text NOT NULL,
+	`until` text NOT NULL,
+	`created_at` text NOT NULL,
+	PRIMARY KEY(`case_id`, `team_id`, `granted_by`),
+	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `case_read_grants_team` ON `case_read_grants` (`team_id`,`case_id`);--> statement-breakpoint
+CREATE INDEX `case_read_grants_by` ON `case_read_grants` (`granted_by`);--> statement-breakpoint
 CREATE TABLE `air_alerts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`zone_id` text NOT NULL,

@@ -3667,6 +3667,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "joint_operation.window_ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.window_ended event
+         * @description data of joint_operation.window_ended events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationWindowEnded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "notification.created": {
         parameters: {
             query?: never;
@@ -4763,6 +4783,17 @@ export interface components {
         };
         /** @description data of joint_operation.tasks_rechecked events */
         "EventData.joint_operation.tasks_rechecked": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.window_ended events */
+        "EventData.joint_operation.window_ended": {
             /** @description Operation id */
             id: string;
             kind: string;
@@ -5874,6 +5905,30 @@ export interface components {
                 violations: number;
                 cases: number;
                 caseIds: string[];
+                /** @description Enforcement measures of its cases (absent in summaries frozen before measures were counted) */
+                measures?: {
+                    /** @description Measures taken in the operation’s cases by close */
+                    total: number;
+                    /**
+                     * @description By measure type (fine, seal_seizure, …)
+                     * @example {
+                     *       "fine": 1
+                     *     }
+                     */
+                    byType: {
+                        [key: string]: number;
+                    };
+                };
+                /** @description Fines of its cases */
+                fines?: {
+                    /** @description Fines and daily penalties */
+                    count: number;
+                    /**
+                     * @description Their total, in fen (1 yuan = 100 fen)
+                     * @example 5000000
+                     */
+                    totalFen: number;
+                };
                 /** Format: date-time */
                 closedAt: string;
             } | null;
@@ -31720,6 +31775,16 @@ export interface operations {
                      *             "caseIds": [
                      *               "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *             ],
+                     *             "measures": {
+                     *               "total": 1,
+                     *               "byType": {
+                     *                 "fine": 1
+                     *               }
+                     *             },
+                     *             "fines": {
+                     *               "count": 1,
+                     *               "totalFen": 5000000
+                     *             },
                      *             "closedAt": "2026-03-02T10:00:00.000Z"
                      *           },
                      *           "tasks": [
@@ -31904,7 +31969,7 @@ export interface operations {
                     };
                     /** @description Unified focus: which pollution sources become targets */
                     focus: {
-                        /** @description Environmental categories (统一执法重点); the default category of cases it opens */
+                        /** @description Environmental categories (统一执法重点): they label the operation and give the default category of its work-list assignments; they do not filter targets (pollution sources carry a free-text industry, not a category) */
                         categories: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                         /** @description Targets lie in one of these areas (empty: anywhere) */
                         areaIds: string[];
@@ -32010,6 +32075,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -32256,6 +32331,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -32484,6 +32569,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -32766,6 +32861,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -37492,6 +37597,39 @@ export interface operations {
                     /** @constant */
                     type?: "joint_operation.tasks_rechecked";
                     data?: components["schemas"]["EventData.joint_operation.tasks_rechecked"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationWindowEnded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.window_ended";
+                    data?: components["schemas"]["EventData.joint_operation.window_ended"];
                 };
             };
         };

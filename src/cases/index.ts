@@ -23,3 +23,4 @@ export const casesCapability: Capability = {
 
 // For other capabilities (they never read the cases tables).
 export { getSource, sourceNames, type SourceRow } from './sources.js';
+export { grantCaseReads, measureTotals, revokeCaseReads, type MeasureTotals } from './totals.js';

@@ -40,7 +40,8 @@ export const CreateOperationBody = Type.Object(
         categories: Type.Array(CategorySchema, {
           maxItems: 8,
           uniqueItems: true,
-          description: 'Environmental categories (统一执法重点); the default category of cases it opens',
+          description:
+            'Environmental categories (统一执法重点): they label the operation and give the default category of its work-list assignments; they do not filter targets (pollution sources carry a free-text industry, not a category)',
         }),
         areaIds: Type.Array(Id('Area id', 'area-652301'), {
           maxItems: 200,
@@ -159,6 +160,24 @@ export const OperationSchema = Type.Object(
           violations: Type.Integer({ description: 'Tasks recorded with outcome rectify or case' }),
           cases: Type.Integer(),
           caseIds: Type.Array(Type.String({ examples: ['01a23187-e5ef-7582-93ce-33c9d6951b71'] })),
+          measures: Type.Optional(
+            Type.Object(
+              {
+                total: Type.Integer({ description: 'Measures taken in the operation’s cases by close' }),
+                byType: Type.Record(Type.String(), Type.Integer(), { description: 'By measure type (fine, seal_seizure, …)', examples: [{ fine: 1 }] }),
+              },
+              { description: 'Enforcement measures of its cases (absent in summaries frozen before measures were counted)' },
+            ),
+          ),
+          fines: Type.Optional(
+            Type.Object(
+              {
+                count: Type.Integer({ description: 'Fines and daily penalties' }),
+                totalFen: Type.Integer({ description: 'Their total, in fen (1 yuan = 100 fen)', examples: [5000000] }),
+              },
+              { description: 'Fines of its cases' },
+            ),
+          ),
           closedAt: DateTime(),
         },
         { description: 'Frozen at close' },

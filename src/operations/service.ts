@@ -15,6 +15,8 @@ import { getArea } from '../reference/areas.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { classifiedSources, getSource, type PoolSourceRow } from '../cases/sources.js';
 import { registerInspectionCase } from '../cases/service.js';
+import { grantCaseReads, measureTotals, revokeCaseReads } from '../cases/index.js';
+import { scheduleTimer } from '../queue/timers.js';
 import { checkRecordOutcome, itemsUsableBy, officersById } from '../inspections/service.js';
 import { chinaDate, endOfChinaDay } from '../calendar.js';
 import { assignToTeams, cancelSubjectAssignments, completeSubjectAssignments } from '../assignments/service.js';
@@ -176,7 +178,22 @@ export function confirmOperation(tx: Tx, deps: Deps, p: Principal, id: string, e
     .returning()
     .get();
   emitOperation(tx, deps, op, 'joint_operation.confirmed', { taskCount: tasks.length, confirmedByAgencyCode: by, dueAt }, by);
+  // A cross operation's read grants to its visiting teams end with the window (a durable timer).
+  if (op.kind === 'cross') scheduleTimer(tx, { id: windowTimerId(op.id), name: WINDOW_END_JOB, dueAt: new Date(dueAt), payload: { operationId: op.id } });
   return { op, tasks };
+}
+
+export const WINDOW_END_JOB = 'operations.window_end';
+export const windowTimerId = (operationId: string) => `op-window-${operationId}`;
+const grantOwner = (operationId: string) => `joint-operations/${operationId}`;
+
+/** Timer body at the end of a cross operation's window: its visiting teams lose the read grants to its cases. */
+export function endOperationWindow(tx: Tx, deps: Deps, operationId: string): number {
+  const op = tx.select().from(jointOperations).where(eq(jointOperations.id, operationId)).get();
+  if (!op) return 0;
+  const revoked = revokeCaseReads(tx, grantOwner(op.id));
+  emitOperation(tx, deps, op, 'joint_operation.window_ended', { revokedCaseGrants: revoked });
+  return revoked;
 }
 
 /** Assignment of a confirmed operation's tasks to their teams, on each side's queue (jobs.ts). */
@@ -276,6 +293,12 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
       summary: task.alertLevel ? `${b.case!.summary}（重污染天气${task.alertLevel}级预警期间未落实应急减排措施：${b.failedMeasure}）` : b.case!.summary,
     });
     caseId = c.id;
+    // Cross: the visiting teams (those of the other side than the ground) read the case for the window only.
+    const until = endOfChinaDay(op.windowTo);
+    if (op.kind === 'cross' && now < until) {
+      const visiting = op.teamIds.filter((t) => getAgency(tx, getTeam(tx, t)!.agencyCode)!.side !== src.side);
+      grantCaseReads(tx, { caseId: c.id, teamIds: visiting, grantedBy: grantOwner(op.id), until: until.toISOString(), at: now.toISOString() });
+    }
   }
   const at = now.toISOString();
   const row = tx
@@ -340,6 +363,7 @@ function closeCore(tx: Tx, deps: Deps, cur: OperationRow, closeNote: string | un
     cancelSubjectAssignments(tx, deps, 'operation_task', t.id, 'joint operation closed', actorAgencyCode);
   const recorded = tasks.filter((t) => t.status === 'recorded');
   const caseIds = recorded.flatMap((t) => (t.caseId ? [t.caseId] : []));
+  const totals = measureTotals(tx, caseIds);
   const summary: OperationSummary = {
     targets: tasks.length,
     visited: recorded.length,
@@ -347,6 +371,8 @@ function closeCore(tx: Tx, deps: Deps, cur: OperationRow, closeNote: string | un
     violations: recorded.filter((t) => t.outcome === 'rectify' || t.outcome === 'case').length,
     cases: caseIds.length,
     caseIds,
+    measures: { total: totals.measures, byType: totals.byType },
+    fines: { count: totals.fines, totalFen: totals.fineTotalFen },
     closedAt: at,
   };
   const op = tx
@@ -369,7 +395,7 @@ function closeCore(tx: Tx, deps: Deps, cur: OperationRow, closeNote: string | un
       kind: 'joint_operation_closed',
       agencyCode: code,
       subject: `joint-operations/${op.id}`,
-      message: `联合执法行动「${op.name}」已结束：目标 ${summary.targets}，已检查 ${summary.visited}，发现问题 ${summary.violations}，立案 ${summary.cases}。`,
+      message: `联合执法行动「${op.name}」已结束：目标 ${summary.targets}，已检查 ${summary.visited}，发现问题 ${summary.violations}，立案 ${summary.cases}，执法措施 ${totals.measures}，罚款 ${totals.fines} 笔共 ${(totals.fineTotalFen / 100).toFixed(2)} 元。`,
       data: { operationId: op.id, summary },
       actorAgencyCode: actorAgencyCode ?? op.leadAgencyCode,
     });

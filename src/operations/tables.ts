@@ -21,6 +21,10 @@ export interface OperationSummary {
   violations: number;
   cases: number;
   caseIds: string[];
+  /** Measures the operation's cases took by close (cases capability), by type. */
+  measures?: { total: number; byType: Record<string, number> };
+  /** Fines and daily penalties among them, total in fen. */
+  fines?: { count: number; totalFen: number };
   closedAt: string;
 }
 
