@@ -12,7 +12,7 @@ import { chinaDate } from '../calendar.js';
 import { getAgency, agencyAncestors } from '../reference/hierarchy.js';
 import { getArea } from '../reference/areas.js';
 import { teamsOfAgency } from '../reference/teams.js';
-import { spatialService } from '../jurisdiction/spatial-index.js';
+import { spatialService, type Resolution } from '../jurisdiction/spatial-index.js';
 import { getSource, type SourceRow } from '../cases/index.js';
 import { closeLinkedOperation, openLinkedOperation, recheckLinkedTasks, type LinkedTarget } from '../operations/index.js';
 import { AIR_LEVELS, POLLUTANTS, airAlerts, airZones, emergencyMeasures, type AirLevel, type LevelCuts } from './tables.js';
@@ -298,17 +298,18 @@ function airTeamOf(tx: Tx, agencyCode: string): string | null {
   return null;
 }
 
-/** The zone's listed sources (with a reduction list, inside the zone's areas), ordered by source id. */
-export function listedSources(tx: Tx, deps: Deps, zone: ZoneRow): SourceRow[] {
+/** The zone's listed sources (with a reduction list, inside the zone's areas), ordered by source id, with their lists and places. */
+export function listedSources(tx: Tx, deps: Deps, zone: ZoneRow): { source: SourceRow; measures: MeasuresRow; place: Resolution }[] {
   const areaIds = new Set(zone.areaIds);
   const spatial = spatialService(deps);
-  return tx
-    .select({ sourceId: emergencyMeasures.sourceId })
-    .from(emergencyMeasures)
-    .orderBy(emergencyMeasures.sourceId)
-    .all()
-    .map((r) => getSource(tx, r.sourceId))
-    .filter((s): s is SourceRow => !!s && spatial.resolve(s.lat, s.lng).containing.some((a) => areaIds.has(a.id)));
+  const out: { source: SourceRow; measures: MeasuresRow; place: Resolution }[] = [];
+  for (const m of tx.select().from(emergencyMeasures).orderBy(emergencyMeasures.sourceId).all()) {
+    const s = getSource(tx, m.sourceId);
+    if (!s) continue;
+    const place = spatial.resolve(s.lat, s.lng);
+    if (place.containing.some((a) => areaIds.has(a.id))) out.push({ source: s, measures: m, place });
+  }
+  return out;
 }
 
 /**
@@ -318,20 +319,23 @@ export function listedSources(tx: Tx, deps: Deps, zone: ZoneRow): SourceRow[] {
  */
 function link(tx: Tx, deps: Deps, alert: AlertRow, zone: ZoneRow, agencies: string[], by: string | null): AlertRow {
   const level = alert.level;
-  const spatial = spatialService(deps);
+  const teams = new Map<string, string | null>();
+  const teamOf = (agencyCode: string) => {
+    if (!teams.has(agencyCode)) teams.set(agencyCode, airTeamOf(tx, agencyCode));
+    return teams.get(agencyCode)!;
+  };
   const targets: LinkedTarget[] = [];
-  for (const s of listedSources(tx, deps, zone)) {
-    const own = airTeamOf(tx, s.agencyCode);
+  for (const { source: s, measures, place } of listedSources(tx, deps, zone)) {
+    const own = teamOf(s.agencyCode);
     if (!own) continue;
     const teamIds = [own];
-    const r = spatial.resolve(s.lat, s.lng);
     const other: Side = s.side === 'region' ? 'corps' : 'region';
-    const near = r.neighbours.find((n) => n.side === other);
-    if (r.joint && near) {
-      const t = airTeamOf(tx, near.agencyCode);
+    const near = place.neighbours.find((n) => n.side === other);
+    if (place.joint && near) {
+      const t = teamOf(near.agencyCode);
       if (t) teamIds.push(t);
     }
-    targets.push({ sourceId: s.id, teamIds, requiredMeasures: measuresAt(tx, s.id, level) });
+    targets.push({ sourceId: s.id, teamIds, requiredMeasures: measures.levels[level].measures.map((m) => m.type) });
   }
   const lead = by && getAgency(tx, by) ? by : agencies[0];
   const from = chinaDate(new Date(alert.startsAt));
