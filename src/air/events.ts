@@ -24,7 +24,7 @@ export const AIR_EVENTS = {
     name: Type.String(),
     areaIds: Type.Array(Type.String()),
   }),
-  'emergency_measures.set': eventEntry('A source’s emergency reduction list was set (subject emergency-measures/<sourceId>).', 'Source id', {
+  'emergency_measures.set': eventEntry('A source’s emergency reduction list was set (subject sources/<sourceId>/emergency-measures).', 'Source id', {
     sourceAgencyCode: Type.String(),
   }),
   'air_alert.issued': eventEntry('A heavy-pollution alert was issued for a zone (subject air-alerts/<id>).', 'Alert id', {

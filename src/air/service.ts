@@ -165,7 +165,7 @@ export function putMeasures(
     tx,
     deps,
     'emergency_measures.set',
-    `emergency-measures/${sourceId}`,
+    `sources/${sourceId}/emergency-measures`,
     { id: sourceId, sourceAgencyCode: src.agencyCode, version: row.version },
     p.agencyCode,
   );

@@ -85,6 +85,11 @@ describe('heavy-pollution weather: the rules', () => {
     const ok = await t.req('changjiSupervisor', 'PUT', '/v1/sources/src-652301-05/emergency-measures', measuresBody());
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ sourceId: 'src-652301-05', zoneIds: ['zone-wu-chang-shi'], version: 1 });
+    // Reference-like data: every key reads the list and sees its event (subject = the list's URL).
+    const subject = 'sources/src-652301-05/emergency-measures';
+    for (const label of ['d8Supervisor', 'insp-xpcc-d8-01', 'partner']) expect((await t.req(label, 'GET', `/v1/${subject}`)).statusCode, label).toBe(200);
+    const feed = await t.req('d7Supervisor', 'GET', `/v1/events?subject=${encodeURIComponent(subject)}`);
+    expect((feed.json().items as { type: string }[]).map((e) => e.type)).toEqual(['emergency_measures.set']);
   });
 
   it('the strictest zone containing the source applies; a zone laxer than the national cut → 400', async () => {
