@@ -53,6 +53,13 @@ describe('heavy-pollution weather: the rules', () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json().operationId).toBeTruthy();
     expect((await t.req('d8Supervisor', 'POST', `/v1/air-alerts/${a.id}/change`, { level: 'orange' })).statusCode).toBe(409);
+    // A downgrade below the linkage levels keeps the operation; its open tasks are re-checked against yellow.
+    const down = await t.req('d8Supervisor', 'POST', `/v1/air-alerts/${a.id}/change`, { level: 'yellow' });
+    expect(down.statusCode, down.body).toBe(200);
+    const op = (await t.req('admin', 'GET', `/v1/joint-operations/${r.json().operationId}`)).json();
+    expect(op.status).toBe('confirmed');
+    expect(new Set(op.tasks.map((x: { alertLevel: string }) => x.alertLevel))).toEqual(new Set(['yellow']));
+    expect(op.tasks.find((x: { sourceId: string }) => x.sourceId === 'src-xpcc-d8-01').requiredMeasures).toEqual(['reduce_boiler_output']);
     expect((await t.req('d8Supervisor', 'POST', `/v1/air-alerts/${a.id}/lift`)).statusCode).toBe(200);
   });
 
