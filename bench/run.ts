@@ -28,6 +28,7 @@ await optional('./events.js');
 await optional('./cases.js');
 await optional('./inspections.js');
 await optional('./export.js');
+await optional('./air.js');
 
 let bareRps: number | undefined;
 const bare = async () => {

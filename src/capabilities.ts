@@ -10,6 +10,7 @@ import { casesCapability } from './cases/index.js';
 import { filingsCapability } from './filings/index.js';
 import { inspectionsCapability } from './inspections/index.js';
 import { operationsCapability } from './operations/index.js';
+import { airCapability } from './air/index.js';
 import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
 import { ledgerCapability } from './ledger/index.js';
@@ -30,6 +31,7 @@ export const capabilities: Capability[] = [
   ledgerCapability,
   consultationsCapability,
   operationsCapability,
+  airCapability,
   auditCapability,
   vocabularyCapability,
 ];

@@ -18,3 +18,4 @@ export * from './ledger/tables.js';
 export * from './ops/tables.js';
 export * from './operations/tables.js';
 export * from './consultations/tables.js';
+export * from './air/tables.js';

@@ -2394,6 +2394,155 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/air-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the joint-control zones
+         * @description Every key reads zones (reference data). Keyset pages.
+         */
+        get: operations["getAirZones"];
+        put?: never;
+        /**
+         * Create a joint-control zone (联防联控区域) of areas of both sides
+         * @description Admins. Minimum cuts default to the national 10 % (yellow), 20 % (orange), 30 % (red) of each pollutant; a zone may be stricter (a lower figure → 400). Linkage levels default to orange and red.
+         */
+        post: operations["postAirZones"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/air-zones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a zone */
+        get: operations["getAirZonesById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sources/{id}/emergency-measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a source’s emergency reduction list
+         * @description Readable as the source is. 404 when the source has no list.
+         */
+        get: operations["getSourcesByIdEmergencyMeasures"];
+        /**
+         * Set a source’s emergency reduction list (应急减排清单)
+         * @description Admins, or supervisors and inspectors of the source’s agency (or above it); others 403 `emergency-measures-by-source-agency`. Per level the measures and the resulting cut of SO₂, NOx, PM and VOCs; a cut below the level’s minimum (strictest zone containing the source, else 10/20/30 %) → 422 `emergency-cut-below-minimum` naming pollutant, level, required and given. A listed source is patrolled when an alert of its zone reaches a linkage level.
+         */
+        put: operations["putSourcesByIdEmergencyMeasures"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/air-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the alerts the caller may see
+         * @description Newest first; keyset pages. Admins and intake see all; supervisors those of zones with an agency in their subtree; inspectors those of zones with their agency.
+         */
+        get: operations["getAirAlerts"];
+        put?: never;
+        /**
+         * Issue a heavy-pollution alert (重污染天气预警) for a zone
+         * @description Admins, or supervisors of an agency in the zone (or above one); else 403 `air-alert-by-zone-supervisor`. The level is checked against the forecast by the national rule — yellow: daily AQI > 200 for ≥ 2 days; orange: > 200 for ≥ 3 days with a day > 300; red: > 200 for ≥ 4 days with ≥ 2 days > 300, or any day ≥ 500 — else 422 naming the rule (`rule` air-alert-yellow|orange|red; `reason` forecast-too-short or forecast-below-level) unless `overrideReason` is given (recorded). Every agency of both sides in the zone is notified (queue notify). At a linkage level (default orange, red) a joint operation opens over the zone’s listed sources: a patrol task per source for a team of its side, a mixed pair within the joint buffer of the seam. One active alert per zone (409 `zone-alert-active`).
+         */
+        post: operations["postAirAlerts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/air-alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an alert
+         * @description Visible as in the list; anyone else 404.
+         */
+        get: operations["getAirAlertsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/air-alerts/{id}/change": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upgrade or downgrade an alert
+         * @description As for issuing (403 `air-alert-by-zone-supervisor`). The new level is checked against the forecast (`basis` when sent, else the alert’s) as on issue (422 naming the rule, unless `overrideReason`). Open tasks of the linked operation are re-checked against the new level (their level and required measures replaced; event joint_operation.tasks_rechecked); without a linked operation, a linkage level opens one. Every agency of the zone is notified. Same level → 409 `alert-level-unchanged`; lifted → 409 `alert-lifted`.
+         */
+        post: operations["postAirAlertsByIdChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/air-alerts/{id}/lift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift an alert: its linked operation closes with its summary
+         * @description As for issuing (403 `air-alert-by-zone-supervisor`). Every agency of the zone is notified; the linked operation closes (open tasks cancelled, summary frozen, parties notified). Twice → 409 `alert-lifted`.
+         */
+        post: operations["postAirAlertsByIdLift"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -2436,6 +2585,86 @@ export interface paths {
     };
 }
 export interface webhooks {
+    "air_alert.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * air_alert.changed event
+         * @description data of air_alert.changed events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookAirAlertChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "air_alert.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * air_alert.issued event
+         * @description data of air_alert.issued events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookAirAlertIssued"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "air_alert.lifted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * air_alert.lifted event
+         * @description data of air_alert.lifted events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookAirAlertLifted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "air_zone.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * air_zone.created event
+         * @description data of air_zone.created events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookAirZoneCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "area.deleted": {
         parameters: {
             query?: never;
@@ -3276,6 +3505,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "emergency_measures.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * emergency_measures.set event
+         * @description data of emergency_measures.set events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookEmergencyMeasuresSet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "filing.acknowledged": {
         parameters: {
             query?: never;
@@ -3656,6 +3905,46 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "joint_operation.tasks_rechecked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.tasks_rechecked event
+         * @description data of joint_operation.tasks_rechecked events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationTasksRechecked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "joint_operation.window_ended": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * joint_operation.window_ended event
+         * @description data of joint_operation.window_ended events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookJointOperationWindowEnded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "notification.created": {
         parameters: {
             query?: never;
@@ -3990,6 +4279,63 @@ export interface components {
             side?: string;
             /** @description Extension: owning agency code, lower-case alphanumerics only */
             agencycode?: string;
+        };
+        /** @description data of air_alert.changed events */
+        "EventData.air_alert.changed": {
+            /** @description Alert id */
+            id: string;
+            zoneId: string;
+            /** @description yellow | orange | red */
+            level: string;
+            status: string;
+            /** @description Agencies of both sides in the zone (each is notified) */
+            agencyCodes: string[];
+            /** @description The joint operation opened by linkage */
+            operationId: string | null;
+            fromLevel: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of air_alert.issued events */
+        "EventData.air_alert.issued": {
+            /** @description Alert id */
+            id: string;
+            zoneId: string;
+            /** @description yellow | orange | red */
+            level: string;
+            status: string;
+            /** @description Agencies of both sides in the zone (each is notified) */
+            agencyCodes: string[];
+            /** @description The joint operation opened by linkage */
+            operationId: string | null;
+            supportedLevel: string | null;
+            overrideReason: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of air_alert.lifted events */
+        "EventData.air_alert.lifted": {
+            /** @description Alert id */
+            id: string;
+            zoneId: string;
+            /** @description yellow | orange | red */
+            level: string;
+            status: string;
+            /** @description Agencies of both sides in the zone (each is notified) */
+            agencyCodes: string[];
+            /** @description The joint operation opened by linkage */
+            operationId: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of air_zone.created events */
+        "EventData.air_zone.created": {
+            /** @description Zone id */
+            id: string;
+            name: string;
+            areaIds: string[];
+        } & {
+            [key: string]: unknown;
         };
         /** @description data of area.deleted events */
         "EventData.area.deleted": {
@@ -4575,6 +4921,14 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of emergency_measures.set events */
+        "EventData.emergency_measures.set": {
+            /** @description Source id */
+            id: string;
+            sourceAgencyCode: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of filing.acknowledged events */
         "EventData.filing.acknowledged": {
             /** @description Filing id */
@@ -4742,6 +5096,28 @@ export interface components {
             status: string;
             outcome: string;
             caseId: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.tasks_rechecked events */
+        "EventData.joint_operation.tasks_rechecked": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description data of joint_operation.window_ended events */
+        "EventData.joint_operation.window_ended": {
+            /** @description Operation id */
+            id: string;
+            kind: string;
+            status: string;
+            leadAgencyCode: string;
+            partnerAgencyCodes: string[];
         } & {
             [key: string]: unknown;
         };
@@ -5862,6 +6238,9 @@ export interface components {
                 requirement: string;
             } | null;
             caseId: string | null;
+            alertLevel: ("yellow" | "orange" | "red") | null;
+            requiredMeasures: string[] | null;
+            failedMeasure: string | null;
             recordedAt: string | null;
             version: number;
         };
@@ -5949,6 +6328,7 @@ export interface components {
                     case: number;
                 };
             };
+            airAlertId: string | null;
             summary: {
                 targets: number;
                 visited: number;
@@ -5957,10 +6337,384 @@ export interface components {
                 violations: number;
                 cases: number;
                 caseIds: string[];
+                /** @description Enforcement measures of its cases (absent in summaries frozen before measures were counted) */
+                measures?: {
+                    /** @description Measures taken in the operation’s cases by close */
+                    total: number;
+                    /**
+                     * @description By measure type (fine, seal_seizure, …)
+                     * @example {
+                     *       "fine": 1
+                     *     }
+                     */
+                    byType: {
+                        [key: string]: number;
+                    };
+                };
+                /** @description Fines of its cases */
+                fines?: {
+                    /** @description Fines and daily penalties */
+                    count: number;
+                    /**
+                     * @description Their total, in fen (1 yuan = 100 fen)
+                     * @example 5000000
+                     */
+                    totalFen: number;
+                };
                 /** Format: date-time */
                 closedAt: string;
             } | null;
             tasks: components["schemas"]["OperationTask"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        /** @description A joint-control zone (联防联控区域) of both sides */
+        AirZone: {
+            /** @example zone-wu-chang-shi */
+            id: string;
+            /**
+             * @description 区域名称
+             * @example 乌—昌—石
+             */
+            name: string;
+            areaIds: string[];
+            /** @description Agencies of both sides in the zone (of its areas, and below them) */
+            agencyCodes: string[];
+            /** @description Minimum cut per level and pollutant */
+            minimumCuts: {
+                /** @description Yellow */
+                yellow: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 10
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 10
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 10
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 10
+                     */
+                    vocs: number;
+                };
+                /** @description Orange */
+                orange: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 20
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 20
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 20
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 20
+                     */
+                    vocs: number;
+                };
+                /** @description Red */
+                red: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 30
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 30
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 30
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 30
+                     */
+                    vocs: number;
+                };
+            };
+            linkageLevels: ("yellow" | "orange" | "red")[];
+            note: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        /** @description A source’s emergency reduction list (应急减排清单) */
+        EmergencyMeasures: {
+            /** @example src-652301-01 */
+            sourceId: string;
+            sourceName: string | null;
+            /**
+             * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+             * @enum {unknown}
+             */
+            sourceSide: "region" | "corps";
+            /** @example 652301 */
+            sourceAgencyCode: string;
+            /** @description Zones whose areas contain the source */
+            zoneIds: string[];
+            /** @description The minimum cuts that apply (the strictest zone containing it) */
+            requiredCuts: {
+                /** @description Yellow */
+                yellow: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 10
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 10
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 10
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 10
+                     */
+                    vocs: number;
+                };
+                /** @description Orange */
+                orange: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 20
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 20
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 20
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 20
+                     */
+                    vocs: number;
+                };
+                /** @description Red */
+                red: {
+                    /**
+                     * @description SO₂, % of normal emissions
+                     * @example 30
+                     */
+                    so2: number;
+                    /**
+                     * @description NOx, % of normal emissions
+                     * @example 30
+                     */
+                    nox: number;
+                    /**
+                     * @description Particulate matter (颗粒物), % of normal emissions
+                     * @example 30
+                     */
+                    pm: number;
+                    /**
+                     * @description VOCs, % of normal emissions
+                     * @example 30
+                     */
+                    vocs: number;
+                };
+            };
+            /** @description Per level; each level’s reductions reach that level’s minimum cut (strictest zone containing the source; else 10/20/30 %) — else 422 */
+            levels: {
+                /** @description Yellow alert */
+                yellow: {
+                    /** @description The measures taken at this level */
+                    measures: {
+                        /**
+                         * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                         * @enum {unknown}
+                         */
+                        type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                        description?: string | null;
+                    }[];
+                    /** @description Resulting reduction of each pollutant, % of normal emissions */
+                    reductions: {
+                        /**
+                         * @description SO₂, % of normal emissions
+                         * @example 10
+                         */
+                        so2: number;
+                        /**
+                         * @description NOx, % of normal emissions
+                         * @example 10
+                         */
+                        nox: number;
+                        /**
+                         * @description Particulate matter (颗粒物), % of normal emissions
+                         * @example 10
+                         */
+                        pm: number;
+                        /**
+                         * @description VOCs, % of normal emissions
+                         * @example 10
+                         */
+                        vocs: number;
+                    };
+                };
+                /** @description Orange alert */
+                orange: {
+                    /** @description The measures taken at this level */
+                    measures: {
+                        /**
+                         * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                         * @enum {unknown}
+                         */
+                        type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                        description?: string | null;
+                    }[];
+                    /** @description Resulting reduction of each pollutant, % of normal emissions */
+                    reductions: {
+                        /**
+                         * @description SO₂, % of normal emissions
+                         * @example 20
+                         */
+                        so2: number;
+                        /**
+                         * @description NOx, % of normal emissions
+                         * @example 20
+                         */
+                        nox: number;
+                        /**
+                         * @description Particulate matter (颗粒物), % of normal emissions
+                         * @example 20
+                         */
+                        pm: number;
+                        /**
+                         * @description VOCs, % of normal emissions
+                         * @example 20
+                         */
+                        vocs: number;
+                    };
+                };
+                /** @description Red alert */
+                red: {
+                    /** @description The measures taken at this level */
+                    measures: {
+                        /**
+                         * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                         * @enum {unknown}
+                         */
+                        type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                        description?: string | null;
+                    }[];
+                    /** @description Resulting reduction of each pollutant, % of normal emissions */
+                    reductions: {
+                        /**
+                         * @description SO₂, % of normal emissions
+                         * @example 30
+                         */
+                        so2: number;
+                        /**
+                         * @description NOx, % of normal emissions
+                         * @example 30
+                         */
+                        nox: number;
+                        /**
+                         * @description Particulate matter (颗粒物), % of normal emissions
+                         * @example 30
+                         */
+                        pm: number;
+                        /**
+                         * @description VOCs, % of normal emissions
+                         * @example 30
+                         */
+                        vocs: number;
+                    };
+                };
+            };
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        /** @description A heavy-pollution weather alert (重污染天气预警) for a zone */
+        AirAlert: {
+            /** @example 01a23187-e5ef-7582-93ce-33c9d6951b71 */
+            id: string;
+            /** @example zone-wu-chang-shi */
+            zoneId: string;
+            /** @example 乌—昌—石 */
+            zoneName: string;
+            /**
+             * @description Alert level: yellow (黄色), orange (橙色), red (红色)
+             * @enum {unknown}
+             */
+            level: "yellow" | "orange" | "red";
+            /**
+             * @description active; lifted (解除)
+             * @enum {unknown}
+             */
+            status: "active" | "lifted";
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            expectedEndAt: string;
+            /** @description The forecast the level rests on */
+            basis: {
+                /**
+                 * @description Forecast daily mean AQI, one per day from the start (24 h rolling)
+                 * @example [
+                 *       230,
+                 *       320,
+                 *       280
+                 *     ]
+                 */
+                forecastDailyAqi: number[];
+            };
+            supportedLevel: ("yellow" | "orange" | "red") | null;
+            overrideReason: string | null;
+            issuedByAgencyCode: string | null;
+            /** @description Agencies of both sides notified */
+            agencyCodes: string[];
+            operationId: string | null;
+            /** @description Issue and each change, in order */
+            history: {
+                /**
+                 * @description Alert level: yellow (黄色), orange (橙色), red (红色)
+                 * @enum {unknown}
+                 */
+                level: "yellow" | "orange" | "red";
+                /** Format: date-time */
+                at: string;
+                byAgencyCode: string | null;
+                overrideReason: string | null;
+            }[];
+            liftedAt: string | null;
+            liftNote: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -33088,6 +33842,7 @@ export interface operations {
                      *               "case": 1
                      *             }
                      *           },
+                     *           "airAlertId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *           "summary": {
                      *             "targets": 1,
                      *             "visited": 1,
@@ -33097,6 +33852,16 @@ export interface operations {
                      *             "caseIds": [
                      *               "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *             ],
+                     *             "measures": {
+                     *               "total": 1,
+                     *               "byType": {
+                     *                 "fine": 1
+                     *               }
+                     *             },
+                     *             "fines": {
+                     *               "count": 1,
+                     *               "totalFen": 5000000
+                     *             },
                      *             "closedAt": "2026-03-02T10:00:00.000Z"
                      *           },
                      *           "tasks": [
@@ -33131,6 +33896,11 @@ export interface operations {
                      *                 "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *               },
                      *               "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *               "alertLevel": "yellow",
+                     *               "requiredMeasures": [
+                     *                 "stop_process"
+                     *               ],
+                     *               "failedMeasure": "stop_process",
                      *               "recordedAt": "2026-03-02T10:00:00.000Z",
                      *               "version": 1
                      *             }
@@ -33276,7 +34046,7 @@ export interface operations {
                     };
                     /** @description Unified focus: which pollution sources become targets */
                     focus: {
-                        /** @description Environmental categories (统一执法重点); the default category of cases it opens */
+                        /** @description Environmental categories (统一执法重点): they label the operation and give the default category of its work-list assignments; they do not filter targets (pollution sources carry a free-text industry, not a category) */
                         categories: ("air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other")[];
                         /** @description Targets lie in one of these areas (empty: anywhere) */
                         areaIds: string[];
@@ -33372,6 +34142,7 @@ export interface operations {
                      *           "case": 1
                      *         }
                      *       },
+                     *       "airAlertId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "summary": {
                      *         "targets": 1,
                      *         "visited": 1,
@@ -33381,6 +34152,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -33416,6 +34197,11 @@ export interface operations {
                      *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *           },
                      *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "alertLevel": "yellow",
+                     *           "requiredMeasures": [
+                     *             "stop_process"
+                     *           ],
+                     *           "failedMeasure": "stop_process",
                      *           "recordedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1
                      *         }
@@ -33612,6 +34398,7 @@ export interface operations {
                      *           "case": 1
                      *         }
                      *       },
+                     *       "airAlertId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "summary": {
                      *         "targets": 1,
                      *         "visited": 1,
@@ -33621,6 +34408,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -33656,6 +34453,11 @@ export interface operations {
                      *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *           },
                      *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "alertLevel": "yellow",
+                     *           "requiredMeasures": [
+                     *             "stop_process"
+                     *           ],
+                     *           "failedMeasure": "stop_process",
                      *           "recordedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1
                      *         }
@@ -33834,6 +34636,7 @@ export interface operations {
                      *           "case": 1
                      *         }
                      *       },
+                     *       "airAlertId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "summary": {
                      *         "targets": 1,
                      *         "visited": 1,
@@ -33843,6 +34646,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -33878,6 +34691,11 @@ export interface operations {
                      *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *           },
                      *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "alertLevel": "yellow",
+                     *           "requiredMeasures": [
+                     *             "stop_process"
+                     *           ],
+                     *           "failedMeasure": "stop_process",
                      *           "recordedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1
                      *         }
@@ -34110,6 +34928,7 @@ export interface operations {
                      *           "case": 1
                      *         }
                      *       },
+                     *       "airAlertId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
                      *       "summary": {
                      *         "targets": 1,
                      *         "visited": 1,
@@ -34119,6 +34938,16 @@ export interface operations {
                      *         "caseIds": [
                      *           "01a23187-e5ef-7582-93ce-33c9d6951b71"
                      *         ],
+                     *         "measures": {
+                     *           "total": 1,
+                     *           "byType": {
+                     *             "fine": 1
+                     *           }
+                     *         },
+                     *         "fines": {
+                     *           "count": 1,
+                     *           "totalFen": 5000000
+                     *         },
                      *         "closedAt": "2026-03-02T10:00:00.000Z"
                      *       },
                      *       "tasks": [
@@ -34154,6 +34983,11 @@ export interface operations {
                      *             "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *           },
                      *           "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *           "alertLevel": "yellow",
+                     *           "requiredMeasures": [
+                     *             "stop_process"
+                     *           ],
+                     *           "failedMeasure": "stop_process",
                      *           "recordedAt": "2026-03-02T10:00:00.000Z",
                      *           "version": 1
                      *         }
@@ -34329,6 +35163,11 @@ export interface operations {
                      *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *       },
                      *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "alertLevel": "yellow",
+                     *       "requiredMeasures": [
+                     *         "stop_process"
+                     *       ],
+                     *       "failedMeasure": "stop_process",
                      *       "recordedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
                      *     }
@@ -34460,6 +35299,11 @@ export interface operations {
                         category: "air" | "water" | "soil" | "noise" | "solid_waste" | "radiation" | "ecology" | "other";
                         summary: string;
                     };
+                    /**
+                     * @description Alert-linked tasks with outcome case (required there, else refused): the emergency measure of the task’s alert level the source failed to apply, one of `requiredMeasures`
+                     * @example stop_process
+                     */
+                    failedMeasure?: string;
                 };
             };
         };
@@ -34505,6 +35349,11 @@ export interface operations {
                      *         "requirement": "除尘、脱硫设施正常运行，颗粒物排放浓度不超过 30 mg/m³"
                      *       },
                      *       "caseId": "01a23190-3b2f-7a10-8c4d-2e6f9a1b3c55",
+                     *       "alertLevel": "yellow",
+                     *       "requiredMeasures": [
+                     *         "stop_process"
+                     *       ],
+                     *       "failedMeasure": "stop_process",
                      *       "recordedAt": "2026-03-02T10:00:00.000Z",
                      *       "version": 1
                      *     }
@@ -34595,6 +35444,1951 @@ export interface operations {
             };
             /** @description Well-formed but breaks a rule */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAirZones: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of zones */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "zone-wu-chang-shi",
+                     *           "name": "乌—昌—石",
+                     *           "areaIds": [
+                     *             "area-650100"
+                     *           ],
+                     *           "agencyCodes": [
+                     *             "XPCC-D8"
+                     *           ],
+                     *           "minimumCuts": {
+                     *             "yellow": {
+                     *               "so2": 10,
+                     *               "nox": 10,
+                     *               "pm": 10,
+                     *               "vocs": 10
+                     *             },
+                     *             "orange": {
+                     *               "so2": 20,
+                     *               "nox": 20,
+                     *               "pm": 20,
+                     *               "vocs": 20
+                     *             },
+                     *             "red": {
+                     *               "so2": 30,
+                     *               "nox": 30,
+                     *               "pm": 30,
+                     *               "vocs": 30
+                     *             }
+                     *           },
+                     *           "linkageLevels": [
+                     *             "yellow"
+                     *           ],
+                     *           "note": "兵地联防联控重点区域",
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["AirZone"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAirZones: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "乌—昌—石",
+                 *       "areaIds": [
+                 *         "area-650100"
+                 *       ],
+                 *       "minimumCuts": {
+                 *         "yellow": {
+                 *           "so2": 10,
+                 *           "nox": 10,
+                 *           "pm": 10,
+                 *           "vocs": 10
+                 *         },
+                 *         "orange": {
+                 *           "so2": 20,
+                 *           "nox": 20,
+                 *           "pm": 20,
+                 *           "vocs": 20
+                 *         },
+                 *         "red": {
+                 *           "so2": 30,
+                 *           "nox": 30,
+                 *           "pm": 30,
+                 *           "vocs": 30
+                 *         }
+                 *       },
+                 *       "linkageLevels": [
+                 *         "yellow"
+                 *       ],
+                 *       "note": "兵地联防联控重点区域"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description 区域名称
+                     * @example 乌—昌—石
+                     */
+                    name: string;
+                    /** @description Areas of both sides in the zone; their agencies (and those below) are the zone’s agencies */
+                    areaIds: string[];
+                    /** @description Minimum cuts a listed source’s measures must reach per level (a zone may be stricter than the national defaults, never laxer) */
+                    minimumCuts?: {
+                        yellow?: {
+                            /**
+                             * @description SO₂, % of normal emissions
+                             * @example 10
+                             */
+                            so2?: number;
+                            /**
+                             * @description NOx, % of normal emissions
+                             * @example 10
+                             */
+                            nox?: number;
+                            /**
+                             * @description Particulate matter (颗粒物), % of normal emissions
+                             * @example 10
+                             */
+                            pm?: number;
+                            /**
+                             * @description VOCs, % of normal emissions
+                             * @example 10
+                             */
+                            vocs?: number;
+                        };
+                        orange?: {
+                            /**
+                             * @description SO₂, % of normal emissions
+                             * @example 20
+                             */
+                            so2?: number;
+                            /**
+                             * @description NOx, % of normal emissions
+                             * @example 20
+                             */
+                            nox?: number;
+                            /**
+                             * @description Particulate matter (颗粒物), % of normal emissions
+                             * @example 20
+                             */
+                            pm?: number;
+                            /**
+                             * @description VOCs, % of normal emissions
+                             * @example 20
+                             */
+                            vocs?: number;
+                        };
+                        red?: {
+                            /**
+                             * @description SO₂, % of normal emissions
+                             * @example 30
+                             */
+                            so2?: number;
+                            /**
+                             * @description NOx, % of normal emissions
+                             * @example 30
+                             */
+                            nox?: number;
+                            /**
+                             * @description Particulate matter (颗粒物), % of normal emissions
+                             * @example 30
+                             */
+                            pm?: number;
+                            /**
+                             * @description VOCs, % of normal emissions
+                             * @example 30
+                             */
+                            vocs?: number;
+                        };
+                    };
+                    /** @description Levels at which an alert opens a joint operation (default orange, red) */
+                    linkageLevels?: ("yellow" | "orange" | "red")[];
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description A joint-control zone (联防联控区域) of both sides */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "zone-wu-chang-shi",
+                     *       "name": "乌—昌—石",
+                     *       "areaIds": [
+                     *         "area-650100"
+                     *       ],
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "minimumCuts": {
+                     *         "yellow": {
+                     *           "so2": 10,
+                     *           "nox": 10,
+                     *           "pm": 10,
+                     *           "vocs": 10
+                     *         },
+                     *         "orange": {
+                     *           "so2": 20,
+                     *           "nox": 20,
+                     *           "pm": 20,
+                     *           "vocs": 20
+                     *         },
+                     *         "red": {
+                     *           "so2": 30,
+                     *           "nox": 30,
+                     *           "pm": 30,
+                     *           "vocs": 30
+                     *         }
+                     *       },
+                     *       "linkageLevels": [
+                     *         "yellow"
+                     *       ],
+                     *       "note": "兵地联防联控重点区域",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirZone"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAirZonesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id
+                 * @example 01a23187-e5ef-7582-93ce-33c9d6951b71
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A joint-control zone (联防联控区域) of both sides */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "zone-wu-chang-shi",
+                     *       "name": "乌—昌—石",
+                     *       "areaIds": [
+                     *         "area-650100"
+                     *       ],
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "minimumCuts": {
+                     *         "yellow": {
+                     *           "so2": 10,
+                     *           "nox": 10,
+                     *           "pm": 10,
+                     *           "vocs": 10
+                     *         },
+                     *         "orange": {
+                     *           "so2": 20,
+                     *           "nox": 20,
+                     *           "pm": 20,
+                     *           "vocs": 20
+                     *         },
+                     *         "red": {
+                     *           "so2": 30,
+                     *           "nox": 30,
+                     *           "pm": 30,
+                     *           "vocs": 30
+                     *         }
+                     *       },
+                     *       "linkageLevels": [
+                     *         "yellow"
+                     *       ],
+                     *       "note": "兵地联防联控重点区域",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirZone"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSourcesByIdEmergencyMeasures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Pollution source id
+                 * @example src-652301-01
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A source’s emergency reduction list (应急减排清单) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "sourceSide": "region",
+                     *       "sourceAgencyCode": "652301",
+                     *       "zoneIds": [
+                     *         "zone-wu-chang-shi"
+                     *       ],
+                     *       "requiredCuts": {
+                     *         "yellow": {
+                     *           "so2": 10,
+                     *           "nox": 10,
+                     *           "pm": 10,
+                     *           "vocs": 10
+                     *         },
+                     *         "orange": {
+                     *           "so2": 20,
+                     *           "nox": 20,
+                     *           "pm": 20,
+                     *           "vocs": 20
+                     *         },
+                     *         "red": {
+                     *           "so2": 30,
+                     *           "nox": 30,
+                     *           "pm": 30,
+                     *           "vocs": 30
+                     *         }
+                     *       },
+                     *       "levels": {
+                     *         "yellow": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 10,
+                     *             "nox": 10,
+                     *             "pm": 10,
+                     *             "vocs": 10
+                     *           }
+                     *         },
+                     *         "orange": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 20,
+                     *             "nox": 20,
+                     *             "pm": 20,
+                     *             "vocs": 20
+                     *           }
+                     *         },
+                     *         "red": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 30,
+                     *             "nox": 30,
+                     *             "pm": 30,
+                     *             "vocs": 30
+                     *           }
+                     *         }
+                     *       },
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmergencyMeasures"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSourcesByIdEmergencyMeasures: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional ETag of the list you read, e.g. "2": when sent and stale, 412 and nothing changes */
+                "if-match"?: string;
+            };
+            path: {
+                /**
+                 * @description Pollution source id
+                 * @example src-652301-01
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "levels": {
+                 *         "yellow": {
+                 *           "measures": [
+                 *             {
+                 *               "type": "stop_process",
+                 *               "description": "2号熟料生产线停窑"
+                 *             }
+                 *           ],
+                 *           "reductions": {
+                 *             "so2": 10,
+                 *             "nox": 10,
+                 *             "pm": 10,
+                 *             "vocs": 10
+                 *           }
+                 *         },
+                 *         "orange": {
+                 *           "measures": [
+                 *             {
+                 *               "type": "stop_process",
+                 *               "description": "2号熟料生产线停窑"
+                 *             }
+                 *           ],
+                 *           "reductions": {
+                 *             "so2": 20,
+                 *             "nox": 20,
+                 *             "pm": 20,
+                 *             "vocs": 20
+                 *           }
+                 *         },
+                 *         "red": {
+                 *           "measures": [
+                 *             {
+                 *               "type": "stop_process",
+                 *               "description": "2号熟料生产线停窑"
+                 *             }
+                 *           ],
+                 *           "reductions": {
+                 *             "so2": 30,
+                 *             "nox": 30,
+                 *             "pm": 30,
+                 *             "vocs": 30
+                 *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    /** @description Per level; each level’s reductions reach that level’s minimum cut (strictest zone containing the source; else 10/20/30 %) — else 422 */
+                    levels: {
+                        /** @description Yellow alert */
+                        yellow: {
+                            /** @description The measures taken at this level */
+                            measures: {
+                                /**
+                                 * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                                 * @enum {unknown}
+                                 */
+                                type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                                description?: string | null;
+                            }[];
+                            /** @description Resulting reduction of each pollutant, % of normal emissions */
+                            reductions: {
+                                /**
+                                 * @description SO₂, % of normal emissions
+                                 * @example 10
+                                 */
+                                so2: number;
+                                /**
+                                 * @description NOx, % of normal emissions
+                                 * @example 10
+                                 */
+                                nox: number;
+                                /**
+                                 * @description Particulate matter (颗粒物), % of normal emissions
+                                 * @example 10
+                                 */
+                                pm: number;
+                                /**
+                                 * @description VOCs, % of normal emissions
+                                 * @example 10
+                                 */
+                                vocs: number;
+                            };
+                        };
+                        /** @description Orange alert */
+                        orange: {
+                            /** @description The measures taken at this level */
+                            measures: {
+                                /**
+                                 * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                                 * @enum {unknown}
+                                 */
+                                type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                                description?: string | null;
+                            }[];
+                            /** @description Resulting reduction of each pollutant, % of normal emissions */
+                            reductions: {
+                                /**
+                                 * @description SO₂, % of normal emissions
+                                 * @example 20
+                                 */
+                                so2: number;
+                                /**
+                                 * @description NOx, % of normal emissions
+                                 * @example 20
+                                 */
+                                nox: number;
+                                /**
+                                 * @description Particulate matter (颗粒物), % of normal emissions
+                                 * @example 20
+                                 */
+                                pm: number;
+                                /**
+                                 * @description VOCs, % of normal emissions
+                                 * @example 20
+                                 */
+                                vocs: number;
+                            };
+                        };
+                        /** @description Red alert */
+                        red: {
+                            /** @description The measures taken at this level */
+                            measures: {
+                                /**
+                                 * @description Emergency measure (应急减排措施): stop_process 停产/停工序, limit_load 限产/限负荷, stop_transport 停止大宗物料运输, suspend_construction 停止土石方/拆除作业, stop_open_burning 禁止露天焚烧, reduce_boiler_output 锅炉降负荷, enhanced_dust_control 强化扬尘管控
+                                 * @enum {unknown}
+                                 */
+                                type: "stop_process" | "limit_load" | "stop_transport" | "suspend_construction" | "stop_open_burning" | "reduce_boiler_output" | "enhanced_dust_control";
+                                description?: string | null;
+                            }[];
+                            /** @description Resulting reduction of each pollutant, % of normal emissions */
+                            reductions: {
+                                /**
+                                 * @description SO₂, % of normal emissions
+                                 * @example 30
+                                 */
+                                so2: number;
+                                /**
+                                 * @description NOx, % of normal emissions
+                                 * @example 30
+                                 */
+                                nox: number;
+                                /**
+                                 * @description Particulate matter (颗粒物), % of normal emissions
+                                 * @example 30
+                                 */
+                                pm: number;
+                                /**
+                                 * @description VOCs, % of normal emissions
+                                 * @example 30
+                                 */
+                                vocs: number;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A source’s emergency reduction list (应急减排清单) */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "sourceId": "src-652301-01",
+                     *       "sourceName": "昌吉示例热电有限公司",
+                     *       "sourceSide": "region",
+                     *       "sourceAgencyCode": "652301",
+                     *       "zoneIds": [
+                     *         "zone-wu-chang-shi"
+                     *       ],
+                     *       "requiredCuts": {
+                     *         "yellow": {
+                     *           "so2": 10,
+                     *           "nox": 10,
+                     *           "pm": 10,
+                     *           "vocs": 10
+                     *         },
+                     *         "orange": {
+                     *           "so2": 20,
+                     *           "nox": 20,
+                     *           "pm": 20,
+                     *           "vocs": 20
+                     *         },
+                     *         "red": {
+                     *           "so2": 30,
+                     *           "nox": 30,
+                     *           "pm": 30,
+                     *           "vocs": 30
+                     *         }
+                     *       },
+                     *       "levels": {
+                     *         "yellow": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 10,
+                     *             "nox": 10,
+                     *             "pm": 10,
+                     *             "vocs": 10
+                     *           }
+                     *         },
+                     *         "orange": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 20,
+                     *             "nox": 20,
+                     *             "pm": 20,
+                     *             "vocs": 20
+                     *           }
+                     *         },
+                     *         "red": {
+                     *           "measures": [
+                     *             {
+                     *               "type": "stop_process",
+                     *               "description": "2号熟料生产线停窑"
+                     *             }
+                     *           ],
+                     *           "reductions": {
+                     *             "so2": 30,
+                     *             "nox": 30,
+                     *             "pm": 30,
+                     *             "vocs": 30
+                     *           }
+                     *         }
+                     *       },
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["EmergencyMeasures"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAirAlerts: {
+        parameters: {
+            query?: {
+                /** @description Only alerts in this status */
+                status?: "active" | "lifted";
+                /**
+                 * @description Only alerts of this zone
+                 * @example zone-wu-chang-shi
+                 */
+                zoneId?: string;
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of alerts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "zoneId": "zone-wu-chang-shi",
+                     *           "zoneName": "乌—昌—石",
+                     *           "level": "yellow",
+                     *           "status": "active",
+                     *           "startsAt": "2026-03-02T10:00:00.000Z",
+                     *           "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                     *           "basis": {
+                     *             "forecastDailyAqi": [
+                     *               230,
+                     *               320,
+                     *               280
+                     *             ]
+                     *           },
+                     *           "supportedLevel": "yellow",
+                     *           "overrideReason": "区域应急预案更严格",
+                     *           "issuedByAgencyCode": "650100",
+                     *           "agencyCodes": [
+                     *             "XPCC-D8"
+                     *           ],
+                     *           "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "history": [
+                     *             {
+                     *               "level": "yellow",
+                     *               "at": "2026-03-02T10:00:00.000Z",
+                     *               "byAgencyCode": "650100",
+                     *               "overrideReason": "区域应急预案更严格"
+                     *             }
+                     *           ],
+                     *           "liftedAt": "2026-03-02T10:00:00.000Z",
+                     *           "liftNote": "气象条件好转，解除预警",
+                     *           "createdAt": "2026-03-02T10:00:00.000Z",
+                     *           "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["AirAlert"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAirAlerts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key with the same body returns the original response (header Idempotent-Replayed: true); with another body → 422. Scoped per API key, kept at least 24 h. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "zoneId": "zone-wu-chang-shi",
+                 *       "level": "yellow",
+                 *       "startsAt": "2026-03-02T10:00:00.000Z",
+                 *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                 *       "basis": {
+                 *         "forecastDailyAqi": [
+                 *           230,
+                 *           320,
+                 *           280
+                 *         ]
+                 *       },
+                 *       "overrideReason": "区域应急预案规定：PM2.5日均浓度连续两日超过150微克/立方米即启动橙色预警"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Zone
+                     * @example zone-wu-chang-shi
+                     */
+                    zoneId: string;
+                    /**
+                     * @description Alert level: yellow (黄色), orange (橙色), red (红色)
+                     * @enum {unknown}
+                     */
+                    level: "yellow" | "orange" | "red";
+                    /**
+                     * Format: date-time
+                     * @description When the alert takes effect (usually about 24 h after issue)
+                     */
+                    startsAt: string;
+                    /**
+                     * Format: date-time
+                     * @description Expected end; after startsAt
+                     */
+                    expectedEndAt: string;
+                    /** @description The forecast the level rests on */
+                    basis: {
+                        /**
+                         * @description Forecast daily mean AQI, one per day from the start (24 h rolling)
+                         * @example [
+                         *       230,
+                         *       320,
+                         *       280
+                         *     ]
+                         */
+                        forecastDailyAqi: number[];
+                    };
+                    /**
+                     * @description When the forecast does not meet the national rule for the level: why the zone issues it anyway (stricter local trigger); recorded
+                     * @example 区域应急预案规定：PM2.5日均浓度连续两日超过150微克/立方米即启动橙色预警
+                     */
+                    overrideReason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A heavy-pollution weather alert (重污染天气预警) for a zone */
+            201: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "zoneId": "zone-wu-chang-shi",
+                     *       "zoneName": "乌—昌—石",
+                     *       "level": "yellow",
+                     *       "status": "active",
+                     *       "startsAt": "2026-03-02T10:00:00.000Z",
+                     *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                     *       "basis": {
+                     *         "forecastDailyAqi": [
+                     *           230,
+                     *           320,
+                     *           280
+                     *         ]
+                     *       },
+                     *       "supportedLevel": "yellow",
+                     *       "overrideReason": "区域应急预案更严格",
+                     *       "issuedByAgencyCode": "650100",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "history": [
+                     *         {
+                     *           "level": "yellow",
+                     *           "at": "2026-03-02T10:00:00.000Z",
+                     *           "byAgencyCode": "650100",
+                     *           "overrideReason": "区域应急预案更严格"
+                     *         }
+                     *       ],
+                     *       "liftedAt": "2026-03-02T10:00:00.000Z",
+                     *       "liftNote": "气象条件好转，解除预警",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirAlert"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAirAlertsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Id
+                 * @example 01a23187-e5ef-7582-93ce-33c9d6951b71
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A heavy-pollution weather alert (重污染天气预警) for a zone */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "zoneId": "zone-wu-chang-shi",
+                     *       "zoneName": "乌—昌—石",
+                     *       "level": "yellow",
+                     *       "status": "active",
+                     *       "startsAt": "2026-03-02T10:00:00.000Z",
+                     *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                     *       "basis": {
+                     *         "forecastDailyAqi": [
+                     *           230,
+                     *           320,
+                     *           280
+                     *         ]
+                     *       },
+                     *       "supportedLevel": "yellow",
+                     *       "overrideReason": "区域应急预案更严格",
+                     *       "issuedByAgencyCode": "650100",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "history": [
+                     *         {
+                     *           "level": "yellow",
+                     *           "at": "2026-03-02T10:00:00.000Z",
+                     *           "byAgencyCode": "650100",
+                     *           "overrideReason": "区域应急预案更严格"
+                     *         }
+                     *       ],
+                     *       "liftedAt": "2026-03-02T10:00:00.000Z",
+                     *       "liftNote": "气象条件好转，解除预警",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirAlert"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAirAlertsByIdChange: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "level": "yellow",
+                 *       "basis": {
+                 *         "forecastDailyAqi": [
+                 *           230,
+                 *           320,
+                 *           280
+                 *         ]
+                 *       },
+                 *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                 *       "overrideReason": "区域应急预案规定：PM2.5日均浓度连续两日超过150微克/立方米即启动橙色预警"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description Alert level: yellow (黄色), orange (橙色), red (红色)
+                     * @enum {unknown}
+                     */
+                    level: "yellow" | "orange" | "red";
+                    /** @description The forecast the level rests on */
+                    basis?: {
+                        /**
+                         * @description Forecast daily mean AQI, one per day from the start (24 h rolling)
+                         * @example [
+                         *       230,
+                         *       320,
+                         *       280
+                         *     ]
+                         */
+                        forecastDailyAqi: number[];
+                    };
+                    /**
+                     * Format: date-time
+                     * @description New expected end
+                     */
+                    expectedEndAt?: string;
+                    /**
+                     * @description When the forecast does not meet the national rule for the level: why the zone issues it anyway (stricter local trigger); recorded
+                     * @example 区域应急预案规定：PM2.5日均浓度连续两日超过150微克/立方米即启动橙色预警
+                     */
+                    overrideReason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A heavy-pollution weather alert (重污染天气预警) for a zone */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "zoneId": "zone-wu-chang-shi",
+                     *       "zoneName": "乌—昌—石",
+                     *       "level": "yellow",
+                     *       "status": "active",
+                     *       "startsAt": "2026-03-02T10:00:00.000Z",
+                     *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                     *       "basis": {
+                     *         "forecastDailyAqi": [
+                     *           230,
+                     *           320,
+                     *           280
+                     *         ]
+                     *       },
+                     *       "supportedLevel": "yellow",
+                     *       "overrideReason": "区域应急预案更严格",
+                     *       "issuedByAgencyCode": "650100",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "history": [
+                     *         {
+                     *           "level": "yellow",
+                     *           "at": "2026-03-02T10:00:00.000Z",
+                     *           "byAgencyCode": "650100",
+                     *           "overrideReason": "区域应急预案更严格"
+                     *         }
+                     *       ],
+                     *       "liftedAt": "2026-03-02T10:00:00.000Z",
+                     *       "liftNote": "气象条件好转，解除预警",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirAlert"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed but breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database was busy (another writer held the lock past busy_timeout): nothing changed; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAirAlertsByIdLift: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag ("<version>") from a GET: act only on that version (else 412) */
+                "if-match"?: string;
+            };
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "note": "气象条件好转，解除预警"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description 解除说明
+                     * @example 气象条件好转，解除预警
+                     */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A heavy-pollution weather alert (重污染天气预警) for a zone */
+            200: {
+                headers: {
+                    /** @description Current version of the resource, e.g. "3": send it back in If-Match */
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "zoneId": "zone-wu-chang-shi",
+                     *       "zoneName": "乌—昌—石",
+                     *       "level": "yellow",
+                     *       "status": "active",
+                     *       "startsAt": "2026-03-02T10:00:00.000Z",
+                     *       "expectedEndAt": "2026-03-02T10:00:00.000Z",
+                     *       "basis": {
+                     *         "forecastDailyAqi": [
+                     *           230,
+                     *           320,
+                     *           280
+                     *         ]
+                     *       },
+                     *       "supportedLevel": "yellow",
+                     *       "overrideReason": "区域应急预案更严格",
+                     *       "issuedByAgencyCode": "650100",
+                     *       "agencyCodes": [
+                     *         "XPCC-D8"
+                     *       ],
+                     *       "operationId": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "history": [
+                     *         {
+                     *           "level": "yellow",
+                     *           "at": "2026-03-02T10:00:00.000Z",
+                     *           "byAgencyCode": "650100",
+                     *           "overrideReason": "区域应急预案更严格"
+                     *         }
+                     *       ],
+                     *       "liftedAt": "2026-03-02T10:00:00.000Z",
+                     *       "liftNote": "气象条件好转，解除预警",
+                     *       "createdAt": "2026-03-02T10:00:00.000Z",
+                     *       "updatedAt": "2026-03-02T10:00:00.000Z",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AirAlert"];
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state of the resource */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported media type (the problem lists the accepted types) */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -34877,6 +37671,138 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    webhookAirAlertChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "air_alert.changed";
+                    data?: components["schemas"]["EventData.air_alert.changed"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAirAlertIssued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "air_alert.issued";
+                    data?: components["schemas"]["EventData.air_alert.issued"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAirAlertLifted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "air_alert.lifted";
+                    data?: components["schemas"]["EventData.air_alert.lifted"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookAirZoneCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "air_zone.created";
+                    data?: components["schemas"]["EventData.air_zone.created"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -36266,6 +39192,39 @@ export interface operations {
             };
         };
     };
+    webhookEmergencyMeasuresSet: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "emergency_measures.set";
+                    data?: components["schemas"]["EventData.emergency_measures.set"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     webhookFilingAcknowledged: {
         parameters: {
             query?: never;
@@ -36880,6 +39839,72 @@ export interface operations {
                     /** @constant */
                     type?: "joint_operation.task_recorded";
                     data?: components["schemas"]["EventData.joint_operation.task_recorded"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationTasksRechecked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.tasks_rechecked";
+                    data?: components["schemas"]["EventData.joint_operation.tasks_rechecked"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookJointOperationWindowEnded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "joint_operation.window_ended";
+                    data?: components["schemas"]["EventData.joint_operation.window_ended"];
                 };
             };
         };

@@ -20,3 +20,7 @@ export const casesCapability: Capability = {
       await app.register(caseRoutes(deps));
     },
 };
+
+// For other capabilities (they never read the cases tables).
+export { getSource, sourceNames, type SourceRow } from './sources.js';
+export { grantCaseReads, measureTotals, revokeCaseReads, type MeasureTotals } from './totals.js';

@@ -305,3 +305,26 @@ export const caseChanges = sqliteTable(
   },
   (t) => [uniqueIndex('case_changes_case').on(t.caseId), index('case_changes_lead').on(t.leadAgencyCode, t.seq)],
 );
+
+/**
+ * Time-bounded read access of a team's inspectors to a case (GET only, not synced): a cross
+ * operation grants its visiting teams the cases it opens for its window. `grantedBy` names the
+ * grant's owner (e.g. `joint-operations/<id>`), which revokes all of its grants at once.
+ */
+export const caseReadGrants = sqliteTable(
+  'case_read_grants',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    teamId: text('team_id').notNull(),
+    grantedBy: text('granted_by').notNull(),
+    until: text('until').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.teamId, t.grantedBy] }),
+    index('case_read_grants_team').on(t.teamId, t.caseId),
+    index('case_read_grants_by').on(t.grantedBy),
+  ],
+);

@@ -5,7 +5,9 @@
  *  - the lead agency is A, above A or below A (the lead agency's side hierarchy: the lead, its
  *    ancestors and its subtree), or
  *  - a co-handling agency of the case is A or below A (supervisors see their subtree), or
- *  - the case was cross-filed to (case_access) A or an agency below A.
+ *  - the case was cross-filed to (case_access) A or an agency below A, or
+ *  - (GET of one case only, not lists or sync) an inspector's team holds a read grant
+ *    (case_read_grants: a cross operation's visiting teams, for its window).
  * Admin and intake see every case. A partner key with the `cases` scope reads (never changes) the
  * cases whose events were addressed to its audience (side, agency subtree, all) — the same keys its
  * event feed uses, so it sees a case's events if and only if it may GET the case; other partners
@@ -23,12 +25,13 @@ import { addressedTo } from '../outbox/index.js';
 import { principalPartnerKeys } from '../events/visibility.js';
 import { agencyAncestors, agencySubtree } from '../reference/hierarchy.js';
 import { denied, notFound } from '../http/problem.js';
-import { caseAccess, caseCoHandling, caseFormerAgencies, cases } from './tables.js';
+import { caseAccess, caseCoHandling, caseFormerAgencies, caseReadGrants, cases } from './tables.js';
 
 export type Scope =
   | { kind: 'all'; canWrite: boolean }
   | { kind: 'none' }
-  | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[] }
+  /** `teamId`: an inspector's team, for read grants (caseReadGrants). */
+  | { kind: 'agency'; agencyCode: string; down: string[]; up: string[]; leadView: string[]; teamId: string | null }
   /** A partner with the `cases` scope: `keys` are its `cases@…` audience keys; `sees` asks one case. */
   | { kind: 'partner'; keys: string[]; sees: (caseId: string) => boolean };
 
@@ -40,7 +43,7 @@ export function scopeOf(tx: Tx, p: Principal): Scope {
   if ((p.role === 'supervisor' || p.role === 'inspector') && p.agencyCode) {
     const down = agencySubtree(tx, p.agencyCode);
     const up = agencyAncestors(tx, p.agencyCode).map((a) => a.code);
-    return { kind: 'agency', agencyCode: p.agencyCode, down, up, leadView: [...down, ...up] };
+    return { kind: 'agency', agencyCode: p.agencyCode, down, up, leadView: [...down, ...up], teamId: p.role === 'inspector' ? p.teamId : null };
   }
   if (p.role === 'partner' && hasScope(p, 'cases')) {
     const keys = principalPartnerKeys(tx, p, 'cases');
@@ -56,7 +59,7 @@ export function assertCaseRoutes(scope: Scope): asserts scope is Exclude<Scope, 
   if (scope.kind === 'none') throw notFound('resource');
 }
 
-/** SQL condition on `cases`: the case is visible in this scope. */
+/** SQL condition on `cases`: the case is visible in this scope (lists and sync; read grants are for GET of one case only). */
 export function visibleSql(scope: Scope): SQL {
   if (scope.kind === 'all') return sql`1 = 1`;
   if (scope.kind === 'none') return sql`1 = 0`;
@@ -82,6 +85,8 @@ export function formerlyVisibleSql(scope: Scope, afterSeq: number): SQL {
 export interface Relations {
   coHandling: string[];
   access: string[];
+  /** Teams with a read grant (a cross operation's visiting teams, for its window). */
+  grantedTeams?: string[];
 }
 
 /** A case as stored, without a visibility check: for jobs and other capabilities' own checks. */
@@ -108,6 +113,12 @@ export function relationsOf(tx: Tx, caseId: string): Relations {
       .where(eq(caseAccess.caseId, caseId))
       .all()
       .map((r) => r.a),
+    grantedTeams: tx
+      .select({ t: caseReadGrants.teamId })
+      .from(caseReadGrants)
+      .where(eq(caseReadGrants.caseId, caseId))
+      .all()
+      .map((r) => r.t),
   };
 }
 
@@ -115,7 +126,12 @@ export function canRead(scope: Scope, c: CaseRow, rel: Relations): boolean {
   if (scope.kind === 'all') return true;
   if (scope.kind === 'none') return false;
   if (scope.kind === 'partner') return scope.sees(c.id);
-  return scope.leadView.includes(c.leadAgencyCode) || rel.coHandling.some((a) => scope.down.includes(a)) || rel.access.some((a) => scope.down.includes(a));
+  return (
+    scope.leadView.includes(c.leadAgencyCode) ||
+    rel.coHandling.some((a) => scope.down.includes(a)) ||
+    rel.access.some((a) => scope.down.includes(a)) ||
+    (!!scope.teamId && !!rel.grantedTeams?.includes(scope.teamId))
+  );
 }
 
 export type Access = 'read' | 'contribute' | 'manage';

@@ -8,6 +8,7 @@ import { seedDemo } from '../reference/demo.js';
 import { seedDemoSources } from '../cases/sources.js';
 import { seedDemoInspections } from '../inspections/demo.js';
 import { seedDemoLedger } from '../ledger/demo.js';
+import { seedDemoAir } from '../air/demo.js';
 
 /**
  * `npm run demo`: the embedded default with demo reference data. On first run it also creates a
@@ -31,6 +32,8 @@ db.$client.close();
 const { app, base } = await startServer(config);
 // The ledger's demo tasks carry events and timers: added through the running service's deps.
 seedDemoLedger(app.deps.db, app.deps);
+// Heavy-pollution zones and reduction lists: their sources are placed with the running spatial index.
+seedDemoAir(app.deps);
 console.log(`
   Joint enforcement API (demo data, ${config.redisUrl ? 'Redis' : 'embedded'} mode)
   docs:      ${base}/docs

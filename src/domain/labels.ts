@@ -218,6 +218,30 @@ export const VOCABULARY = {
     description: 'Status of a joint-operation task',
     terms: { open: ['待检查', 'Open'], recorded: ['已记录', 'Recorded'], cancelled: ['已取消', 'Cancelled'] },
   },
+  air_level: {
+    description: 'Heavy-pollution alert level (重污染天气预警级别)',
+    terms: { yellow: ['黄色预警', 'Yellow'], orange: ['橙色预警', 'Orange'], red: ['红色预警', 'Red'] },
+  },
+  air_alert_status: {
+    description: 'Status of a heavy-pollution alert',
+    terms: { active: ['预警中', 'Active'], lifted: ['已解除', 'Lifted'] },
+  },
+  pollutant: {
+    description: 'Pollutant of an emergency reduction list',
+    terms: { so2: ['二氧化硫', 'SO₂'], nox: ['氮氧化物', 'NOx'], pm: ['颗粒物', 'Particulate matter'], vocs: ['挥发性有机物', 'VOCs'] },
+  },
+  emergency_measure: {
+    description: 'Emergency reduction measure (应急减排措施)',
+    terms: {
+      stop_process: ['停产或停止生产工序', 'Stop process'],
+      limit_load: ['限产限负荷', 'Limit load'],
+      stop_transport: ['停止大宗物料运输', 'Stop bulk transport'],
+      suspend_construction: ['停止土石方和拆除作业', 'Suspend construction'],
+      stop_open_burning: ['禁止露天焚烧', 'Stop open burning'],
+      reduce_boiler_output: ['锅炉降负荷', 'Reduce boiler output'],
+      enhanced_dust_control: ['强化扬尘管控', 'Enhanced dust control'],
+    },
+  },
   partner_audience: {
     description: 'What a partner key reads beyond what it created',
     terms: {

@@ -6,6 +6,7 @@ import { FILING_EVENTS } from '../filings/events.js';
 import { NOTIFICATION_EVENTS } from '../notifications/events.js';
 import { inspectionCatalog, type InspectionEventType } from '../inspections/events.js';
 import { OPERATION_EVENTS } from '../operations/events.js';
+import { AIR_EVENTS } from '../air/events.js';
 import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
@@ -31,6 +32,7 @@ const CATALOG = {
   ...CONSULTATION_EVENTS,
   ...OPS_EVENTS,
   ...OPERATION_EVENTS,
+  ...AIR_EVENTS,
 };
 
 /** Every event type the service emits. */

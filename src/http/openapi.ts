@@ -200,6 +200,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   filings: 'Cross-filing (互相备案) between the sides, with acknowledgement and escalation',
   inbox: 'Notifications (通报) per agency',
   inspections: 'Random inspections (双随机、一公开): checklists, officer rosters, commit–reveal draws, records, publication',
+  'air-weather':
+    'Heavy-pollution weather (重污染天气): joint-control zones, emergency reduction lists (应急减排清单), alerts (预警) and their linkage to joint operations (应急联动)',
   'joint-operations':
     'Joint and cross enforcement operations (联合执法 / 交叉执法): proposal, confirmation by the other side, tasks per target, records, close with summary',
   events: 'CloudEvents: pull feed, SSE stream and the event catalog (also documented as webhooks)',

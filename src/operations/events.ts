@@ -14,6 +14,9 @@ export const OPERATION_EVENT_TYPES = {
   'joint_operation.confirmed':
     'The other side confirmed: the targets were resolved and one task per target created (data.taskCount, data.confirmedByAgencyCode).',
   'joint_operation.task_recorded': 'An operation task was recorded (subject operation-tasks/<id>; data.outcome, data.caseId when a case was registered).',
+  'joint_operation.tasks_rechecked':
+    'The heavy-pollution alert that opened the operation changed level: its open tasks were re-checked against the new level (data.level, data.recheckedTaskIds).',
+  'joint_operation.window_ended': 'A cross operation’s window ended: its visiting teams lost the read access to the cases it opened (data.revokedCaseGrants).',
   'joint_operation.closed': 'The lead closed the operation: open tasks cancelled, summary frozen (data.summary).',
 } as const;
 export type OperationEventType = keyof typeof OPERATION_EVENT_TYPES;

@@ -11,3 +11,5 @@ export const operationsCapability: Capability = {
 };
 
 export { OPERATION_EVENTS, type OperationEventType } from './events.js';
+// For the air capability's linkage (应急联动): an alert opens, re-checks and closes its operation.
+export { closeLinkedOperation, openLinkedOperation, recheckLinkedTasks, type LinkedOperationInput, type LinkedTarget } from './service.js';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Deps } from '../deps.js';
 import { sideQueue, type JobRegistry } from '../queue/types.js';
 import { registerSubject } from '../domain/routing.js';
-import { ASSIGN_JOB, assignJob, assignTasks } from './service.js';
+import { ASSIGN_JOB, WINDOW_END_JOB, assignJob, assignTasks, endOperationWindow } from './service.js';
 import { operationTasks } from './tables.js';
 
 /**
@@ -29,6 +29,12 @@ export function operationJobs(registry: JobRegistry, _deps: Deps) {
         ctx.once((tx) => assignTasks(tx, ctx.deps, payload.operationId, payload.side));
       },
     });
+  registry.handle(WINDOW_END_JOB, {
+    queue: 'deadline',
+    run: (payload: { operationId: string }, ctx) => {
+      ctx.once((tx) => void endOperationWindow(tx, ctx.deps, payload.operationId));
+    },
+  });
   registry.react(['joint_operation.confirmed'], (e) => {
     const d = e.data as { id: string };
     return (['region', 'corps'] as const).map((side) => ({

@@ -40,7 +40,8 @@ export const CreateOperationBody = Type.Object(
         categories: Type.Array(CategorySchema, {
           maxItems: 8,
           uniqueItems: true,
-          description: 'Environmental categories (统一执法重点); the default category of cases it opens',
+          description:
+            'Environmental categories (统一执法重点): they label the operation and give the default category of its work-list assignments; they do not filter targets (pollution sources carry a free-text industry, not a category)',
         }),
         areaIds: Type.Array(Id('Area id', 'area-652301'), {
           maxItems: 200,
@@ -85,6 +86,17 @@ export const OperationTaskSchema = Type.Object(
     outcome: Nullable(Type.Enum(['no_issue', 'rectify', 'case'] as const)),
     rectification: Nullable(Type.Object({ dueOn: Type.String(), requirement: Type.String({ description: '整改要求' }) })),
     caseId: Nullable(Type.String({ description: 'The case registered for outcome case' })),
+    alertLevel: Nullable(
+      Type.Enum(['yellow', 'orange', 'red'] as const, {
+        description: 'Alert-linked tasks: the alert level the source is checked against (follows the alert’s changes)',
+      }),
+    ),
+    requiredMeasures: Nullable(
+      Type.Array(Type.String({ examples: ['stop_process'] }), {
+        description: 'Alert-linked tasks: the source’s emergency measures at that level (应急减排措施)',
+      }),
+    ),
+    failedMeasure: Nullable(Type.String({ description: 'Outcome case of an alert-linked task: the measure not applied', examples: ['stop_process'] })),
     recordedAt: Nullable(DateTime()),
     version: Type.Integer(),
   },
@@ -133,6 +145,12 @@ export const OperationSchema = Type.Object(
       },
       { description: 'Progress of the tasks' },
     ),
+    airAlertId: Nullable(
+      Type.String({
+        description: 'The heavy-pollution alert that opened it by linkage (应急联动), else null',
+        examples: ['01a23187-e5ef-7582-93ce-33c9d6951b71'],
+      }),
+    ),
     summary: Nullable(
       Type.Object(
         {
@@ -142,6 +160,24 @@ export const OperationSchema = Type.Object(
           violations: Type.Integer({ description: 'Tasks recorded with outcome rectify or case' }),
           cases: Type.Integer(),
           caseIds: Type.Array(Type.String({ examples: ['01a23187-e5ef-7582-93ce-33c9d6951b71'] })),
+          measures: Type.Optional(
+            Type.Object(
+              {
+                total: Type.Integer({ description: 'Measures taken in the operation’s cases by close' }),
+                byType: Type.Record(Type.String(), Type.Integer(), { description: 'By measure type (fine, seal_seizure, …)', examples: [{ fine: 1 }] }),
+              },
+              { description: 'Enforcement measures of its cases (absent in summaries frozen before measures were counted)' },
+            ),
+          ),
+          fines: Type.Optional(
+            Type.Object(
+              {
+                count: Type.Integer({ description: 'Fines and daily penalties' }),
+                totalFen: Type.Integer({ description: 'Their total, in fen (1 yuan = 100 fen)', examples: [5000000] }),
+              },
+              { description: 'Fines of its cases' },
+            ),
+          ),
           closedAt: DateTime(),
         },
         { description: 'Frozen at close' },
@@ -169,5 +205,23 @@ export const CloseBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** The same inspection record as random inspections; officers present are roster ids of the task's teams. */
-export const TaskRecordBody = RecordBody;
+/**
+ * The same inspection record as random inspections; officers present are roster ids of the task's
+ * teams. A task opened by a heavy-pollution alert adds, for outcome case, the emergency measure the
+ * source failed to apply.
+ */
+export const TaskRecordBody = Type.Object(
+  {
+    ...RecordBody.properties,
+    failedMeasure: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          'Alert-linked tasks with outcome case (required there, else refused): the emergency measure of the task’s alert level the source failed to apply, one of `requiredMeasures`',
+        examples: ['stop_process'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);

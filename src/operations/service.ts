@@ -15,6 +15,8 @@ import { getArea } from '../reference/areas.js';
 import { spatialService } from '../jurisdiction/spatial-index.js';
 import { classifiedSources, getSource, type PoolSourceRow } from '../cases/sources.js';
 import { registerInspectionCase } from '../cases/service.js';
+import { grantCaseReads, measureTotals, revokeCaseReads } from '../cases/index.js';
+import { scheduleTimer } from '../queue/timers.js';
 import { checkRecordOutcome, itemsUsableBy, officersById } from '../inspections/service.js';
 import { chinaDate, endOfChinaDay } from '../calendar.js';
 import { assignToTeams, cancelSubjectAssignments, completeSubjectAssignments } from '../assignments/service.js';
@@ -176,7 +178,22 @@ export function confirmOperation(tx: Tx, deps: Deps, p: Principal, id: string, e
     .returning()
     .get();
   emitOperation(tx, deps, op, 'joint_operation.confirmed', { taskCount: tasks.length, confirmedByAgencyCode: by, dueAt }, by);
+  // A cross operation's read grants to its visiting teams end with the window (a durable timer).
+  if (op.kind === 'cross') scheduleTimer(tx, { id: windowTimerId(op.id), name: WINDOW_END_JOB, dueAt: new Date(dueAt), payload: { operationId: op.id } });
   return { op, tasks };
+}
+
+export const WINDOW_END_JOB = 'operations.window_end';
+export const windowTimerId = (operationId: string) => `op-window-${operationId}`;
+const grantOwner = (operationId: string) => `joint-operations/${operationId}`;
+
+/** Timer body at the end of a cross operation's window: its visiting teams lose the read grants to its cases. */
+export function endOperationWindow(tx: Tx, deps: Deps, operationId: string): number {
+  const op = tx.select().from(jointOperations).where(eq(jointOperations.id, operationId)).get();
+  if (!op) return 0;
+  const revoked = revokeCaseReads(tx, grantOwner(op.id));
+  emitOperation(tx, deps, op, 'joint_operation.window_ended', { revokedCaseGrants: revoked });
+  return revoked;
 }
 
 /** Assignment of a confirmed operation's tasks to their teams, on each side's queue (jobs.ts). */
@@ -229,7 +246,8 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     if (!task.teamIds.includes(r.teamId)) throw forbidden(`Officer ${o} is not in a team of this task (${task.teamIds.join(', ')}).`);
     sidesPresent.add(r.side);
   });
-  if (op.kind === 'joint' && sidesPresent.size < 2)
+  // A mixed pair (a joint task with teams of both sides) is recorded with officers of both sides.
+  if (op.kind === 'joint' && taskSides(tx, task).size > 1 && sidesPresent.size < 2)
     throw unprocessable('joint-officers-of-both-sides', 'A joint operation task is recorded with officers of both sides present.', {
       rule: 'joint-officers-of-both-sides',
     });
@@ -244,6 +262,18 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
     seen.add(r.itemCode);
   });
   checkRecordOutcome(b, date);
+  // Alert-linked tasks check the source's emergency measures: a case names the one not applied.
+  if (b.failedMeasure !== undefined && (b.outcome !== 'case' || !task.alertLevel))
+    throw fieldError('body/failedMeasure', 'is only for outcome case on a task opened by a heavy-pollution alert');
+  if (task.alertLevel && b.outcome === 'case') {
+    if (!b.failedMeasure)
+      throw fieldError('body/failedMeasure', `is required for outcome case on an alert task (one of ${(task.requiredMeasures ?? []).join(', ')})`);
+    if (!(task.requiredMeasures ?? []).includes(b.failedMeasure))
+      throw fieldError(
+        'body/failedMeasure',
+        `${b.failedMeasure} is not a measure of the source at level ${task.alertLevel} (${(task.requiredMeasures ?? []).join(', ')})`,
+      );
+  }
 
   let caseId: string | null = null;
   if (b.outcome === 'case') {
@@ -260,9 +290,15 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
       location: { lat: src.lat, lng: src.lng },
       sourceId: src.id,
       origin: { kind: 'inspection' },
-      summary: b.case!.summary,
+      summary: task.alertLevel ? `${b.case!.summary}（重污染天气${task.alertLevel}级预警期间未落实应急减排措施：${b.failedMeasure}）` : b.case!.summary,
     });
     caseId = c.id;
+    // Cross: the visiting teams (those of the other side than the ground) read the case for the window only.
+    const until = endOfChinaDay(op.windowTo);
+    if (op.kind === 'cross' && now < until) {
+      const visiting = op.teamIds.filter((t) => getAgency(tx, getTeam(tx, t)!.agencyCode)!.side !== src.side);
+      grantCaseReads(tx, { caseId: c.id, teamIds: visiting, grantedBy: grantOwner(op.id), until: until.toISOString(), at: now.toISOString() });
+    }
   }
   const at = now.toISOString();
   const row = tx
@@ -276,6 +312,7 @@ export function recordTask(tx: Tx, deps: Deps, p: Principal, id: string, expecte
       outcome: b.outcome,
       rectification: b.rectification ?? null,
       caseId,
+      failedMeasure: b.failedMeasure ?? null,
       recordedAt: at,
       recordedBy: p.keyId,
       updatedAt: at,
@@ -302,11 +339,20 @@ export function operationTasksOf(tx: Tx, operationIds: string[]): TaskRow[] {
     .all();
 }
 
+function taskSides(tx: Tx, task: TaskRow): Set<string> {
+  return new Set(task.teamIds.map((t) => getAgency(tx, getTeam(tx, t)!.agencyCode)!.side));
+}
+
 export function closeOperation(tx: Tx, deps: Deps, p: Principal, id: string, expected: Expected | undefined, b: Static<typeof CloseBody>): OperationRow {
   const cur = loadOperationFor(tx, p, id);
   assertMayClose(tx, p, cur);
   checkIfMatch(expected, cur.version, 'joint operation', id);
   if (cur.status === 'closed') throw conflict('operation-closed', `Operation ${id} was already closed at ${cur.closedAt}.`, { operationStatus: cur.status });
+  return closeCore(tx, deps, cur, b.note, p.agencyCode);
+}
+
+function closeCore(tx: Tx, deps: Deps, cur: OperationRow, closeNote: string | undefined, actorAgencyCode: string | null | undefined): OperationRow {
+  const id = cur.id;
   const at = deps.clock.now().toISOString();
   tx.update(operationTasks)
     .set({ status: 'cancelled', updatedAt: at })
@@ -314,9 +360,10 @@ export function closeOperation(tx: Tx, deps: Deps, p: Principal, id: string, exp
     .run();
   const tasks = operationTasksOf(tx, [id]);
   for (const t of tasks.filter((x) => x.status === 'cancelled'))
-    cancelSubjectAssignments(tx, deps, 'operation_task', t.id, 'joint operation closed', p.agencyCode);
+    cancelSubjectAssignments(tx, deps, 'operation_task', t.id, 'joint operation closed', actorAgencyCode);
   const recorded = tasks.filter((t) => t.status === 'recorded');
   const caseIds = recorded.flatMap((t) => (t.caseId ? [t.caseId] : []));
+  const totals = measureTotals(tx, caseIds);
   const summary: OperationSummary = {
     targets: tasks.length,
     visited: recorded.length,
@@ -324,6 +371,8 @@ export function closeOperation(tx: Tx, deps: Deps, p: Principal, id: string, exp
     violations: recorded.filter((t) => t.outcome === 'rectify' || t.outcome === 'case').length,
     cases: caseIds.length,
     caseIds,
+    measures: { total: totals.measures, byType: totals.byType },
+    fines: { count: totals.fines, totalFen: totals.fineTotalFen },
     closedAt: at,
   };
   const op = tx
@@ -332,25 +381,163 @@ export function closeOperation(tx: Tx, deps: Deps, p: Principal, id: string, exp
       status: 'closed',
       closedAt: at,
       summary,
-      note: b.note ? [cur.note, b.note].filter(Boolean).join('\n') : cur.note,
+      note: closeNote ? [cur.note, closeNote].filter(Boolean).join('\n') : cur.note,
       updatedAt: at,
       version: cur.version + 1,
     })
     .where(eq(jointOperations.id, id))
     .returning()
     .get();
-  emitOperation(tx, deps, op, 'joint_operation.closed', { summary }, p.agencyCode);
+  emitOperation(tx, deps, op, 'joint_operation.closed', { summary }, actorAgencyCode);
   // Both sides' parties are told, each in its own inbox.
   for (const code of partiesOf(op))
     notify(tx, deps, {
       kind: 'joint_operation_closed',
       agencyCode: code,
       subject: `joint-operations/${op.id}`,
-      message: `联合执法行动「${op.name}」已结束：目标 ${summary.targets}，已检查 ${summary.visited}，发现问题 ${summary.violations}，立案 ${summary.cases}。`,
+      message: `联合执法行动「${op.name}」已结束：目标 ${summary.targets}，已检查 ${summary.visited}，发现问题 ${summary.violations}，立案 ${summary.cases}，执法措施 ${totals.measures}，罚款 ${totals.fines} 笔共 ${(totals.fineTotalFen / 100).toFixed(2)} 元。`,
       data: { operationId: op.id, summary },
-      actorAgencyCode: p.agencyCode ?? op.leadAgencyCode,
+      actorAgencyCode: actorAgencyCode ?? op.leadAgencyCode,
     });
   return op;
+}
+
+// ------------------------------------------------------------ linkage (heavy-pollution alerts)
+
+/** One target of an alert-linked operation: the source, its teams (one, or a mixed pair at the seam) and the measures checked. */
+export interface LinkedTarget {
+  sourceId: string;
+  teamIds: string[];
+  requiredMeasures: string[];
+}
+
+export interface LinkedOperationInput {
+  airAlertId: string;
+  name: string;
+  leadAgencyCode: string;
+  partnerAgencyCodes: string[];
+  window: { from: string; to: string };
+  level: string;
+  targets: LinkedTarget[];
+  note: string;
+  actorAgencyCode: string | null;
+}
+
+/**
+ * For the air capability: an alert at a linkage level opens a joint operation at once — no other
+ * side's confirmation, since the alert already binds every agency of the zone. Created confirmed,
+ * so `joint_operation.confirmed` puts its tasks on the teams' work lists as for any operation.
+ */
+export function openLinkedOperation(tx: Tx, deps: Deps, b: LinkedOperationInput): { op: OperationRow; tasks: TaskRow[] } {
+  const at = deps.clock.now().toISOString();
+  const teamIds = [...new Set(b.targets.flatMap((t) => t.teamIds))];
+  const lead = getAgency(tx, b.leadAgencyCode)!;
+  const created = tx
+    .insert(jointOperations)
+    .values({
+      id: newId(),
+      name: b.name,
+      kind: 'joint',
+      side: lead.side,
+      leadAgencyCode: lead.code,
+      partnerAgencyCodes: b.partnerAgencyCodes.filter((c) => c !== lead.code),
+      windowFrom: b.window.from,
+      windowTo: b.window.to,
+      focus: { categories: ['air'], areaIds: [], sourceIds: b.targets.map((t) => t.sourceId), supervisionClasses: [] },
+      teamIds,
+      note: b.note,
+      status: 'confirmed',
+      summary: null,
+      airAlertId: b.airAlertId,
+      confirmedAt: at,
+      confirmedBy: null,
+      confirmedByAgencyCode: null,
+      createdBy: `air-alert:${b.airAlertId}`,
+      createdAt: at,
+      updatedAt: at,
+      version: 1,
+    })
+    .returning()
+    .get();
+  const dueAt = endOfChinaDay(b.window.to).toISOString();
+  const sources = new Map(b.targets.map((t) => [t.sourceId, getSource(tx, t.sourceId)!]));
+  const tasks = b.targets.map((t, position) => {
+    const src = sources.get(t.sourceId)!;
+    return tx
+      .insert(operationTasks)
+      .values({
+        id: newId(),
+        operationId: created.id,
+        position,
+        sourceId: src.id,
+        sourceSide: src.side,
+        sourceAgencyCode: src.agencyCode,
+        teamIds: t.teamIds,
+        status: 'open',
+        dueAt,
+        alertLevel: b.level,
+        requiredMeasures: t.requiredMeasures,
+        createdAt: at,
+        updatedAt: at,
+        version: 1,
+      })
+      .returning()
+      .get();
+  });
+  emitOperation(
+    tx,
+    deps,
+    created,
+    'joint_operation.created',
+    { window: { from: created.windowFrom, to: created.windowTo }, airAlertId: b.airAlertId },
+    b.actorAgencyCode,
+  );
+  emitOperation(
+    tx,
+    deps,
+    created,
+    'joint_operation.confirmed',
+    { taskCount: tasks.length, confirmedByAgencyCode: null, dueAt, airAlertId: b.airAlertId },
+    b.actorAgencyCode,
+  );
+  return { op: created, tasks };
+}
+
+/**
+ * The alert changed level: each open task is re-checked against the new level — its level and the
+ * source's measures at that level are replaced (`measuresOf` answers per source). Returns the
+ * re-checked tasks; one `joint_operation.tasks_rechecked` event tells the operation's audience.
+ */
+export function recheckLinkedTasks(
+  tx: Tx,
+  deps: Deps,
+  operationId: string,
+  level: string,
+  measuresOf: (sourceId: string) => string[],
+  actorAgencyCode: string | null,
+): TaskRow[] {
+  const op = tx.select().from(jointOperations).where(eq(jointOperations.id, operationId)).get();
+  if (!op || op.status === 'closed') return [];
+  const at = deps.clock.now().toISOString();
+  const out = operationTasksOf(tx, [operationId])
+    .filter((t) => t.status === 'open')
+    .map((t) =>
+      tx
+        .update(operationTasks)
+        .set({ alertLevel: level, requiredMeasures: measuresOf(t.sourceId), updatedAt: at, version: t.version + 1 })
+        .where(eq(operationTasks.id, t.id))
+        .returning()
+        .get(),
+    );
+  emitOperation(tx, deps, op, 'joint_operation.tasks_rechecked', { level, recheckedTaskIds: out.map((t) => t.id) }, actorAgencyCode);
+  return out;
+}
+
+/** The alert was lifted: its operation closes as a supervisor's close would (open tasks cancelled, summary frozen, parties notified). */
+export function closeLinkedOperation(tx: Tx, deps: Deps, operationId: string, note: string, actorAgencyCode: string | null): OperationRow | null {
+  const op = tx.select().from(jointOperations).where(eq(jointOperations.id, operationId)).get();
+  if (!op || op.status === 'closed') return null;
+  return closeCore(tx, deps, op, note, actorAgencyCode);
 }
 
 // --------------------------------------------------------------------------------------- list

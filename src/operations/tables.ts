@@ -21,6 +21,10 @@ export interface OperationSummary {
   violations: number;
   cases: number;
   caseIds: string[];
+  /** Measures the operation's cases took by close (cases capability), by type. */
+  measures?: { total: number; byType: Record<string, number> };
+  /** Fines and daily penalties among them, total in fen. */
+  fines?: { count: number; totalFen: number };
   closedAt: string;
 }
 
@@ -44,6 +48,8 @@ export const jointOperations = sqliteTable(
     confirmedBy: text('confirmed_by'),
     confirmedByAgencyCode: text('confirmed_by_agency_code'),
     summary: text('summary', { mode: 'json' }).$type<OperationSummary | null>(),
+    /** The heavy-pollution alert (src/air) that opened it by linkage, else null (proposed by a supervisor). */
+    airAlertId: text('air_alert_id'),
     closedAt: text('closed_at'),
     createdBy: text('created_by').notNull(),
     createdAt: text('created_at').notNull(),
@@ -79,6 +85,12 @@ export const operationTasks = sqliteTable(
     outcome: text('outcome', { enum: TASK_OUTCOMES }),
     rectification: text('rectification', { mode: 'json' }).$type<{ dueOn: string; requirement: string } | null>(),
     caseId: text('case_id'),
+    /** Alert-linked tasks: the alert level the source is checked against (re-set when the alert changes level). */
+    alertLevel: text('alert_level'),
+    /** Alert-linked tasks: the source's emergency measures at that level (what the visit checks). */
+    requiredMeasures: text('required_measures', { mode: 'json' }).$type<string[] | null>(),
+    /** Outcome case on an alert-linked task: the measure the source failed to apply. */
+    failedMeasure: text('failed_measure'),
     recordedAt: text('recorded_at'),
     recordedBy: text('recorded_by'),
     createdAt: text('created_at').notNull(),

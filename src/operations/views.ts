@@ -33,6 +33,9 @@ export function taskViews(tx: Tx, rows: TaskRow[]) {
     outcome: r.outcome,
     rectification: r.rectification,
     caseId: r.caseId,
+    alertLevel: r.alertLevel as 'yellow' | 'orange' | 'red' | null,
+    requiredMeasures: r.requiredMeasures,
+    failedMeasure: r.failedMeasure,
     recordedAt: r.recordedAt,
     version: r.version,
   }));
@@ -65,6 +68,7 @@ export function operationView(tx: Tx, op: OperationRow, tasks: TaskRow[] = opera
         case: recorded.filter((t) => t.outcome === 'case').length,
       },
     },
+    airAlertId: op.airAlertId,
     summary: op.summary,
     tasks: taskViews(tx, tasks),
     createdAt: op.createdAt,

@@ -12,6 +12,7 @@ import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../.
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
 import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from '../../src/ledger/tables.js';
 import { AGENDA_LINK_KINDS, ATTENDANCE_STATUSES, CONSULTATION_KINDS, CONSULTATION_STATUSES, DECISION_STATUSES } from '../../src/consultations/tables.js';
+import { AIR_LEVELS, ALERT_STATUSES, EMERGENCY_MEASURES, POLLUTANTS } from '../../src/air/tables.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES as OPERATION_TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
@@ -43,6 +44,10 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   operation_kind: OPERATION_KINDS,
   operation_status: OPERATION_STATUSES,
   operation_task_status: OPERATION_TASK_STATUSES,
+  air_level: AIR_LEVELS,
+  air_alert_status: ALERT_STATUSES,
+  pollutant: POLLUTANTS,
+  emergency_measure: EMERGENCY_MEASURES,
   partner_audience: PARTNER_AUDIENCES,
   partner_scope: PARTNER_SCOPES,
   rectification_kind: TASK_KINDS,
