@@ -127,7 +127,11 @@ export function emitCase(
   opts: { actorAgencyCode?: string | null; extra?: string[] } = {},
 ) {
   const rel = relationsOf(tx, c.id);
-  const audience = [...new Set([...rel.coHandling, ...rel.access, ...(opts.extra ?? [])])].map((a) => `agency:${a}`);
+  const audience = [
+    ...[...new Set([...rel.coHandling, ...rel.access, ...(opts.extra ?? [])])].map((a) => `agency:${a}`),
+    // Teams with a time-bounded read grant (a cross operation's visitors) see what they may GET.
+    ...(rel.grantedTeams ?? []).map((t) => `team:${t}`),
+  ];
   return appendEvent(tx, deps.clock, {
     type,
     subject: `cases/${c.id}`,

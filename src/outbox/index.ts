@@ -63,6 +63,17 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
   return row;
 }
 
+/**
+ * Widens or narrows who sees a subject's events already written, when who may GET the subject
+ * changes later (a time-bounded read grant): a caller sees an event iff it may GET its subject.
+ */
+export function addSubjectAudience(tx: Tx, subject: string, key: string): void {
+  tx.run(sql`INSERT OR IGNORE INTO event_audience (key, position) SELECT ${key}, position FROM events WHERE subject = ${subject}`);
+}
+export function removeSubjectAudience(tx: Tx, subject: string, key: string): void {
+  tx.run(sql`DELETE FROM event_audience WHERE key = ${key} AND position IN (SELECT position FROM events WHERE subject = ${subject})`);
+}
+
 export function eventsForSubject(tx: Tx, subject: string): StoredEvent[] {
   return tx
     .select()

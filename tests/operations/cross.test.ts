@@ -41,10 +41,19 @@ describeModes('cross operation: visiting teams read its cases for the window onl
     expect(caseId).toBeTruthy();
   });
 
+  const caseEventsSeenBy = async (key: string) => {
+    const r = await t.app.inject({ url: '/v1/events?limit=500', headers: t.auth(key) });
+    expect(r.statusCode, r.body).toBe(200);
+    return (r.json().items as { subject: string }[]).filter((e) => e.subject === `cases/${caseId}`).length;
+  };
+
   it('during the window a visiting team’s inspector reads the case and the source; another team of the same agency does not', async () => {
     expect((await t.app.inject({ url: `/v1/cases/${caseId}`, headers: t.auth(urumqiAir) })).statusCode).toBe(200);
     expect((await t.app.inject({ url: '/v1/sources/src-xpcc-d8-01', headers: t.auth(urumqiAir) })).statusCode).toBe(200);
     expect((await t.app.inject({ url: `/v1/cases/${caseId}`, headers: t.auth(urumqiGeneral) })).statusCode).toBe(404);
+    // It sees the case's events iff it may GET the case: the ones before the grant and later ones.
+    expect(await caseEventsSeenBy(urumqiAir)).toBeGreaterThan(0);
+    expect(await caseEventsSeenBy(urumqiGeneral)).toBe(0);
     // Read only: the grant lets it add nothing.
     const note = await t.app.inject({ method: 'POST', url: `/v1/cases/${caseId}/notes`, headers: t.auth(urumqiAir), payload: { text: '补充情况' } });
     expect([403, 404]).toContain(note.statusCode);
@@ -62,6 +71,7 @@ describeModes('cross operation: visiting teams read its cases for the window onl
     t.clock.set('2026-03-13T16:00:01.000Z');
     await t.settle();
     expect((await t.app.inject({ url: `/v1/cases/${caseId}`, headers: t.auth(urumqiAir) })).statusCode).toBe(404);
+    expect(await caseEventsSeenBy(urumqiAir)).toBe(0);
     expect((await t.req('insp-652301-01', 'GET', `/v1/cases/${caseId}`)).statusCode).toBe(200);
     const ev = await t.req('admin', 'GET', `/v1/events?subject=${encodeURIComponent(`joint-operations/${opId}`)}`);
     expect((ev.json().items as { type: string; data: any }[]).find((e) => e.type === 'joint_operation.window_ended')!.data.revokedCaseGrants).toBe(2); // both visiting teams
