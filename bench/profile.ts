@@ -16,7 +16,12 @@ if (process.argv[2] === '--child') {
   const { requests } = await import('./intake.js');
   const [url, token, secs] = process.argv.slice(3);
   const gen = requests('spread', token);
-  const r = await autocannon({ url, connections: 50, duration: Number(secs), requests: [{ method: 'POST', path: '/v1/complaints', setupRequest: gen.setupRequest }] });
+  const r = await autocannon({
+    url,
+    connections: 50,
+    duration: Number(secs),
+    requests: [{ method: 'POST', path: '/v1/complaints', setupRequest: gen.setupRequest }],
+  });
   process.send!({ rps: Math.round(r.requests.average), p99: r.latency.p99, non2xx: r.non2xx });
   process.exit(0);
 }
@@ -39,10 +44,18 @@ const self = new Map<string, number>();
 const byFile = new Map<string, number>();
 for (const n of nodes) {
   const f = n.callFrame;
-  const file = f.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'node_modules/').replace(/.*\/(src|bench)\//, '$1/');
+  const file = f.url
+    .replace(/^file:\/\//, '')
+    .replace(/.*\/node_modules\//, 'node_modules/')
+    .replace(/.*\/(src|bench)\//, '$1/');
   const key = `${f.functionName || '(anonymous)'} ${file}:${f.lineNumber + 1}`;
   self.set(key, (self.get(key) ?? 0) + (n.hitCount ?? 0));
-  const pkg = file.startsWith('node_modules/') ? file.split('/').slice(0, file.split('/')[1].startsWith('@') ? 3 : 2).join('/') : file.split(':')[0] || f.functionName;
+  const pkg = file.startsWith('node_modules/')
+    ? file
+        .split('/')
+        .slice(0, file.split('/')[1].startsWith('@') ? 3 : 2)
+        .join('/')
+    : file.split(':')[0] || f.functionName;
   byFile.set(pkg, (byFile.get(pkg) ?? 0) + (n.hitCount ?? 0));
 }
 const top = (m: Map<string, number>, k: number) =>
