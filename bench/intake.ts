@@ -47,7 +47,7 @@ const CHANNELS = ['phone', 'web', 'wechat'] as const;
 const RETRY_EVERY = 20;
 
 /** A request generator: new bodies with unique keys, and every RETRY_EVERY-th a retry of an earlier one. */
-function requests(workload: Workload, token: string) {
+export function requests(workload: Workload, token: string) {
   const rand = rng(workload === 'spread' ? 7 : 11);
   const recent: { key: string; body: string }[] = [];
   let n = 0;
@@ -90,7 +90,7 @@ function requests(workload: Workload, token: string) {
   return { setupRequest, sent: () => n };
 }
 
-async function startApp(mode: 'embedded' | 'redis', redisUrl?: string): Promise<{ app: FastifyInstance; url: string; token: string }> {
+export async function startApp(mode: 'embedded' | 'redis', redisUrl?: string): Promise<{ app: FastifyInstance; url: string; token: string }> {
   const env: Record<string, string> = {
     DATABASE_PATH: tmpDb(`intake-${mode}`),
     LOG_LEVEL: 'silent',

@@ -46,7 +46,11 @@ const decodeURIComponentSafe = (s: string) => {
  * except when denied.
  */
 export function installAudit(app: FastifyInstance, deps: { db: Db; clock: Clock }) {
-  const insert = (row: AuditRow) => deps.db.insert(auditLog).values(row).run();
+  // After every write: written out once rather than built per call (see sqliteOf).
+  const stmt = deps.db.$client.prepare(
+    'INSERT INTO audit_log (id, at, key_id, role, side, agency_code, team_id, method, route, path, subject, status, outcome, request_id) VALUES (@id, @at, @keyId, @role, @side, @agencyCode, @teamId, @method, @route, @path, @subject, @status, @outcome, @requestId)',
+  );
+  const insert = (row: AuditRow) => stmt.run(row);
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const status = reply.statusCode;
     const outcome = outcomeOf(status);

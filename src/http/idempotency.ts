@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { inTx, type Db, type Tx } from '../db/client.js';
+import { inTx, sqliteOf, type Db, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
-import { idempotencyKeys } from './tables.js';
 import { unprocessable } from './problem.js';
 import { canonicalJson } from '../json.js';
 import { etagOf } from './versioning.js';
@@ -78,6 +76,11 @@ export interface IdempotencyOptions {
   codec?: ResponseCodec;
 }
 
+const PRUNE = 'DELETE FROM idempotency_keys WHERE created_at < ?';
+const PRIOR = 'SELECT body_hash AS bodyHash, status, response, location FROM idempotency_keys WHERE key_id = ? AND route = ? AND key = ?';
+const RECORD =
+  'INSERT INTO idempotency_keys (key_id, key, route, body_hash, status, response, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
 export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (tx: Tx) => StoredResponse, opts: IdempotencyOptions = {}): IdempotentResult {
   const ttlHours = opts.ttlHours ?? DEFAULT_TTL_HOURS;
   if (scope.key === undefined) return { ...inTx(db, fn), replayed: false };
@@ -85,28 +88,22 @@ export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (t
   return inTx(db, (tx) => {
     const now = clock.now();
     const cutoff = new Date(now.getTime() - Math.max(ttlHours, DEFAULT_TTL_HOURS) * 3_600_000).toISOString();
+    // On every create: the three statements are written out once (see sqliteOf).
+    const sqlite = sqliteOf(tx);
     // Prune expired keys (indexed on created_at); an expired key is a new key.
-    tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, cutoff)).run();
-    const where = and(eq(idempotencyKeys.keyId, scope.keyId), eq(idempotencyKeys.route, scope.route), eq(idempotencyKeys.key, scope.key!));
-    const prior = tx.select().from(idempotencyKeys).where(where).get();
+    sqlite.prepare(PRUNE).run(cutoff);
+    const prior = sqlite.prepare(PRIOR).get(scope.keyId, scope.route, scope.key) as
+      | { bodyHash: string; status: number; response: string; location: string | null }
+      | undefined;
     if (prior) {
       if (prior.bodyHash !== hash)
         throw unprocessable('idempotency-key-reused', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.');
-      return { status: prior.status, body: opts.codec ? opts.codec.open(prior.response) : prior.response, location: prior.location, replayed: true };
+      const stored: unknown = JSON.parse(prior.response);
+      return { status: prior.status, body: opts.codec ? opts.codec.open(stored) : stored, location: prior.location, replayed: true };
     }
     const res = fn(tx);
-    tx.insert(idempotencyKeys)
-      .values({
-        keyId: scope.keyId,
-        key: scope.key!,
-        route: scope.route,
-        bodyHash: hash,
-        status: res.status,
-        response: opts.codec ? opts.codec.seal(res.body) : res.body,
-        location: res.location ?? null,
-        createdAt: now.toISOString(),
-      })
-      .run();
+    const response = opts.codec ? opts.codec.seal(res.body) : res.body;
+    sqlite.prepare(RECORD).run(scope.keyId, scope.key, scope.route, hash, res.status, JSON.stringify(response), res.location ?? null, now.toISOString());
     return { ...res, replayed: false };
   });
 }

@@ -1,5 +1,5 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
-import { inTx, type Tx } from '../db/client.js';
+import { and, eq, inArray } from 'drizzle-orm';
+import { inTx, sqliteOf, type Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { appendEvent } from '../outbox/index.js';
@@ -15,7 +15,7 @@ import { assignmentsOfSubjects, cancelSubjectAssignments, getAssignment, reroute
 import { getCase } from '../cases/visibility.js';
 import { getSource } from '../cases/sources.js';
 import { agencyByAdminCode } from '../reference/hierarchy.js';
-import { complaintCounters, complaintReviews, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
+import { complaintReviews, complaints, type Attachment, type Channel, type ComplaintStatus } from './tables.js';
 import { newQueryCode, type Reporter } from './pii.js';
 import { OPEN_STATUSES, findMaster } from './dedup.js';
 import { notifyOverdue } from './notify.js';
@@ -106,9 +106,10 @@ export function checkNewComplaint(tx: Tx, input: NewComplaint, now: Date, names:
 }
 
 /** Audience of a complaint's events: its owner plus every agency/team it was routed to (and its master's). */
-function eventScope(tx: Tx, row: ComplaintRow) {
+function eventScope(tx: Tx, row: ComplaintRow, fresh = false) {
   const ids = row.duplicateOf ? [row.id, row.duplicateOf] : [row.id];
-  const routes = assignmentsOfSubjects(tx, 'complaint', ids);
+  // A complaint just received has no assignments of its own yet (only its master may).
+  const routes = assignmentsOfSubjects(tx, 'complaint', fresh ? ids.slice(1) : ids);
   const audience = new Set<string>();
   for (const r of routes) {
     if (r.agencyCode) audience.add(`agency:${r.agencyCode}`);
@@ -126,8 +127,8 @@ function eventScope(tx: Tx, row: ComplaintRow) {
 }
 
 /** Appends a complaint.* event. Data carries ids, status and dates: never reporter fields. */
-export function emit(tx: Tx, deps: Deps, row: ComplaintRow, type: string, data: Record<string, unknown> = {}) {
-  const scope = eventScope(tx, row);
+export function emit(tx: Tx, deps: Deps, row: ComplaintRow, type: string, data: Record<string, unknown> = {}, fresh = false) {
+  const scope = eventScope(tx, row, fresh);
   return appendEvent(tx, deps.clock, {
     type,
     subject: `complaints/${row.id}`,
@@ -153,6 +154,8 @@ export function patch(tx: Tx, deps: Deps, row: ComplaintRow, set: Partial<Compla
     .get();
 }
 
+const NEXT_NUMBER = 'INSERT INTO complaint_counters (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last';
+
 /** Creates a complaint (one transaction: counter, row, dedup link, event, acceptance timer). */
 export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComplaint, names?: FieldNames) {
   checkNewComplaint(tx, input, deps.clock.now(), names);
@@ -174,12 +177,8 @@ export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComp
   }
   const now = deps.clock.now();
   const year = chinaYear(now);
-  const counter = tx
-    .insert(complaintCounters)
-    .values({ year, last: 1 })
-    .onConflictDoUpdate({ target: complaintCounters.year, set: { last: sql`${complaintCounters.last} + 1` } })
-    .returning()
-    .get();
+  // On every create: written out once (see sqliteOf).
+  const counter = sqliteOf(tx).prepare(NEXT_NUMBER).get(year) as { last: number };
   const id = newId();
   const number = `12369-${year}-${String(counter.last).padStart(6, '0')}`;
   const queryCode = newQueryCode();
@@ -229,8 +228,9 @@ export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComp
     })
     .returning()
     .get();
-  emit(tx, deps, row, 'complaint.received', { channel: row.channel, receivedAt: iso, acceptanceDueAt, by: p.keyId });
-  if (master) emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' });
+  emit(tx, deps, row, 'complaint.received', { channel: row.channel, receivedAt: iso, acceptanceDueAt, by: p.keyId }, true);
+  if (master)
+    emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' }, true);
   scheduleTimer(tx, { id: acceptTimerId(id), name: DEADLINE_JOB, dueAt: new Date(acceptanceDueAt), payload: { id, deadline: 'acceptance' } });
   return { row, queryCode };
 }

@@ -1,5 +1,5 @@
-import { and, eq, desc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, eq, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { sqliteOf, type Tx } from '../db/client.js';
 import { events, eventAudience } from './tables.js';
 import { newId } from '../ids.js';
 import type { Clock } from '../clock.js';
@@ -32,26 +32,36 @@ export type StoredEvent = typeof events.$inferSelect;
  * Appends a domain event in the caller's transaction (the transactional outbox): if the change
  * rolls back, so does the event. The per-subject sequence is max+1 under the write lock.
  */
+// The outbox append runs on every write: its three statements are written out (see sqliteOf).
+const LAST_SEQUENCE = 'SELECT sequence AS s FROM events WHERE subject = ? ORDER BY sequence DESC LIMIT 1';
+const INSERT_EVENT =
+  'INSERT INTO events (id, type, subject, sequence, time, source, side, agency_code, category, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_AUDIENCE = 'INSERT INTO event_audience (key, position) VALUES (?, ?)';
+
 export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
   assertNoReporterData(e.data);
-  const last = tx.select({ s: events.sequence }).from(events).where(eq(events.subject, e.subject)).orderBy(desc(events.sequence)).limit(1).get();
+  const db = sqliteOf(tx);
+  const last = db.prepare(LAST_SEQUENCE).get(e.subject) as { s: number } | undefined;
   const actor = e.actorAgencyCode ?? e.agencyCode ?? 'center';
-  const row = tx
-    .insert(events)
-    .values({
-      id: newId(),
-      type: e.type,
-      subject: e.subject,
-      sequence: (last?.s ?? 0) + 1,
-      time: clock.now().toISOString(),
-      source: `/enforcement/agencies/${actor}`,
-      side: e.side ?? null,
-      agencyCode: e.agencyCode ?? null,
-      category: e.category ?? null,
-      data: e.data,
-    })
-    .returning()
-    .get();
+  const row: StoredEvent = {
+    position: 0,
+    id: newId(),
+    type: e.type,
+    subject: e.subject,
+    sequence: (last?.s ?? 0) + 1,
+    time: clock.now().toISOString(),
+    source: `/enforcement/agencies/${actor}`,
+    side: e.side ?? null,
+    agencyCode: e.agencyCode ?? null,
+    category: e.category ?? null,
+    data: e.data,
+  };
+  row.position = Number(
+    db
+      .prepare(INSERT_EVENT)
+      .run(row.id, row.type, row.subject, row.sequence, row.time, row.source, row.side, row.agencyCode, row.category, JSON.stringify(row.data))
+      .lastInsertRowid,
+  );
   const keys = new Set<string>(e.audience ?? []);
   if (e.side) keys.add(`side:${e.side}`);
   if (e.agencyCode) keys.add(`agency:${e.agencyCode}`);
@@ -59,7 +69,8 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
     for (const k of [...keys]) if (!k.startsWith('key:')) keys.add(`${e.readableAs}@${k}`);
     keys.add(`${e.readableAs}@*`);
   }
-  for (const key of keys) tx.insert(eventAudience).values({ key, position: row.position }).run();
+  const audience = db.prepare(INSERT_AUDIENCE);
+  for (const key of keys) audience.run(key, row.position);
   return row;
 }
 
