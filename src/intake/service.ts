@@ -229,8 +229,7 @@ export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComp
     .returning()
     .get();
   emit(tx, deps, row, 'complaint.received', { channel: row.channel, receivedAt: iso, acceptanceDueAt, by: p.keyId }, true);
-  if (master)
-    emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' }, true);
+  if (master) emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' }, true);
   scheduleTimer(tx, { id: acceptTimerId(id), name: DEADLINE_JOB, dueAt: new Date(acceptanceDueAt), payload: { id, deadline: 'acceptance' } });
   return { row, queryCode };
 }

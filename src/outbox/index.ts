@@ -34,8 +34,7 @@ export type StoredEvent = typeof events.$inferSelect;
  */
 // The outbox append runs on every write: its three statements are written out (see sqliteOf).
 const LAST_SEQUENCE = 'SELECT sequence AS s FROM events WHERE subject = ? ORDER BY sequence DESC LIMIT 1';
-const INSERT_EVENT =
-  'INSERT INTO events (id, type, subject, sequence, time, source, side, agency_code, category, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_EVENT = 'INSERT INTO events (id, type, subject, sequence, time, source, side, agency_code, category, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_AUDIENCE = 'INSERT INTO event_audience (key, position) VALUES (?, ?)';
 
 export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
@@ -59,8 +58,7 @@ export function appendEvent(tx: Tx, clock: Clock, e: DomainEvent): StoredEvent {
   row.position = Number(
     db
       .prepare(INSERT_EVENT)
-      .run(row.id, row.type, row.subject, row.sequence, row.time, row.source, row.side, row.agencyCode, row.category, JSON.stringify(row.data))
-      .lastInsertRowid,
+      .run(row.id, row.type, row.subject, row.sequence, row.time, row.source, row.side, row.agencyCode, row.category, JSON.stringify(row.data)).lastInsertRowid,
   );
   const keys = new Set<string>(e.audience ?? []);
   if (e.side) keys.add(`side:${e.side}`);
