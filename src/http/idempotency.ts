@@ -78,8 +78,7 @@ export interface IdempotencyOptions {
 
 const PRUNE = 'DELETE FROM idempotency_keys WHERE created_at < ?';
 const PRIOR = 'SELECT body_hash AS bodyHash, status, response, location FROM idempotency_keys WHERE key_id = ? AND route = ? AND key = ?';
-const RECORD =
-  'INSERT INTO idempotency_keys (key_id, key, route, body_hash, status, response, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const RECORD = 'INSERT INTO idempotency_keys (key_id, key, route, body_hash, status, response, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (tx: Tx) => StoredResponse, opts: IdempotencyOptions = {}): IdempotentResult {
   const ttlHours = opts.ttlHours ?? DEFAULT_TTL_HOURS;
@@ -93,8 +92,7 @@ export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (t
     // Prune expired keys (indexed on created_at); an expired key is a new key.
     sqlite.prepare(PRUNE).run(cutoff);
     const prior = sqlite.prepare(PRIOR).get(scope.keyId, scope.route, scope.key) as
-      | { bodyHash: string; status: number; response: string; location: string | null }
-      | undefined;
+      { bodyHash: string; status: number; response: string; location: string | null } | undefined;
     if (prior) {
       if (prior.bodyHash !== hash)
         throw unprocessable('idempotency-key-reused', 'This Idempotency-Key was already used with a different request body; use a new key for a new request.');
