@@ -13,6 +13,7 @@ import { operationsCapability } from './operations/index.js';
 import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
 import { ledgerCapability } from './ledger/index.js';
+import { statsCapability } from './stats/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -27,6 +28,7 @@ export const capabilities: Capability[] = [
   filingsCapability,
   inspectionsCapability,
   ledgerCapability,
+  statsCapability,
   operationsCapability,
   auditCapability,
   vocabularyCapability,

@@ -17,3 +17,4 @@ export * from './inspections/tables.js';
 export * from './ledger/tables.js';
 export * from './ops/tables.js';
 export * from './operations/tables.js';
+export * from './reports/tables.js';

@@ -2132,6 +2132,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 12369 complaint figures: received, accepted, answered, on-time rate, days to accept and answer
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, channel, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsComplaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Case figures: registered, decided on time, closed; measures by type, fines and daily-penalty totals (fen)
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/filings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cross-filing figures: filed, acknowledged on time, escalated
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsFilings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Work-list figures: assigned, claimed on time, declined (推诿) per team, completed
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/rectification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rectification ledger figures: tasks due, closed off on time, overdue, missed weeks
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsRectification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/joint-operations": {
         parameters: {
             query?: never;
@@ -30888,6 +30988,1436 @@ export interface operations {
             };
             /** @description Invalid request: see `errors` for each bad field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsComplaints: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of complaints the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "complaints",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "accepted": 12,
+                     *         "notAccepted": 12,
+                     *         "transferred": 12,
+                     *         "closed": 12,
+                     *         "closedOnTime": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToAccept": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToClose": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "accepted": 12,
+                     *             "notAccepted": 12,
+                     *             "transferred": 12,
+                     *             "closed": 12,
+                     *             "closedOnTime": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToAccept": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToClose": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "complaints";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Complaint figures (12369) */
+                        total: {
+                            /**
+                             * @description Complaints received in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Accepted (受理)
+                             * @example 12
+                             */
+                            accepted: number;
+                            /**
+                             * @description Not accepted (不予受理)
+                             * @example 12
+                             */
+                            notAccepted: number;
+                            /**
+                             * @description Transferred to another authority (转办)
+                             * @example 12
+                             */
+                            transferred: number;
+                            /**
+                             * @description Accepted and answered (replied, or closed)
+                             * @example 12
+                             */
+                            closed: number;
+                            /**
+                             * @description Answered by the reply deadline (60 days after acceptance, plus an approved extension)
+                             * @example 12
+                             */
+                            closedOnTime: number;
+                            /**
+                             * @description Accepted, not answered, past the reply deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past a deadline now: open past due, plus reports still awaiting the acceptance decision after 15 days
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from receipt to acceptance */
+                            daysToAccept: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from receipt to the answer */
+                            daysToClose: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Complaint figures (12369) */
+                            figures: {
+                                /**
+                                 * @description Complaints received in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Accepted (受理)
+                                 * @example 12
+                                 */
+                                accepted: number;
+                                /**
+                                 * @description Not accepted (不予受理)
+                                 * @example 12
+                                 */
+                                notAccepted: number;
+                                /**
+                                 * @description Transferred to another authority (转办)
+                                 * @example 12
+                                 */
+                                transferred: number;
+                                /**
+                                 * @description Accepted and answered (replied, or closed)
+                                 * @example 12
+                                 */
+                                closed: number;
+                                /**
+                                 * @description Answered by the reply deadline (60 days after acceptance, plus an approved extension)
+                                 * @example 12
+                                 */
+                                closedOnTime: number;
+                                /**
+                                 * @description Accepted, not answered, past the reply deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past a deadline now: open past due, plus reports still awaiting the acceptance decision after 15 days
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from receipt to acceptance */
+                                daysToAccept: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from receipt to the answer */
+                                daysToClose: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsCases: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of cases the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "cases",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "decided": 12,
+                     *         "decidedOnTime": 12,
+                     *         "closed": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToDecide": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToClose": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "measuresByType": [
+                     *           {
+                     *             "type": "warning",
+                     *             "count": 12,
+                     *             "amountFen": 5000000
+                     *           }
+                     *         ],
+                     *         "finesFen": 5000000,
+                     *         "dailyPenaltyFen": 15000000
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "decided": 12,
+                     *             "decidedOnTime": 12,
+                     *             "closed": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToDecide": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToClose": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "measuresByType": [
+                     *               {
+                     *                 "type": "warning",
+                     *                 "count": 12,
+                     *                 "amountFen": 5000000
+                     *               }
+                     *             ],
+                     *             "finesFen": 5000000,
+                     *             "dailyPenaltyFen": 15000000
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "cases";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Case figures */
+                        total: {
+                            /**
+                             * @description Cases registered (立案) in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description With a penalty decision
+                             * @example 12
+                             */
+                            decided: number;
+                            /**
+                             * @description Decided by the decision deadline (90 days plus approved extensions)
+                             * @example 12
+                             */
+                            decidedOnTime: number;
+                            /**
+                             * @description Closed (结案)
+                             * @example 12
+                             */
+                            closed: number;
+                            /**
+                             * @description Undecided past the decision deadline now (withdrawn and transferred cases excluded)
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past the decision deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from registration to the decision */
+                            daysToDecide: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from registration to closing */
+                            daysToClose: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Measures of these cases by type */
+                            measuresByType: {
+                                /**
+                                 * @description Measure type
+                                 * @enum {unknown}
+                                 */
+                                type: "warning" | "fine" | "daily_penalty" | "seal_seizure" | "production_restriction" | "production_suspension" | "police_transfer" | "listed_supervision" | "hearing_notice";
+                                /**
+                                 * @description Measures of this type
+                                 * @example 12
+                                 */
+                                count: number;
+                                /**
+                                 * @description Sum of amounts, fen (fines; computed daily-penalty totals)
+                                 * @example 5000000
+                                 */
+                                amountFen: number;
+                            }[];
+                            /**
+                             * @description Fines imposed, fen
+                             * @example 5000000
+                             */
+                            finesFen: number;
+                            /**
+                             * @description Daily continuous penalties (按日连续处罚), totals, fen
+                             * @example 15000000
+                             */
+                            dailyPenaltyFen: number;
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Case figures */
+                            figures: {
+                                /**
+                                 * @description Cases registered (立案) in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description With a penalty decision
+                                 * @example 12
+                                 */
+                                decided: number;
+                                /**
+                                 * @description Decided by the decision deadline (90 days plus approved extensions)
+                                 * @example 12
+                                 */
+                                decidedOnTime: number;
+                                /**
+                                 * @description Closed (结案)
+                                 * @example 12
+                                 */
+                                closed: number;
+                                /**
+                                 * @description Undecided past the decision deadline now (withdrawn and transferred cases excluded)
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past the decision deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from registration to the decision */
+                                daysToDecide: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from registration to closing */
+                                daysToClose: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Measures of these cases by type */
+                                measuresByType: {
+                                    /**
+                                     * @description Measure type
+                                     * @enum {unknown}
+                                     */
+                                    type: "warning" | "fine" | "daily_penalty" | "seal_seizure" | "production_restriction" | "production_suspension" | "police_transfer" | "listed_supervision" | "hearing_notice";
+                                    /**
+                                     * @description Measures of this type
+                                     * @example 12
+                                     */
+                                    count: number;
+                                    /**
+                                     * @description Sum of amounts, fen (fines; computed daily-penalty totals)
+                                     * @example 5000000
+                                     */
+                                    amountFen: number;
+                                }[];
+                                /**
+                                 * @description Fines imposed, fen
+                                 * @example 5000000
+                                 */
+                                finesFen: number;
+                                /**
+                                 * @description Daily continuous penalties (按日连续处罚), totals, fen
+                                 * @example 15000000
+                                 */
+                                dailyPenaltyFen: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsFilings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of filings the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "filings",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "acknowledged": 12,
+                     *         "acknowledgedOnTime": 12,
+                     *         "escalated": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToAcknowledge": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "acknowledged": 12,
+                     *             "acknowledgedOnTime": 12,
+                     *             "escalated": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToAcknowledge": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "filings";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Cross-filing figures (互相备案) */
+                        total: {
+                            /**
+                             * @description Cross-filings made in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Acknowledged by the receiving agency
+                             * @example 12
+                             */
+                            acknowledged: number;
+                            /**
+                             * @description Acknowledged by the acknowledgement deadline
+                             * @example 12
+                             */
+                            acknowledgedOnTime: number;
+                            /**
+                             * @description Escalated to the agency above
+                             * @example 12
+                             */
+                            escalated: number;
+                            /**
+                             * @description Unacknowledged past the deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past the acknowledgement deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from filing to acknowledgement */
+                            daysToAcknowledge: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Cross-filing figures (互相备案) */
+                            figures: {
+                                /**
+                                 * @description Cross-filings made in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Acknowledged by the receiving agency
+                                 * @example 12
+                                 */
+                                acknowledged: number;
+                                /**
+                                 * @description Acknowledged by the acknowledgement deadline
+                                 * @example 12
+                                 */
+                                acknowledgedOnTime: number;
+                                /**
+                                 * @description Escalated to the agency above
+                                 * @example 12
+                                 */
+                                escalated: number;
+                                /**
+                                 * @description Unacknowledged past the deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past the acknowledgement deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from filing to acknowledgement */
+                                daysToAcknowledge: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsAssignments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of assignments the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "assignments",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "claimed": 12,
+                     *         "claimedOnTime": 12,
+                     *         "declined": 12,
+                     *         "completed": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToClaim": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToComplete": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "claimed": 12,
+                     *             "claimedOnTime": 12,
+                     *             "declined": 12,
+                     *             "completed": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToClaim": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToComplete": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "declinesByTeam": [
+                     *         {
+                     *           "teamId": "team-652301-air",
+                     *           "teamName": "昌吉市大气执法队",
+                     *           "agencyCode": "652301",
+                     *           "declined": 12
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "assignments";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Work-list figures */
+                        total: {
+                            /**
+                             * @description Assignments made in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Claimed by the team
+                             * @example 12
+                             */
+                            claimed: number;
+                            /**
+                             * @description Claimed by the claim deadline
+                             * @example 12
+                             */
+                            claimedOnTime: number;
+                            /**
+                             * @description Declined (推诿 when it keeps happening)
+                             * @example 12
+                             */
+                            declined: number;
+                            /**
+                             * @description Completed
+                             * @example 12
+                             */
+                            completed: number;
+                            /**
+                             * @description Still pending past the claim deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Pending past the claim deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from assignment to claim */
+                            daysToClaim: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from assignment to completion */
+                            daysToComplete: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Work-list figures */
+                            figures: {
+                                /**
+                                 * @description Assignments made in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Claimed by the team
+                                 * @example 12
+                                 */
+                                claimed: number;
+                                /**
+                                 * @description Claimed by the claim deadline
+                                 * @example 12
+                                 */
+                                claimedOnTime: number;
+                                /**
+                                 * @description Declined (推诿 when it keeps happening)
+                                 * @example 12
+                                 */
+                                declined: number;
+                                /**
+                                 * @description Completed
+                                 * @example 12
+                                 */
+                                completed: number;
+                                /**
+                                 * @description Still pending past the claim deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Pending past the claim deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from assignment to claim */
+                                daysToClaim: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from assignment to completion */
+                                daysToComplete: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                        /** @description Declines per team (推诿), most first (at most 50) */
+                        declinesByTeam: {
+                            /**
+                             * @description Team
+                             * @example team-652301-air
+                             */
+                            teamId: string;
+                            teamName: string | null;
+                            agencyCode: string | null;
+                            /**
+                             * @description Assignments it declined in the period
+                             * @example 12
+                             */
+                            declined: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsRectification: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of rectification the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "rectification",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "due": 12,
+                     *         "closedOff": 12,
+                     *         "closedOffOnTime": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "missedWeeks": 12,
+                     *         "listedSupervision": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToCloseOff": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "due": 12,
+                     *             "closedOff": 12,
+                     *             "closedOffOnTime": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "missedWeeks": 12,
+                     *             "listedSupervision": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToCloseOff": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "rectification";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Rectification ledger figures (整改台账) */
+                        total: {
+                            /**
+                             * @description Rectification tasks due in the period
+                             * @example 12
+                             */
+                            due: number;
+                            /**
+                             * @description Closed off (销号)
+                             * @example 12
+                             */
+                            closedOff: number;
+                            /**
+                             * @description Closed off by 24:00 China time of the due date
+                             * @example 12
+                             */
+                            closedOffOnTime: number;
+                            /**
+                             * @description Not closed off, due date passed
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Not closed off and past the due date now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            /**
+                             * @description Weeks without a progress report (sum over the tasks)
+                             * @example 12
+                             */
+                            missedWeeks: number;
+                            /**
+                             * @description Under listed supervision (挂牌督办)
+                             * @example 12
+                             */
+                            listedSupervision: number;
+                            onTimeRate: number | null;
+                            /** @description Days from entry in the ledger to close-off */
+                            daysToCloseOff: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Rectification ledger figures (整改台账) */
+                            figures: {
+                                /**
+                                 * @description Rectification tasks due in the period
+                                 * @example 12
+                                 */
+                                due: number;
+                                /**
+                                 * @description Closed off (销号)
+                                 * @example 12
+                                 */
+                                closedOff: number;
+                                /**
+                                 * @description Closed off by 24:00 China time of the due date
+                                 * @example 12
+                                 */
+                                closedOffOnTime: number;
+                                /**
+                                 * @description Not closed off, due date passed
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Not closed off and past the due date now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                /**
+                                 * @description Weeks without a progress report (sum over the tasks)
+                                 * @example 12
+                                 */
+                                missedWeeks: number;
+                                /**
+                                 * @description Under listed supervision (挂牌督办)
+                                 * @example 12
+                                 */
+                                listedSupervision: number;
+                                onTimeRate: number | null;
+                                /** @description Days from entry in the ledger to close-off */
+                                daysToCloseOff: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,3 +20,7 @@ export const casesCapability: Capability = {
       await app.register(caseRoutes(deps));
     },
 };
+
+/** Case and measure figures within the caller's visibility (GET /v1/stats/cases, reports). */
+export { caseStats, CASE_DIMENSIONS, type MeasureFigure } from './stats.js';
+export { MEASURE_TYPES } from './tables.js';

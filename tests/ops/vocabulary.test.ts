@@ -11,6 +11,8 @@ import { AGENCY_LEVELS, AREA_KINDS } from '../../src/reference/schemas.js';
 import { INSPECTION_STATUSES, ITEM_RESULTS, OUTCOMES, PLAN_STATUSES } from '../../src/inspections/tables.js';
 import { CLASSES, MODES } from '../../src/inspections/draw.js';
 import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from '../../src/ledger/tables.js';
+import { STAT_DIMENSIONS, STAT_SUBJECTS } from '../../src/domain/stats.js';
+import { REPORT_KINDS, REPORT_SCOPES } from '../../src/reports/tables.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES as OPERATION_TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
@@ -47,6 +49,10 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   rectification_kind: TASK_KINDS,
   rectification_status: RECTIFICATION_STATUSES,
   progress_status: PROGRESS_STATUSES,
+  stat_subject: STAT_SUBJECTS,
+  stat_dimension: STAT_DIMENSIONS,
+  report_kind: REPORT_KINDS,
+  report_scope: REPORT_SCOPES,
 };
 
 describe('vocabulary', () => {
