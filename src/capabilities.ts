@@ -14,6 +14,7 @@ import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
 import { ledgerCapability } from './ledger/index.js';
 import { statsCapability } from './stats/index.js';
+import { reportsCapability } from './reports/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -29,6 +30,7 @@ export const capabilities: Capability[] = [
   inspectionsCapability,
   ledgerCapability,
   statsCapability,
+  reportsCapability,
   operationsCapability,
   auditCapability,
   vocabularyCapability,

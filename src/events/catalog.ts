@@ -10,6 +10,7 @@ import { SUBSCRIPTION_EVENTS } from './events.js';
 import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
 import { OPS_EVENTS } from '../ops/events.js';
+import { REPORT_EVENTS } from '../reports/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
 
@@ -29,6 +30,7 @@ const CATALOG = {
   ...LEDGER_EVENTS,
   ...OPS_EVENTS,
   ...OPERATION_EVENTS,
+  ...REPORT_EVENTS,
 };
 
 /** Every event type the service emits. */

@@ -34,3 +34,5 @@ export const reports = sqliteTable(
     index('reports_agency').on(t.agencyCode, t.publishedAt, t.id),
   ],
 );
+
+export type ReportRow = typeof reports.$inferSelect;
