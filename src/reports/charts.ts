@@ -33,7 +33,7 @@ export function onTimeByAgencyChart(d: ReportData): Promise<string> {
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      y: { field: 'agencyName', type: 'nominal', title: '执法机构', sort: '-x' },
+      y: { field: 'agencyName', type: 'nominal', title: null, sort: '-x' }, // no title: without a canvas CJK label widths are underestimated and a title would overlap them
       x: { field: 'onTimeRate', type: 'quantitative', title: '按时办结率', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
       color: { field: 'sideLabel', type: 'nominal', title: '兵地', scale: SIDE_COLORS },
     },

@@ -22,7 +22,7 @@ import { STAT_SUBJECTS, type StatSubject } from '../domain/stats.js';
 import { labelOf } from '../domain/labels.js';
 import { getAgency, topAgency } from '../reference/hierarchy.js';
 import { listAgencies } from '../reference/agencies.js';
-import { parseStatsQuery, statsOf, type FigureView } from '../stats/index.js';
+import { MAX_YEARS, parseStatsQuery, statsOf, type FigureView } from '../stats/index.js';
 import { RATE_TERMS } from '../stats/views.js';
 import { reports, type ReportKind, type ReportRow, type ReportScope } from './tables.js';
 import { canSeeReport, reportsVisibleWhere } from './visibility.js';
@@ -128,10 +128,12 @@ export function buildReportData(tx: Tx, p: Principal, kind: ReportKind, period: 
   for (const subject of STAT_SUBJECTS) {
     const s = ask(subject, 'side');
     figures.push(row(subject, 'all', s.total));
+    // Overdue now is of everything still open, whenever it came in (the longest period stats allow).
+    const open = ask(subject, 'side', addDays(addMonths(period.to, -12 * MAX_YEARS), 1));
     for (const side of SIDES) {
       const g = s.groups.find((x) => x.key === side);
       if (g) figures.push(row(subject, side, g.figures));
-      overdueBySide.push({ side, subject, overdueNow: Number(g?.figures.overdueNow ?? 0) });
+      overdueBySide.push({ side, subject, overdueNow: Number(open.groups.find((x) => x.key === side)?.figures.overdueNow ?? 0) });
     }
     if (subject === 'assignments') declines = (s.declinesByTeam ?? []).slice(0, 10);
     if (subject === 'cases')

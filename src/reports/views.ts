@@ -51,7 +51,7 @@ export function reportCsv(r: ReportRow): string {
     d.onTimeByAgency.map((a) => [a.agencyCode, a.agencyName, side(a.side), a.received, a.closed, a.onTime, a.openPastDue, a.onTimeRate]),
   );
   table(
-    '三、当前逾期（按兵地）',
+    '三、发布时全部逾期未结事项（按兵地）',
     ['兵地', '项目', '当前逾期'],
     d.overdueBySide.map((o) => [side(o.side), subject(o.subject), o.overdueNow]),
   );
@@ -158,8 +158,8 @@ ${agencyRows}
 </tbody></table>
 </section>
 <section>
-<h2>三、当前逾期（按兵地）</h2>
-<figure class="chart" data-chart="overdue-by-side">${overdue}<figcaption>当前逾期事项数（按项目、兵地）</figcaption></figure>
+<h2>三、发布时逾期未结（按兵地）</h2>
+<figure class="chart" data-chart="overdue-by-side">${overdue}<figcaption>发布时全部逾期未结事项数（按项目、兵地，不限收件期间）</figcaption></figure>
 </section>
 <section>
 <h2>四、近12${unit}趋势</h2>

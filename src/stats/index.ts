@@ -8,5 +8,5 @@ import { statsRoutes } from './routes.js';
  */
 export const statsCapability: Capability = { name: 'stats', routes: statsRoutes };
 
-export { DIMENSIONS, parseStatsQuery, statsOf } from './service.js';
+export { DIMENSIONS, MAX_YEARS, parseStatsQuery, statsOf } from './service.js';
 export type { StatsView, FigureView } from './views.js';
