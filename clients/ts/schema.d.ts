@@ -5801,7 +5801,7 @@ export interface components {
                     openPastDue: number;
                     onTimeRate: number | null;
                 }[];
-                /** @description Overdue by side and subject */
+                /** @description Overdue now by side and subject: every open item past its deadline when the report was made, whenever it came in */
                 overdueBySide: {
                     /**
                      * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)

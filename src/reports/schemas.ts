@@ -47,7 +47,7 @@ export const ReportData = Type.Object(
       { description: 'On-time rate of 12369 complaints by handling agency' },
     ),
     overdueBySide: Type.Array(Type.Object({ side: SideSchema, subject: SubjectSchema, overdueNow: Count('Overdue when the report was made') }), {
-      description: 'Overdue by side and subject',
+      description: 'Overdue now by side and subject: every open item past its deadline when the report was made, whenever it came in',
     }),
     trend: Type.Array(
       Type.Object({
