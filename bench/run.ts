@@ -27,6 +27,7 @@ await optional('./routing.js');
 await optional('./events.js');
 await optional('./cases.js');
 await optional('./inspections.js');
+await optional('./stats.js');
 
 let bareRps: number | undefined;
 const bare = async () => {

@@ -1,7 +1,7 @@
 /**
  * Grouped figures in SQL (GET /v1/stats, the reports): counts as SUM(CASE …) per group, and the
- * median and 90th percentile of per-row durations by window functions (SQLite has no percentile
- * aggregate), so a million rows are summed in the database, never shipped to JS. Each capability
+ * median and 90th percentile of per-row durations from per-group 0.1-day histograms (SQLite has no
+ * percentile aggregate), so a million rows are summed in the database, never shipped to JS. Each capability
  * builds its own spec over its own tables (the SQL stays with the table's owner).
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -52,41 +52,59 @@ function countsBy(tx: Tx, spec: AggregateSpec, group: SQL | undefined): Map<Key,
   return out;
 }
 
-/** Nearest rank: the ⌈p·n⌉-th smallest duration of each group. */
-function percentilesBy(tx: Tx, spec: AggregateSpec, days: SQL, group: SQL | undefined): Map<Key, Percentiles> {
-  const g = group ?? sql`NULL`;
-  const rows = tx.all<{ g: unknown; n: number; rn: number; d: number }>(sql`
-    SELECT g, n, rn, d FROM (
-      SELECT g, d, row_number() OVER (PARTITION BY g ORDER BY d) AS rn, count(*) OVER (PARTITION BY g) AS n
-      FROM (SELECT ${g} AS g, ${days} AS d FROM ${spec.from} WHERE ${where(spec.where)}) WHERE d IS NOT NULL
-    ) WHERE rn = (n * 50 + 99) / 100 OR rn = (n * 90 + 99) / 100`);
-  const out = new Map<Key, Percentiles>();
+/**
+ * Durations are counted per group in 0.1-day buckets (one grouped pass, no sort of the rows), and
+ * the nearest-rank median and p90 — the ⌈p·n⌉-th smallest — read off the buckets: rounding is
+ * monotonic, so that is exactly the rounded ⌈p·n⌉-th duration.
+ */
+function histogramsBy(tx: Tx, spec: AggregateSpec, days: SQL, group: SQL | undefined): Map<Key, Map<number, number>> {
+  const rows = tx.all<{ g: unknown; b: number; n: number }>(sql`
+    SELECT g, b, count(*) AS n FROM (SELECT ${group ?? sql`NULL`} AS g, round(${days}, 1) AS b FROM ${spec.from} WHERE ${where(spec.where)})
+    WHERE b IS NOT NULL GROUP BY g, b`);
+  const out = new Map<Key, Map<number, number>>();
   for (const r of rows) {
     const k = r.g === null ? null : String(r.g);
-    const p = out.get(k) ?? { n: r.n, median: null, p90: null };
-    if (r.rn === Math.ceil((r.n * 50) / 100)) p.median = round1(r.d);
-    if (r.rn === Math.ceil((r.n * 90) / 100)) p.p90 = round1(r.d);
-    out.set(k, p);
+    const h = out.get(k) ?? new Map<number, number>();
+    h.set(r.b, (h.get(r.b) ?? 0) + r.n);
+    out.set(k, h);
   }
   return out;
 }
 
+function percentilesOf(h: Map<number, number> | undefined): Percentiles {
+  if (!h?.size) return { ...EMPTY };
+  const buckets = [...h.entries()].sort((a, b) => a[0] - b[0]);
+  const n = buckets.reduce((s, [, c]) => s + c, 0);
+  const at = (q: number) => {
+    const rank = Math.ceil((n * q) / 100);
+    let seen = 0;
+    for (const [b, c] of buckets) if ((seen += c) >= rank) return round1(b);
+    return null;
+  };
+  return { n, median: at(50), p90: at(90) };
+}
+
 const EMPTY: Percentiles = { n: 0, median: null, p90: null };
 
-/** The figures of every group and of all rows together. */
+/** The figures of every group and of all rows together: one pass for the counts and one per duration. */
 export function aggregate(tx: Tx, spec: AggregateSpec): { total: Figures; groups: Map<Key, Figures> } {
   const durations = spec.durations ?? {};
-  const zero = () => Object.fromEntries(Object.keys(spec.counts).map((n) => [n, 0]));
-  const totalCounts = countsBy(tx, spec, undefined).get(null) ?? zero();
+  const names = Object.keys(spec.counts);
+  const counts = countsBy(tx, spec, spec.group);
+  const hists = Object.fromEntries(Object.entries(durations).map(([name, d]) => [name, histogramsBy(tx, spec, d, spec.group)]));
+  // Every row is in exactly one group: the total is the sum of the groups (counts and buckets alike).
+  const totalCounts = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const c of counts.values()) for (const n of names) totalCounts[n] += c[n];
   const total: Figures = { counts: totalCounts, durations: {} };
-  for (const [name, d] of Object.entries(durations)) total.durations[name] = percentilesBy(tx, spec, d, undefined).get(null) ?? EMPTY;
+  for (const name of Object.keys(durations)) {
+    const merged = new Map<number, number>();
+    for (const h of hists[name].values()) for (const [b, c] of h) merged.set(b, (merged.get(b) ?? 0) + c);
+    total.durations[name] = percentilesOf(merged);
+  }
   const groups = new Map<Key, Figures>();
   if (!spec.group) return { total, groups };
-  for (const [k, counts] of countsBy(tx, spec, spec.group)) groups.set(k, { counts, durations: {} });
-  for (const [name, d] of Object.entries(durations)) {
-    const by = percentilesBy(tx, spec, d, spec.group);
-    for (const [k, f] of groups) f.durations[name] = by.get(k) ?? EMPTY;
-  }
+  for (const [k, c] of counts)
+    groups.set(k, { counts: c, durations: Object.fromEntries(Object.keys(durations).map((name) => [name, percentilesOf(hists[name].get(k))])) });
   return { total, groups };
 }
 
