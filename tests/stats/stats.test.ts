@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../support/app.js';
 import { AT, TEAM, assignmentsOf, create, get, keys, ok, post, seedMap } from '../intake/helpers.js';
 import { percentiles, onTimeRate } from '../../src/domain/stats.js';
+import { caseApp, createCase, DEMO_POINTS, walk, type CaseTest } from '../cases/helpers.js';
 
 const DAY = 86_400_000;
 
@@ -130,5 +131,80 @@ describe('GET /v1/stats/complaints', () => {
     const a = (await get(t, k.intake, '/v1/stats/assignments?from=2026-03-01&to=2026-03-31&groupBy=team')).json();
     expect(a.groups.find((g: { key: string }) => g.key === TEAM.cjsAir).figures).toMatchObject({ received: 3, claimed: 3, declined: 0 });
     expect(a.declinesByTeam).toEqual([]);
+  });
+});
+
+describe('GET /v1/stats/cases, /rectification: figures match what each caller may list', () => {
+  let t: CaseTest;
+  beforeAll(async () => {
+    t = await caseApp({});
+    t.clock.set('2026-03-02T02:00:00.000Z');
+    const decided = await createCase(t);
+    await walk(t, decided.id, ['investigating', 'pending_decision']);
+    const fine = await t.req('changjiInspector', 'POST', `/v1/cases/${decided.id}/measures`, {
+      type: 'fine',
+      amountFen: 5_000_000,
+      legalBasis: '大气污染防治法 第九十九条',
+    });
+    expect(fine.statusCode, fine.body).toBe(201);
+    expect((await t.req('changjiInspector', 'POST', `/v1/cases/${decided.id}/measures`, { type: 'warning', description: '责令改正' })).statusCode).toBe(201);
+    t.clock.set('2026-03-12T02:00:00.000Z');
+    await walk(t, decided.id, ['decided']);
+    await createCase(t); // never decided: past its 90 days by June
+    await createCase(t, { leadAgencyCode: 'XPCC-D8', location: DEMO_POINTS.shiheziCenter }, 'd8Inspector');
+    const task = await t.req('changjiSupervisor', 'POST', '/v1/rectification-tasks', {
+      code: '四-1',
+      title: '强化重点区域大气污染防治',
+      origin: '中央环境保护督察反馈意见',
+      kind: 'staged',
+      leadAgencyCode: '652301',
+      responsiblePerson: '李建国',
+      measures: ['淘汰城市建成区燃煤锅炉'],
+      target: '细颗粒物浓度下降',
+      dueOn: '2026-04-30',
+    });
+    expect(task.statusCode, task.body).toBe(201);
+    t.clock.set('2026-06-15T02:00:00.000Z');
+    await t.app.runtime.settle();
+  });
+  afterAll(() => t.close());
+
+  it('cases: decided on time ÷ (decided + undecided past the 90 days); measures by type, fines in fen', async () => {
+    const r = await t.req('changjiSupervisor', 'GET', '/v1/stats/cases?from=2026-03-01&to=2026-03-31&groupBy=agency');
+    expect(r.statusCode, r.body).toBe(200);
+    const total = r.json().total;
+    expect(total).toMatchObject({
+      received: 2,
+      decided: 1,
+      decidedOnTime: 1,
+      openPastDue: 1,
+      overdueNow: 1,
+      onTimeRate: 0.5,
+      finesFen: 5_000_000,
+      dailyPenaltyFen: 0,
+    });
+    expect(total.measuresByType).toEqual([
+      { type: 'fine', count: 1, amountFen: 5_000_000 },
+      { type: 'warning', count: 1, amountFen: 0 },
+    ]);
+    expect(total.daysToDecide).toEqual({ n: 1, median: 10, p90: 10 });
+    expect(r.json().groups.map((g: { key: string; label: string }) => [g.key, g.label])).toEqual([['652301', '昌吉市']]);
+  });
+
+  it('each caller counts exactly the cases its list shows', async () => {
+    for (const label of ['admin', 'changjiSupervisor', 'regionTop', 'd8Supervisor', 'd6Supervisor', 'changjiInspector', 'intake']) {
+      const listed = (await t.req(label, 'GET', '/v1/cases?limit=500')).json().items.length;
+      const counted = (await t.req(label, 'GET', '/v1/stats/cases?from=2026-01-01&to=2026-12-31')).json().total.received;
+      expect(counted, label).toBe(listed);
+    }
+  });
+
+  it('rectification: a task past its due date and not closed off counts against the rate', async () => {
+    const r = (await t.req('changjiSupervisor', 'GET', '/v1/stats/rectification?from=2026-04-01&to=2026-04-30&groupBy=side')).json();
+    expect(r.total).toMatchObject({ due: 1, closedOff: 0, openPastDue: 1, overdueNow: 1, onTimeRate: 0 });
+    expect(r.total.missedWeeks).toBeGreaterThan(0);
+    expect(r.groups.map((g: { key: string }) => g.key)).toEqual(['region']);
+    // the corps division does not see the region's task
+    expect((await t.req('d8Supervisor', 'GET', '/v1/stats/rectification?from=2026-04-01&to=2026-04-30')).json().total.due).toBe(0);
   });
 });
