@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseApp, DEMO_POINTS, type CaseTest } from '../cases/helpers.js';
 import { eventsOfType } from '../support/factories.js';
+import { describeModes } from '../support/app.js';
 import { nextRun, periodOf } from '../../src/reports/service.js';
 import { formatOf } from '../../src/reports/routes.js';
 
@@ -30,11 +31,11 @@ describe('when reports are made (China time)', () => {
   });
 });
 
-describe('weekly dispatch and monthly bulletin', () => {
+describeModes('weekly dispatch and monthly bulletin', (mode) => {
   let t: CaseTest;
   const settle = () => t.app.runtime.settle();
   beforeAll(async () => {
-    t = await caseApp({});
+    t = await caseApp({ mode });
     // Monday 2 March 2026: complaints on both sides, accepted.
     t.clock.set('2026-03-02T03:00:00.000Z');
     for (const location of [DEMO_POINTS.changjiCenter, DEMO_POINTS.shiheziCenter, { lng: 87.33, lat: 44.02 }]) {
