@@ -29,6 +29,7 @@ await optional('./cases.js');
 await optional('./inspections.js');
 await optional('./export.js');
 await optional('./air.js');
+await optional('./stats.js');
 
 let bareRps: number | undefined;
 const bare = async () => {

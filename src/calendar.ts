@@ -182,3 +182,16 @@ export function dayCountDeadline(d: string, n: number): { lastDay: string; dueAt
 
 /** The same period counted from an instant: from its China-time calendar date. */
 export const dayCountDeadlineFrom = (at: Date, n: number) => dayCountDeadline(chinaDate(at), n);
+
+/** Monday of the week (Monday–Sunday) a date falls in. */
+export function mondayOf(d: string): string {
+  const dow = new Date(parse(d)).getUTCDay(); // 0 = Sunday
+  return addDays(d, dow === 0 ? -6 : 1 - dow);
+}
+
+/** The first working day of the month a date falls in (月通报 day). */
+export function firstWorkingDayOfMonth(d: string): string {
+  let cur = `${d.slice(0, 7)}-01`;
+  while (!isWorkingDay(cur)) cur = addDays(cur, 1);
+  return cur;
+}

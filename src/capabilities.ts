@@ -15,6 +15,8 @@ import { auditCapability } from './audit/index.js';
 import { vocabularyCapability } from './vocabulary/index.js';
 import { ledgerCapability } from './ledger/index.js';
 import { consultationsCapability } from './consultations/index.js';
+import { statsCapability } from './stats/index.js';
+import { reportsCapability } from './reports/index.js';
 
 /** Registration order: dependencies flow one way (reference before jurisdiction before intake…). */
 export const capabilities: Capability[] = [
@@ -30,6 +32,8 @@ export const capabilities: Capability[] = [
   inspectionsCapability,
   ledgerCapability,
   consultationsCapability,
+  statsCapability,
+  reportsCapability,
   operationsCapability,
   airCapability,
   auditCapability,

@@ -19,3 +19,4 @@ export * from './ops/tables.js';
 export * from './operations/tables.js';
 export * from './consultations/tables.js';
 export * from './air/tables.js';
+export * from './reports/tables.js';

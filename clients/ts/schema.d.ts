@@ -2270,6 +2270,186 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/stats/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 12369 complaint figures: received, accepted, answered, on-time rate, days to accept and answer
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, channel, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsComplaints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Case figures: registered, decided on time, closed; measures by type, fines and daily-penalty totals (fen)
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsCases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/filings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cross-filing figures: filed, acknowledged on time, escalated
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsFilings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Work-list figures: assigned, claimed on time, declined (推诿) per team, completed
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, team, category, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsAssignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/stats/rectification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rectification ledger figures: tasks due, closed off on time, overdue, missed weeks
+         * @description Counts only what the caller may GET (the same visibility as the list). Period `from`–`to` in China days (default the last twelve months; over 5 years is 400). `groupBy` one of: side, agency, month, week — another is 400 listing these (`validDimensions`). On-time rate = on time ÷ (closed + still open past due now): late open items count against it. Partner keys: 403.
+         */
+        get: operations["getStatsRectification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Weekly dispatches (周调度) and monthly bulletins (月通报) the caller sees, newest first
+         * @description Generated by a scheduled job: every Monday 08:00 China time for the week before, and on the first working day of a month 08:00 for the month before; one per agency and one with the region and corps side by side. Admins and the 12369 center see every report; supervisors their own agency’s and those of the agencies below it; inspectors their own agency’s; everyone bound to an agency also the side-by-side ones. Others: 404.
+         */
+        get: operations["getReports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report as JSON, as CSV tables (Accept: text/csv) or as a printable HTML page with charts (Accept: text/html)
+         * @description Admins and the 12369 center see every report; supervisors their own agency’s and those of the agencies below it; inspectors their own agency’s; everyone bound to an agency also the side-by-side ones. Others: 404.
+         */
+        get: operations["getReportsById"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}.html": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report as a printable HTML page (A4) with charts rendered server-side as SVG
+         * @description On-time rate by agency, overdue by side, and the trend over the last 12 weeks or months. Admins and the 12369 center see every report; supervisors their own agency’s and those of the agencies below it; inspectors their own agency’s; everyone bound to an agency also the side-by-side ones. Others: 404.
+         */
+        get: operations["getReportsByIdHtml"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/{id}.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A report’s tables as CSV (UTF-8 with a BOM)
+         * @description Admins and the 12369 center see every report; supervisors their own agency’s and those of the agencies below it; inspectors their own agency’s; everyone bound to an agency also the side-by-side ones. Others: 404.
+         */
+        get: operations["getReportsByIdCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/joint-operations": {
         parameters: {
             query?: never;
@@ -4205,6 +4385,26 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "report.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * report.published event
+         * @description data of report.published events. POSTed to each matching subscription as a CloudEvents 1.0 structured event, signed per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+         */
+        post: operations["webhookReportPublished"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "subscription.disabled": {
         parameters: {
             query?: never;
@@ -5246,6 +5446,23 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description data of report.published events */
+        "EventData.report.published": {
+            /** @description Report id */
+            id: string;
+            /** @description weekly_dispatch | monthly_bulletin */
+            kind: string;
+            /** @description agency | sides */
+            scope: string;
+            /** @description The agency covered; null for the side-by-side report */
+            agencyCode: string | null;
+            /** @description First day (China time) */
+            periodFrom: string;
+            /** @description Last day (China time) */
+            periodTo: string;
+        } & {
+            [key: string]: unknown;
+        };
         /** @description data of subscription.disabled events */
         "EventData.subscription.disabled": {
             /** @description Subscription id */
@@ -6191,6 +6408,290 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        /** @description A stored report (without its figures) */
+        ReportSummary: {
+            /**
+             * @description Report id
+             * @example 01a23187-e5ef-7582-93ce-33c9d6951b71
+             */
+            id: string;
+            /**
+             * @description weekly_dispatch 周调度 (every Monday, the week before) · monthly_bulletin 月通报 (first working day, the month before)
+             * @enum {unknown}
+             */
+            kind: "weekly_dispatch" | "monthly_bulletin";
+            /**
+             * @description Its name (zh-CN)
+             * @example 月通报
+             */
+            kindLabel: string;
+            /**
+             * @description agency: one agency’s figures (what it sees) · sides: the whole region and corps side by side
+             * @enum {unknown}
+             */
+            scope: "agency" | "sides";
+            agencyCode: string | null;
+            agencyName: string | null;
+            side: ("region" | "corps") | null;
+            /**
+             * @description Title
+             * @example 昌吉市生态环境局2026年11月月通报
+             */
+            title: string;
+            /**
+             * Format: date
+             * @description First day (China time)
+             */
+            periodFrom: string;
+            /**
+             * Format: date
+             * @description Last day (China time)
+             */
+            periodTo: string;
+            /**
+             * Format: date-time
+             * @description When it was generated and published
+             */
+            publishedAt: string;
+            /** @description Where to read it */
+            links: {
+                /**
+                 * @description JSON (or CSV with Accept: text/csv, HTML with Accept: text/html)
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71
+                 */
+                self: string;
+                /**
+                 * @description The printable page with charts
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.html
+                 */
+                html: string;
+                /**
+                 * @description The tables as CSV
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.csv
+                 */
+                csv: string;
+            };
+        };
+        /** @description A weekly dispatch or monthly bulletin */
+        Report: {
+            /**
+             * @description Report id
+             * @example 01a23187-e5ef-7582-93ce-33c9d6951b71
+             */
+            id: string;
+            /**
+             * @description weekly_dispatch 周调度 (every Monday, the week before) · monthly_bulletin 月通报 (first working day, the month before)
+             * @enum {unknown}
+             */
+            kind: "weekly_dispatch" | "monthly_bulletin";
+            /**
+             * @description Its name (zh-CN)
+             * @example 月通报
+             */
+            kindLabel: string;
+            /**
+             * @description agency: one agency’s figures (what it sees) · sides: the whole region and corps side by side
+             * @enum {unknown}
+             */
+            scope: "agency" | "sides";
+            agencyCode: string | null;
+            agencyName: string | null;
+            side: ("region" | "corps") | null;
+            /**
+             * @description Title
+             * @example 昌吉市生态环境局2026年11月月通报
+             */
+            title: string;
+            /**
+             * Format: date
+             * @description First day (China time)
+             */
+            periodFrom: string;
+            /**
+             * Format: date
+             * @description Last day (China time)
+             */
+            periodTo: string;
+            /**
+             * Format: date-time
+             * @description When it was generated and published
+             */
+            publishedAt: string;
+            /** @description Where to read it */
+            links: {
+                /**
+                 * @description JSON (or CSV with Accept: text/csv, HTML with Accept: text/html)
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71
+                 */
+                self: string;
+                /**
+                 * @description The printable page with charts
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.html
+                 */
+                html: string;
+                /**
+                 * @description The tables as CSV
+                 * @example /v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.csv
+                 */
+                csv: string;
+            };
+            /** @description The figures as they stood when the report was made */
+            data: {
+                /** @description Main figures per subject, total and per side */
+                figures: {
+                    /**
+                     * @description What is counted
+                     * @enum {unknown}
+                     */
+                    subject: "complaints" | "cases" | "filings" | "assignments" | "rectification";
+                    /** @description A side, or all (the total) */
+                    side: ("region" | "corps") | "all";
+                    /**
+                     * @description Received in the period (rectification: due in the period)
+                     * @example 3
+                     */
+                    received: number;
+                    /**
+                     * @description Closed (complaints answered, cases decided, filings acknowledged, assignments claimed, tasks closed off)
+                     * @example 3
+                     */
+                    closed: number;
+                    /**
+                     * @description Of those, on time
+                     * @example 3
+                     */
+                    onTime: number;
+                    /**
+                     * @description Still open past the deadline when the report was made
+                     * @example 3
+                     */
+                    openPastDue: number;
+                    /**
+                     * @description Overdue when the report was made
+                     * @example 3
+                     */
+                    overdueNow: number;
+                    onTimeRate: number | null;
+                }[];
+                /** @description On-time rate of 12369 complaints by handling agency */
+                onTimeByAgency: {
+                    /**
+                     * @description Agency
+                     * @example 652301
+                     */
+                    agencyCode: string;
+                    /**
+                     * @description Its name
+                     * @example 昌吉市生态环境局
+                     */
+                    agencyName: string;
+                    side: ("region" | "corps") | null;
+                    /**
+                     * @description 12369 complaints received
+                     * @example 3
+                     */
+                    received: number;
+                    /**
+                     * @description Answered
+                     * @example 3
+                     */
+                    closed: number;
+                    /**
+                     * @description Answered on time
+                     * @example 3
+                     */
+                    onTime: number;
+                    /**
+                     * @description Unanswered past the deadline
+                     * @example 3
+                     */
+                    openPastDue: number;
+                    onTimeRate: number | null;
+                }[];
+                /** @description Overdue now by side and subject: every open item past its deadline when the report was made, whenever it came in */
+                overdueBySide: {
+                    /**
+                     * @description region = 自治区 (Autonomous Region); corps = 兵团 (XPCC)
+                     * @enum {unknown}
+                     */
+                    side: "region" | "corps";
+                    /**
+                     * @description What is counted
+                     * @enum {unknown}
+                     */
+                    subject: "complaints" | "cases" | "filings" | "assignments" | "rectification";
+                    /**
+                     * @description Overdue when the report was made
+                     * @example 3
+                     */
+                    overdueNow: number;
+                }[];
+                /** @description The last 12 weeks (weekly dispatch) or months (monthly bulletin), 12369 complaints */
+                trend: {
+                    /**
+                     * @description Week (its Monday, 2026-11-30) or month (2026-11), China time
+                     * @example 2026-11
+                     */
+                    period: string;
+                    /**
+                     * @description Complaints received
+                     * @example 3
+                     */
+                    received: number;
+                    /**
+                     * @description Answered
+                     * @example 3
+                     */
+                    closed: number;
+                    onTimeRate: number | null;
+                }[];
+                /** @description Teams that declined most (at most 10) */
+                declinesByTeam: {
+                    /**
+                     * @description Team
+                     * @example team-652301-air
+                     */
+                    teamId: string;
+                    teamName: string | null;
+                    agencyCode: string | null;
+                    /**
+                     * @description Assignments declined (推诿)
+                     * @example 3
+                     */
+                    declined: number;
+                }[];
+                /** @description Measures of the cases registered in the period */
+                measures: {
+                    /**
+                     * @description Fines imposed, fen
+                     * @example 5000000
+                     */
+                    finesFen: number;
+                    /**
+                     * @description Daily continuous penalty totals, fen
+                     * @example 15000000
+                     */
+                    dailyPenaltyFen: number;
+                    byType: {
+                        /**
+                         * @description Measure type
+                         * @example fine
+                         */
+                        type: string;
+                        /**
+                         * @description Measures
+                         * @example 3
+                         */
+                        count: number;
+                        /**
+                         * @description Amounts, fen
+                         * @example 5000000
+                         */
+                        amountFen: number;
+                    }[];
+                };
+            };
         };
         /** @description One target of a joint operation and its inspection record */
         OperationTask: {
@@ -33746,6 +34247,1884 @@ export interface operations {
             };
         };
     };
+    getStatsComplaints: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of complaints the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "complaints",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "accepted": 12,
+                     *         "notAccepted": 12,
+                     *         "transferred": 12,
+                     *         "closed": 12,
+                     *         "closedOnTime": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToAccept": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToClose": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "accepted": 12,
+                     *             "notAccepted": 12,
+                     *             "transferred": 12,
+                     *             "closed": 12,
+                     *             "closedOnTime": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToAccept": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToClose": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "complaints";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Complaint figures (12369) */
+                        total: {
+                            /**
+                             * @description Complaints received in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Accepted (受理)
+                             * @example 12
+                             */
+                            accepted: number;
+                            /**
+                             * @description Not accepted (不予受理)
+                             * @example 12
+                             */
+                            notAccepted: number;
+                            /**
+                             * @description Transferred to another authority (转办)
+                             * @example 12
+                             */
+                            transferred: number;
+                            /**
+                             * @description Accepted and answered (replied, or closed)
+                             * @example 12
+                             */
+                            closed: number;
+                            /**
+                             * @description Answered by the reply deadline (60 days after acceptance, plus an approved extension)
+                             * @example 12
+                             */
+                            closedOnTime: number;
+                            /**
+                             * @description Accepted, not answered, past the reply deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past a deadline now: open past due, plus reports still awaiting the acceptance decision after 15 days
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from receipt to acceptance */
+                            daysToAccept: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from receipt to the answer */
+                            daysToClose: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Complaint figures (12369) */
+                            figures: {
+                                /**
+                                 * @description Complaints received in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Accepted (受理)
+                                 * @example 12
+                                 */
+                                accepted: number;
+                                /**
+                                 * @description Not accepted (不予受理)
+                                 * @example 12
+                                 */
+                                notAccepted: number;
+                                /**
+                                 * @description Transferred to another authority (转办)
+                                 * @example 12
+                                 */
+                                transferred: number;
+                                /**
+                                 * @description Accepted and answered (replied, or closed)
+                                 * @example 12
+                                 */
+                                closed: number;
+                                /**
+                                 * @description Answered by the reply deadline (60 days after acceptance, plus an approved extension)
+                                 * @example 12
+                                 */
+                                closedOnTime: number;
+                                /**
+                                 * @description Accepted, not answered, past the reply deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past a deadline now: open past due, plus reports still awaiting the acceptance decision after 15 days
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from receipt to acceptance */
+                                daysToAccept: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from receipt to the answer */
+                                daysToClose: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsCases: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of cases the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "cases",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "decided": 12,
+                     *         "decidedOnTime": 12,
+                     *         "closed": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToDecide": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToClose": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "measuresByType": [
+                     *           {
+                     *             "type": "warning",
+                     *             "count": 12,
+                     *             "amountFen": 5000000
+                     *           }
+                     *         ],
+                     *         "finesFen": 5000000,
+                     *         "dailyPenaltyFen": 15000000
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "decided": 12,
+                     *             "decidedOnTime": 12,
+                     *             "closed": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToDecide": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToClose": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "measuresByType": [
+                     *               {
+                     *                 "type": "warning",
+                     *                 "count": 12,
+                     *                 "amountFen": 5000000
+                     *               }
+                     *             ],
+                     *             "finesFen": 5000000,
+                     *             "dailyPenaltyFen": 15000000
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "cases";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Case figures */
+                        total: {
+                            /**
+                             * @description Cases registered (立案) in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description With a penalty decision
+                             * @example 12
+                             */
+                            decided: number;
+                            /**
+                             * @description Decided by the decision deadline (90 days plus approved extensions)
+                             * @example 12
+                             */
+                            decidedOnTime: number;
+                            /**
+                             * @description Closed (结案)
+                             * @example 12
+                             */
+                            closed: number;
+                            /**
+                             * @description Undecided past the decision deadline now (withdrawn and transferred cases excluded)
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past the decision deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from registration to the decision */
+                            daysToDecide: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from registration to closing */
+                            daysToClose: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Measures of these cases by type */
+                            measuresByType: {
+                                /**
+                                 * @description Measure type
+                                 * @enum {unknown}
+                                 */
+                                type: "warning" | "fine" | "daily_penalty" | "seal_seizure" | "production_restriction" | "production_suspension" | "police_transfer" | "listed_supervision" | "hearing_notice";
+                                /**
+                                 * @description Measures of this type
+                                 * @example 12
+                                 */
+                                count: number;
+                                /**
+                                 * @description Sum of amounts, fen (fines; computed daily-penalty totals)
+                                 * @example 5000000
+                                 */
+                                amountFen: number;
+                            }[];
+                            /**
+                             * @description Fines imposed, fen
+                             * @example 5000000
+                             */
+                            finesFen: number;
+                            /**
+                             * @description Daily continuous penalties (按日连续处罚), totals, fen
+                             * @example 15000000
+                             */
+                            dailyPenaltyFen: number;
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Case figures */
+                            figures: {
+                                /**
+                                 * @description Cases registered (立案) in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description With a penalty decision
+                                 * @example 12
+                                 */
+                                decided: number;
+                                /**
+                                 * @description Decided by the decision deadline (90 days plus approved extensions)
+                                 * @example 12
+                                 */
+                                decidedOnTime: number;
+                                /**
+                                 * @description Closed (结案)
+                                 * @example 12
+                                 */
+                                closed: number;
+                                /**
+                                 * @description Undecided past the decision deadline now (withdrawn and transferred cases excluded)
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past the decision deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from registration to the decision */
+                                daysToDecide: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from registration to closing */
+                                daysToClose: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Measures of these cases by type */
+                                measuresByType: {
+                                    /**
+                                     * @description Measure type
+                                     * @enum {unknown}
+                                     */
+                                    type: "warning" | "fine" | "daily_penalty" | "seal_seizure" | "production_restriction" | "production_suspension" | "police_transfer" | "listed_supervision" | "hearing_notice";
+                                    /**
+                                     * @description Measures of this type
+                                     * @example 12
+                                     */
+                                    count: number;
+                                    /**
+                                     * @description Sum of amounts, fen (fines; computed daily-penalty totals)
+                                     * @example 5000000
+                                     */
+                                    amountFen: number;
+                                }[];
+                                /**
+                                 * @description Fines imposed, fen
+                                 * @example 5000000
+                                 */
+                                finesFen: number;
+                                /**
+                                 * @description Daily continuous penalties (按日连续处罚), totals, fen
+                                 * @example 15000000
+                                 */
+                                dailyPenaltyFen: number;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsFilings: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of filings the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "filings",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "acknowledged": 12,
+                     *         "acknowledgedOnTime": 12,
+                     *         "escalated": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToAcknowledge": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "acknowledged": 12,
+                     *             "acknowledgedOnTime": 12,
+                     *             "escalated": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToAcknowledge": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "filings";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Cross-filing figures (互相备案) */
+                        total: {
+                            /**
+                             * @description Cross-filings made in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Acknowledged by the receiving agency
+                             * @example 12
+                             */
+                            acknowledged: number;
+                            /**
+                             * @description Acknowledged by the acknowledgement deadline
+                             * @example 12
+                             */
+                            acknowledgedOnTime: number;
+                            /**
+                             * @description Escalated to the agency above
+                             * @example 12
+                             */
+                            escalated: number;
+                            /**
+                             * @description Unacknowledged past the deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Past the acknowledgement deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from filing to acknowledgement */
+                            daysToAcknowledge: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Cross-filing figures (互相备案) */
+                            figures: {
+                                /**
+                                 * @description Cross-filings made in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Acknowledged by the receiving agency
+                                 * @example 12
+                                 */
+                                acknowledged: number;
+                                /**
+                                 * @description Acknowledged by the acknowledgement deadline
+                                 * @example 12
+                                 */
+                                acknowledgedOnTime: number;
+                                /**
+                                 * @description Escalated to the agency above
+                                 * @example 12
+                                 */
+                                escalated: number;
+                                /**
+                                 * @description Unacknowledged past the deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Past the acknowledgement deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from filing to acknowledgement */
+                                daysToAcknowledge: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsAssignments: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of assignments the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "assignments",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "received": 12,
+                     *         "claimed": 12,
+                     *         "claimedOnTime": 12,
+                     *         "declined": 12,
+                     *         "completed": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToClaim": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         },
+                     *         "daysToComplete": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "received": 12,
+                     *             "claimed": 12,
+                     *             "claimedOnTime": 12,
+                     *             "declined": 12,
+                     *             "completed": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToClaim": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             },
+                     *             "daysToComplete": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ],
+                     *       "declinesByTeam": [
+                     *         {
+                     *           "teamId": "team-652301-air",
+                     *           "teamName": "昌吉市大气执法队",
+                     *           "agencyCode": "652301",
+                     *           "declined": 12
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "assignments";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Work-list figures */
+                        total: {
+                            /**
+                             * @description Assignments made in the period
+                             * @example 12
+                             */
+                            received: number;
+                            /**
+                             * @description Claimed by the team
+                             * @example 12
+                             */
+                            claimed: number;
+                            /**
+                             * @description Claimed by the claim deadline
+                             * @example 12
+                             */
+                            claimedOnTime: number;
+                            /**
+                             * @description Declined (推诿 when it keeps happening)
+                             * @example 12
+                             */
+                            declined: number;
+                            /**
+                             * @description Completed
+                             * @example 12
+                             */
+                            completed: number;
+                            /**
+                             * @description Still pending past the claim deadline now
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Pending past the claim deadline now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            onTimeRate: number | null;
+                            /** @description Days from assignment to claim */
+                            daysToClaim: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                            /** @description Days from assignment to completion */
+                            daysToComplete: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Work-list figures */
+                            figures: {
+                                /**
+                                 * @description Assignments made in the period
+                                 * @example 12
+                                 */
+                                received: number;
+                                /**
+                                 * @description Claimed by the team
+                                 * @example 12
+                                 */
+                                claimed: number;
+                                /**
+                                 * @description Claimed by the claim deadline
+                                 * @example 12
+                                 */
+                                claimedOnTime: number;
+                                /**
+                                 * @description Declined (推诿 when it keeps happening)
+                                 * @example 12
+                                 */
+                                declined: number;
+                                /**
+                                 * @description Completed
+                                 * @example 12
+                                 */
+                                completed: number;
+                                /**
+                                 * @description Still pending past the claim deadline now
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Pending past the claim deadline now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                onTimeRate: number | null;
+                                /** @description Days from assignment to claim */
+                                daysToClaim: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                                /** @description Days from assignment to completion */
+                                daysToComplete: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                        /** @description Declines per team (推诿), most first (at most 50) */
+                        declinesByTeam: {
+                            /**
+                             * @description Team
+                             * @example team-652301-air
+                             */
+                            teamId: string;
+                            teamName: string | null;
+                            agencyCode: string | null;
+                            /**
+                             * @description Assignments it declined in the period
+                             * @example 12
+                             */
+                            declined: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsRectification: {
+        parameters: {
+            query?: {
+                /**
+                 * @description First day (China time); default: twelve months before `to`
+                 * @example 2026-11-01
+                 */
+                from?: string;
+                /**
+                 * @description Last day (China time), inclusive; default today. At most 5 years after `from`
+                 * @example 2026-11-30
+                 */
+                to?: string;
+                /**
+                 * @description One dimension: side, agency, team, category, channel, month, week — those of the subject (400 lists them)
+                 * @example agency
+                 */
+                groupBy?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures of rectification the caller may see */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subject": "rectification",
+                     *       "from": "2026-03-02",
+                     *       "to": "2026-03-02",
+                     *       "groupBy": "side",
+                     *       "asOf": "2026-03-02T10:00:00.000Z",
+                     *       "total": {
+                     *         "due": 12,
+                     *         "closedOff": 12,
+                     *         "closedOffOnTime": 12,
+                     *         "openPastDue": 12,
+                     *         "overdueNow": 12,
+                     *         "missedWeeks": 12,
+                     *         "listedSupervision": 12,
+                     *         "onTimeRate": 0.8571,
+                     *         "daysToCloseOff": {
+                     *           "n": 40,
+                     *           "median": 3.5,
+                     *           "p90": 11.2
+                     *         }
+                     *       },
+                     *       "groups": [
+                     *         {
+                     *           "key": "652301",
+                     *           "label": "昌吉市生态环境局",
+                     *           "figures": {
+                     *             "due": 12,
+                     *             "closedOff": 12,
+                     *             "closedOffOnTime": 12,
+                     *             "openPastDue": 12,
+                     *             "overdueNow": 12,
+                     *             "missedWeeks": 12,
+                     *             "listedSupervision": 12,
+                     *             "onTimeRate": 0.8571,
+                     *             "daysToCloseOff": {
+                     *               "n": 40,
+                     *               "median": 3.5,
+                     *               "p90": 11.2
+                     *             }
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * @description What is counted
+                         * @enum {string}
+                         */
+                        subject: "rectification";
+                        /**
+                         * Format: date
+                         * @description First day (China time)
+                         */
+                        from: string;
+                        /**
+                         * Format: date
+                         * @description Last day (China time), inclusive
+                         */
+                        to: string;
+                        groupBy: ("side" | "agency" | "team" | "category" | "channel" | "month" | "week") | null;
+                        /**
+                         * Format: date-time
+                         * @description The instant "open past due" and "overdue now" refer to
+                         */
+                        asOf: string;
+                        /** @description Rectification ledger figures (整改台账) */
+                        total: {
+                            /**
+                             * @description Rectification tasks due in the period
+                             * @example 12
+                             */
+                            due: number;
+                            /**
+                             * @description Closed off (销号)
+                             * @example 12
+                             */
+                            closedOff: number;
+                            /**
+                             * @description Closed off by 24:00 China time of the due date
+                             * @example 12
+                             */
+                            closedOffOnTime: number;
+                            /**
+                             * @description Not closed off, due date passed
+                             * @example 12
+                             */
+                            openPastDue: number;
+                            /**
+                             * @description Not closed off and past the due date now
+                             * @example 12
+                             */
+                            overdueNow: number;
+                            /**
+                             * @description Weeks without a progress report (sum over the tasks)
+                             * @example 12
+                             */
+                            missedWeeks: number;
+                            /**
+                             * @description Under listed supervision (挂牌督办)
+                             * @example 12
+                             */
+                            listedSupervision: number;
+                            onTimeRate: number | null;
+                            /** @description Days from entry in the ledger to close-off */
+                            daysToCloseOff: {
+                                /**
+                                 * @description Items with this duration
+                                 * @example 40
+                                 */
+                                n: number;
+                                median: number | null;
+                                p90: number | null;
+                            };
+                        };
+                        /** @description One per group, in key order (empty without groupBy) */
+                        groups: {
+                            key: string | null;
+                            label: string | null;
+                            /** @description Rectification ledger figures (整改台账) */
+                            figures: {
+                                /**
+                                 * @description Rectification tasks due in the period
+                                 * @example 12
+                                 */
+                                due: number;
+                                /**
+                                 * @description Closed off (销号)
+                                 * @example 12
+                                 */
+                                closedOff: number;
+                                /**
+                                 * @description Closed off by 24:00 China time of the due date
+                                 * @example 12
+                                 */
+                                closedOffOnTime: number;
+                                /**
+                                 * @description Not closed off, due date passed
+                                 * @example 12
+                                 */
+                                openPastDue: number;
+                                /**
+                                 * @description Not closed off and past the due date now
+                                 * @example 12
+                                 */
+                                overdueNow: number;
+                                /**
+                                 * @description Weeks without a progress report (sum over the tasks)
+                                 * @example 12
+                                 */
+                                missedWeeks: number;
+                                /**
+                                 * @description Under listed supervision (挂牌督办)
+                                 * @example 12
+                                 */
+                                listedSupervision: number;
+                                onTimeRate: number | null;
+                                /** @description Days from entry in the ledger to close-off */
+                                daysToCloseOff: {
+                                    /**
+                                     * @description Items with this duration
+                                     * @example 40
+                                     */
+                                    n: number;
+                                    median: number | null;
+                                    p90: number | null;
+                                };
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReports: {
+        parameters: {
+            query?: {
+                /** @description weekly_dispatch 周调度 (every Monday, the week before) · monthly_bulletin 月通报 (first working day, the month before) */
+                kind?: "weekly_dispatch" | "monthly_bulletin";
+                /** @description agency: one agency’s figures (what it sees) · sides: the whole region and corps side by side */
+                scope?: "agency" | "sides";
+                /**
+                 * @description Reports of this agency
+                 * @example 652301
+                 */
+                agencyCode?: string;
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from a previous page’s nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of results */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *           "kind": "weekly_dispatch",
+                     *           "kindLabel": "月通报",
+                     *           "scope": "agency",
+                     *           "agencyCode": "652301",
+                     *           "agencyName": "昌吉市生态环境局",
+                     *           "side": "region",
+                     *           "title": "昌吉市生态环境局2026年11月月通报",
+                     *           "periodFrom": "2026-03-02",
+                     *           "periodTo": "2026-03-02",
+                     *           "publishedAt": "2026-03-02T10:00:00.000Z",
+                     *           "links": {
+                     *             "self": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *             "html": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.html",
+                     *             "csv": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.csv"
+                     *           }
+                     *         }
+                     *       ],
+                     *       "nextCursor": "eyJjIjoiMjAyNi0xMi0wMVQwMjowMDowMC4wMDBaIiwiaSI6IjAxYTIzMTg3In0"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ReportSummary"][];
+                        /** @description Pass as ?cursor= for the next page; null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report in the form asked for */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *       "kind": "weekly_dispatch",
+                     *       "kindLabel": "月通报",
+                     *       "scope": "agency",
+                     *       "agencyCode": "652301",
+                     *       "agencyName": "昌吉市生态环境局",
+                     *       "side": "region",
+                     *       "title": "昌吉市生态环境局2026年11月月通报",
+                     *       "periodFrom": "2026-03-02",
+                     *       "periodTo": "2026-03-02",
+                     *       "publishedAt": "2026-03-02T10:00:00.000Z",
+                     *       "links": {
+                     *         "self": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71",
+                     *         "html": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.html",
+                     *         "csv": "/v1/reports/01a23187-e5ef-7582-93ce-33c9d6951b71.csv"
+                     *       },
+                     *       "data": {
+                     *         "figures": [
+                     *           {
+                     *             "subject": "complaints",
+                     *             "side": "region",
+                     *             "received": 3,
+                     *             "closed": 3,
+                     *             "onTime": 3,
+                     *             "openPastDue": 3,
+                     *             "overdueNow": 3,
+                     *             "onTimeRate": 0.8571
+                     *           }
+                     *         ],
+                     *         "onTimeByAgency": [
+                     *           {
+                     *             "agencyCode": "652301",
+                     *             "agencyName": "昌吉市生态环境局",
+                     *             "side": "region",
+                     *             "received": 3,
+                     *             "closed": 3,
+                     *             "onTime": 3,
+                     *             "openPastDue": 3,
+                     *             "onTimeRate": 0.8571
+                     *           }
+                     *         ],
+                     *         "overdueBySide": [
+                     *           {
+                     *             "side": "region",
+                     *             "subject": "complaints",
+                     *             "overdueNow": 3
+                     *           }
+                     *         ],
+                     *         "trend": [
+                     *           {
+                     *             "period": "2026-11",
+                     *             "received": 3,
+                     *             "closed": 3,
+                     *             "onTimeRate": 0.8571
+                     *           }
+                     *         ],
+                     *         "declinesByTeam": [
+                     *           {
+                     *             "teamId": "team-652301-air",
+                     *             "teamName": "昌吉市大气执法队",
+                     *             "agencyCode": "652301",
+                     *             "declined": 3
+                     *           }
+                     *         ],
+                     *         "measures": {
+                     *           "finesFen": 5000000,
+                     *           "dailyPenaltyFen": 15000000,
+                     *           "byType": [
+                     *             {
+                     *               "type": "fine",
+                     *               "count": 3,
+                     *               "amountFen": 5000000
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Report"];
+                    "text/csv": string;
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsByIdHtml: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportsByIdCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Resource id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tables */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request: see `errors` for each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key is valid but may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or not visible to this key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A path parameter is over the router limit */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request line or headers too large */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (carries the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getJointOperations: {
         parameters: {
             query?: {
@@ -40334,6 +42713,39 @@ export interface operations {
                     /** @constant */
                     type?: "rectification_task.updated";
                     data?: components["schemas"]["EventData.rectification_task.updated"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received; any other answer (or none within the timeout) is retried with backoff */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhookReportPublished: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Delivery id (the event id): deduplicate on it */
+                "webhook-id": string;
+                /** @description Unix seconds */
+                "webhook-timestamp": string;
+                /** @description v1,<base64 HMAC-SHA256> with the subscription secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/cloudevents+json": components["schemas"]["CloudEvent"] & {
+                    /** @constant */
+                    type?: "report.published";
+                    data?: components["schemas"]["EventData.report.published"];
                 };
             };
         };

@@ -8,3 +8,6 @@ export const assignmentsCapability: Capability = {
   jobs: assignmentJobs,
   routes: assignmentRoutes,
 };
+
+/** Work-list figures within the caller's visibility (GET /v1/stats/assignments, reports). */
+export { assignmentStats, ASSIGNMENT_DIMENSIONS } from './stats.js';

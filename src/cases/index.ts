@@ -24,3 +24,6 @@ export const casesCapability: Capability = {
 // For other capabilities (they never read the cases tables).
 export { getSource, sourceNames, type SourceRow } from './sources.js';
 export { grantCaseReads, measureTotals, revokeCaseReads, type MeasureTotals } from './totals.js';
+/** Case and measure figures within the caller's visibility (GET /v1/stats/cases, reports). */
+export { caseStats, CASE_DIMENSIONS, type MeasureFigure } from './stats.js';
+export { MEASURE_TYPES } from './tables.js';

@@ -298,6 +298,36 @@ export const VOCABULARY = {
       joint_operation: ['联合执法行动', 'Joint operation'],
     },
   },
+  stat_subject: {
+    description: 'What GET /v1/stats and the reports count',
+    terms: {
+      complaints: ['信访举报', 'Complaints'],
+      cases: ['执法案件', 'Cases'],
+      filings: ['互相备案', 'Cross-filings'],
+      assignments: ['任务派单', 'Assignments'],
+      rectification: ['整改任务', 'Rectification tasks'],
+    },
+  },
+  stat_dimension: {
+    description: 'What figures are grouped by (month and week in China time)',
+    terms: {
+      side: ['兵地', 'Side'],
+      agency: ['执法机构', 'Agency'],
+      team: ['执法队伍', 'Team'],
+      category: ['污染类别', 'Category'],
+      channel: ['举报渠道', 'Channel'],
+      month: ['月份', 'Month'],
+      week: ['周', 'Week'],
+    },
+  },
+  report_kind: {
+    description: 'Kind of supervision report',
+    terms: { weekly_dispatch: ['周调度', 'Weekly dispatch'], monthly_bulletin: ['月通报', 'Monthly bulletin'] },
+  },
+  report_scope: {
+    description: 'Whom a report covers',
+    terms: { agency: ['本机构', 'One agency'], sides: ['兵地对照', 'Region and corps side by side'] },
+  },
 } satisfies Record<string, VocabularyList>;
 
 export type VocabularyName = keyof typeof VOCABULARY;

@@ -12,6 +12,7 @@ import { REFERENCE_EVENTS } from '../reference/events.js';
 import { LEDGER_EVENTS } from '../ledger/events.js';
 import { CONSULTATION_EVENTS } from '../consultations/events.js';
 import { OPS_EVENTS } from '../ops/events.js';
+import { REPORT_EVENTS } from '../reports/events.js';
 
 export type { EventTypeEntry } from '../outbox/catalog.js';
 
@@ -33,6 +34,7 @@ const CATALOG = {
   ...OPS_EVENTS,
   ...OPERATION_EVENTS,
   ...AIR_EVENTS,
+  ...REPORT_EVENTS,
 };
 
 /** Every event type the service emits. */

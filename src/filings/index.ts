@@ -13,3 +13,6 @@ export const filingsCapability: Capability = {
   jobs: filingJobs,
   routes: filingRoutes,
 };
+
+/** Cross-filing figures within the caller's visibility (GET /v1/stats/filings, reports). */
+export { filingStats, FILING_DIMENSIONS } from './stats.js';

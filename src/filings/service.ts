@@ -420,15 +420,20 @@ export interface FilingQuery {
   after?: { c: string; i: string };
 }
 
+/** SQL condition on `filings`: what the caller may list (undefined = all; 'none' = nothing). Lists and stats share it. */
+export function filingsVisibleWhere(tx: Tx, p: Principal): SQL | undefined | 'none' {
+  if (p.role === 'partner') return partnerFilings(tx, p, filings.id);
+  if (p.role === 'admin') return undefined;
+  if (!p.agencyCode) return 'none';
+  const sub = agencySubtree(tx, p.agencyCode);
+  return or(inArray(filings.fromAgencyCode, sub), inArray(filings.toAgencyCode, sub));
+}
+
 /** Filings a supervisor (agency subtree as sender or receiver) or an admin (all) may list, newest first. */
 export function listFilings(tx: Tx, p: Principal, q: FilingQuery): FilingRow[] {
-  const conds: (SQL | undefined)[] = [];
-  if (p.role === 'partner') conds.push(partnerFilings(tx, p, filings.id));
-  else if (p.role !== 'admin') {
-    if (!p.agencyCode) return [];
-    const sub = agencySubtree(tx, p.agencyCode);
-    conds.push(or(inArray(filings.fromAgencyCode, sub), inArray(filings.toAgencyCode, sub)));
-  }
+  const vis = filingsVisibleWhere(tx, p);
+  if (vis === 'none') return [];
+  const conds: (SQL | undefined)[] = [vis];
   if (q.caseId) conds.push(eq(filings.caseId, q.caseId));
   if (q.fromAgencyCode) conds.push(eq(filings.fromAgencyCode, q.fromAgencyCode));
   if (q.toAgencyCode) conds.push(eq(filings.toAgencyCode, q.toAgencyCode));

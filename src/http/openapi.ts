@@ -192,6 +192,10 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   assignments: 'Team work lists: claim, decline, complete',
   consultations: 'Joint consultations (会商) of both sides: agenda, attendance, minutes, and decisions (议定事项) followed up to their deadlines',
   rectification: 'The rectification ledger (整改台账): tasks, weekly progress, close-off (销号) with on-site check and public notice (公示)',
+  statistics:
+    'Figures by side, agency, team, category, channel, month and week (China time) within the caller’s visibility; on-time rates count open overdue items',
+  reports:
+    'Weekly dispatch (周调度) and monthly bulletin (月通报) per agency and for both sides side by side: JSON, CSV tables, printable HTML with SVG charts',
   complaints: '12369 complaints (信访举报): intake, acceptance, transfer, reply, feedback and closing within the legal limits',
   public: 'No key: complaint status lookup by number and query code; published random-inspection results (一公开)',
   open311: 'GeoReport v2 (Open311) facade over 12369 intake; errors are GeoReport error arrays',

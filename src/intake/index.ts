@@ -73,3 +73,6 @@ export const intakeCapability: Capability = {
   jobs,
   routes,
 };
+
+/** Complaint figures within the caller's visibility (GET /v1/stats/complaints, reports). */
+export { complaintStats, COMPLAINT_DIMENSIONS } from './stats.js';

@@ -15,3 +15,9 @@ const UPSERT_TIMER =
 export function cancelTimer(tx: Tx, id: string, at: Date): void {
   tx.update(timers).set({ cancelledAt: at.toISOString() }).where(eq(timers.id, id)).run();
 }
+
+/** Schedules a timer unless one with this id exists already (a recurring timer seeded at start-up keeps its next run). */
+export function ensureTimer(tx: Tx, t: TimerSpec): void {
+  const row = { id: t.id, name: t.name, payload: t.payload, dueAt: t.dueAt.toISOString(), firedAt: null, cancelledAt: null };
+  tx.insert(timers).values(row).onConflictDoNothing({ target: timers.id }).run();
+}

@@ -13,6 +13,8 @@ import { CLASSES, MODES } from '../../src/inspections/draw.js';
 import { PROGRESS_STATUSES, TASK_KINDS, RECTIFICATION_STATUSES } from '../../src/ledger/tables.js';
 import { AGENDA_LINK_KINDS, ATTENDANCE_STATUSES, CONSULTATION_KINDS, CONSULTATION_STATUSES, DECISION_STATUSES } from '../../src/consultations/tables.js';
 import { AIR_LEVELS, ALERT_STATUSES, EMERGENCY_MEASURES, POLLUTANTS } from '../../src/air/tables.js';
+import { STAT_DIMENSIONS, STAT_SUBJECTS } from '../../src/domain/stats.js';
+import { REPORT_KINDS, REPORT_SCOPES } from '../../src/reports/tables.js';
 import { OPERATION_KINDS, OPERATION_STATUSES, TASK_STATUSES as OPERATION_TASK_STATUSES } from '../../src/operations/tables.js';
 
 /** Every enum in the code, by the vocabulary list that labels it. */
@@ -58,6 +60,10 @@ const ENUMS: Record<keyof typeof VOCABULARY, readonly string[]> = {
   attendance_status: ATTENDANCE_STATUSES,
   decision_status: DECISION_STATUSES,
   agenda_link_kind: AGENDA_LINK_KINDS,
+  stat_subject: STAT_SUBJECTS,
+  stat_dimension: STAT_DIMENSIONS,
+  report_kind: REPORT_KINDS,
+  report_scope: REPORT_SCOPES,
 };
 
 describe('vocabulary', () => {
