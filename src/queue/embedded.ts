@@ -42,8 +42,18 @@ export class EmbeddedRuntime implements Runtime {
     this.pump.start(POLL_MS);
   }
 
+  /**
+   * Coalesced to one pass per turn of the event loop: every finished job and every delivery
+   * pokes, and a pass (relay, sweep, ready query) per poke cost more than the jobs.
+   */
+  private pokeQueued = false;
   poke() {
-    this.pump.poke();
+    if (this.pokeQueued) return;
+    this.pokeQueued = true;
+    setImmediate(() => {
+      this.pokeQueued = false;
+      this.pump.poke();
+    });
   }
 
   private enqueue(list: JobRequest[]) {
