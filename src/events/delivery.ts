@@ -151,7 +151,7 @@ async function send(deps: Deps, c: Claimed): Promise<Delivery | undefined> {
   } catch (err) {
     result = { statusCode: null, durationMs: 0, error: (err as Error).message };
   }
-  const out = record(deps, c, result);
+  const out = await record(deps, c, result);
   deps.poke();
   return out;
 }
@@ -209,39 +209,83 @@ function blocked(tx: Tx, q: DeliveryStatements, d: Delivery, sub: Subscription):
   return unmaterialised.some((e) => subscriptionMatches(tx, sub, e));
 }
 
-function record(deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
-  const q = deliveryStatements(deps.db);
-  return inTx(deps.db, (tx) => {
-    const now = deps.clock.now();
-    const d = q.deliveryById.get({ id: c.d.id });
-    const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
-    const error = ok ? null : (r.error ?? `HTTP ${r.statusCode}${r.body ? `: ${r.body.slice(0, 500)}` : ''}`);
-    const nextAttemptAt = !ok && r.statusCode !== 410 && d?.nextAttemptAt ? d.nextAttemptAt : null;
-    q.insertAttempt.run({ deliveryId: c.d.id, attempt: c.n, at: now.toISOString(), statusCode: r.statusCode, durationMs: r.durationMs, error, nextAttemptAt });
-    if (!d || d.status !== 'pending' || d.attempts !== c.n) return d; // superseded meanwhile
-    const sub = q.subscriptionById.get({ id: d.subscriptionId });
-    const fields = { lastStatusCode: r.statusCode, lastError: error };
-    if (ok) {
-      finish(tx, deps, d, 'delivered', { ...fields, deliveredAt: now.toISOString() });
-      if (sub?.failingSince && d.kind !== 'ping') tx.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)).run();
-    } else if (r.statusCode === 410) {
-      finish(tx, deps, d, 'failed', fields);
-      if (sub && sub.status === 'active') disableSubscription(tx, deps, sub, 'gone');
-    } else {
-      if (d.attempts >= d.maxAttempts) finish(tx, deps, d, 'failed', fields);
-      else
-        tx.update(deliveries)
-          .set({ ...fields, updatedAt: now.toISOString() })
-          .where(eq(deliveries.id, d.id))
-          .run();
-      if (sub && d.kind !== 'ping') {
-        const since = sub.failingSince ?? now.toISOString();
-        if (!sub.failingSince) tx.update(subscriptions).set({ failingSince: since }).where(eq(subscriptions.id, sub.id)).run();
-        if (sub.status === 'active' && now.getTime() - Date.parse(since) >= DISABLE_AFTER_MS) disableSubscription(tx, deps, sub, 'failing');
+interface Pending {
+  c: Claimed;
+  r: SendResult;
+  resolve: (d: Delivery | undefined) => void;
+  reject: (err: unknown) => void;
+}
+/** Results not yet recorded, per database (see record). */
+const unrecorded = new WeakMap<Deps['db'], Pending[]>();
+
+/**
+ * Records a result. Results that arrive in the same turn of the event loop are recorded in one
+ * transaction: a commit per delivery was the largest cost of the fan-out. Each caller still
+ * hears only after the commit holding its result; a crash before it is covered, like a crash
+ * mid-send, by the attempt's durable retry timer written at claim time.
+ */
+function record(deps: Deps, c: Claimed, r: SendResult): Promise<Delivery | undefined> {
+  return new Promise((resolve, reject) => {
+    let batch = unrecorded.get(deps.db);
+    if (!batch) {
+      const b: Pending[] = (batch = []);
+      unrecorded.set(deps.db, b);
+      setImmediate(() => flush(deps, b));
+    }
+    batch.push({ c, r, resolve, reject });
+  });
+}
+
+function flush(deps: Deps, batch: Pending[]) {
+  unrecorded.delete(deps.db);
+  let out: (Delivery | undefined)[];
+  try {
+    out = inTx(deps.db, (tx) => batch.map((p) => recordIn(tx, deps, p.c, p.r)));
+  } catch {
+    // One of them failed: each on its own, so the others' results are not lost with it.
+    for (const p of batch) {
+      try {
+        p.resolve(inTx(deps.db, (tx) => recordIn(tx, deps, p.c, p.r)));
+      } catch (err) {
+        p.reject(err);
       }
     }
-    return q.deliveryById.get({ id: d.id });
-  });
+    return;
+  }
+  batch.forEach((p, i) => p.resolve(out[i]));
+}
+
+function recordIn(tx: Tx, deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
+  const q = deliveryStatements(deps.db);
+  const now = deps.clock.now();
+  const d = q.deliveryById.get({ id: c.d.id });
+  const ok = r.statusCode !== null && r.statusCode >= 200 && r.statusCode < 300;
+  const error = ok ? null : (r.error ?? `HTTP ${r.statusCode}${r.body ? `: ${r.body.slice(0, 500)}` : ''}`);
+  const nextAttemptAt = !ok && r.statusCode !== 410 && d?.nextAttemptAt ? d.nextAttemptAt : null;
+  q.insertAttempt.run({ deliveryId: c.d.id, attempt: c.n, at: now.toISOString(), statusCode: r.statusCode, durationMs: r.durationMs, error, nextAttemptAt });
+  if (!d || d.status !== 'pending' || d.attempts !== c.n) return d; // superseded meanwhile
+  const sub = q.subscriptionById.get({ id: d.subscriptionId });
+  const fields = { lastStatusCode: r.statusCode, lastError: error };
+  if (ok) {
+    finish(tx, deps, d, 'delivered', { ...fields, deliveredAt: now.toISOString() });
+    if (sub?.failingSince && d.kind !== 'ping') tx.update(subscriptions).set({ failingSince: null }).where(eq(subscriptions.id, sub.id)).run();
+  } else if (r.statusCode === 410) {
+    finish(tx, deps, d, 'failed', fields);
+    if (sub && sub.status === 'active') disableSubscription(tx, deps, sub, 'gone');
+  } else {
+    if (d.attempts >= d.maxAttempts) finish(tx, deps, d, 'failed', fields);
+    else
+      tx.update(deliveries)
+        .set({ ...fields, updatedAt: now.toISOString() })
+        .where(eq(deliveries.id, d.id))
+        .run();
+    if (sub && d.kind !== 'ping') {
+      const since = sub.failingSince ?? now.toISOString();
+      if (!sub.failingSince) tx.update(subscriptions).set({ failingSince: since }).where(eq(subscriptions.id, sub.id)).run();
+      if (sub.status === 'active' && now.getTime() - Date.parse(since) >= DISABLE_AFTER_MS) disableSubscription(tx, deps, sub, 'failing');
+    }
+  }
+  return q.deliveryById.get({ id: d.id });
 }
 
 /** Closes a delivery (terminal status), drops its timer and lets the next of its subject go. */

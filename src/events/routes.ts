@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import { EVENT_TYPES, eventDataSchemaId } from './catalog.js';
 import { toCloudEvent } from './envelope.js';
 import { decodeEventCursor, encodeEventCursor, lastEventPosition, listEvents, preparedEventPages, resolveTypes } from './feed.js';
-import { eventNotifier } from './notifier.js';
+import { eventNotifier, type FreshEvents } from './notifier.js';
 import { audienceKeys, bindingOf } from './visibility.js';
 import { issueStreamToken } from '../auth/stream-tokens.js';
 
@@ -239,6 +239,7 @@ function openStream(
     streams.delete(stream);
     clearInterval(heartbeat);
     notifier?.off('position', onPosition);
+    releaseKeys?.();
     if (reason) deps.log.warn({ reqId: req.id, cursor, reason }, 'dropped event stream client');
     if (reason) res.destroy();
     else res.end();
@@ -271,6 +272,9 @@ function openStream(
     try {
       do {
         again = false;
+        // Committed before this read, so the read sees all of it: afterwards the stream is caught
+        // up to here even if none of it was for this stream (lets it take the shared reads).
+        const upTo = notifier?.position ?? 0;
         for (;;) {
           const rows = nextPage(cursor);
           for (const r of rows) {
@@ -280,6 +284,7 @@ function openStream(
           }
           if (rows.length < PAGE) break;
         }
+        cursor = Math.max(cursor, upTo);
       } while (again && !closed);
     } catch (err) {
       if (!closed) {
@@ -290,7 +295,22 @@ function openStream(
       pumping = false;
     }
   };
-  const onPosition = () => pump();
+  const wanted = (r: FreshEvents['rows'][number]) =>
+    (!q.types || q.types.includes(r.ev.type)) &&
+    (q.subject === undefined || r.ev.subject === q.subject) &&
+    (q.keys === 'all' || q.keys.some((k) => r.keys.has(k)));
+  /** New events from the notifier's shared read, when this stream is caught up; else its own read. */
+  const onPosition = (_p: number, fresh?: FreshEvents) => {
+    if (!fresh || pumping || closed || waitingSince !== null || cursor < fresh.from) return pump();
+    for (const r of fresh.rows) {
+      if (r.ev.position <= cursor || !wanted(r)) continue;
+      cursor = r.ev.position;
+      // the frame is the same for every stream: built once
+      r.frame ??= `id: ${encodeEventCursor(r.ev.position)}\nevent: ${r.ev.type}\ndata: ${JSON.stringify(toCloudEvent(r.ev, deps.config))}\n\n`;
+      if (!write(r.frame)) return;
+    }
+    cursor = Math.max(cursor, fresh.to);
+  };
 
   res.on('drain', () => {
     waitingSince = null;
@@ -303,6 +323,7 @@ function openStream(
   }, deps.config.eventsHeartbeatMs);
   heartbeat.unref();
   notifier?.on('position', onPosition);
+  const releaseKeys = notifier?.holdKeys(q.keys);
 
   write(': stream open\nretry: 2000\n\n');
   pump();

@@ -6,6 +6,32 @@ import { addressRefusal, parseWebhookUrl, safeLookup } from './safety.js';
 
 export const RESPONSE_READ_LIMIT = 64 * 1024;
 export const DELIVERY_TIMEOUT_MS = 10_000;
+/** Open connections per receiver origin (host:port), in use or idle. */
+export const SOCKETS_PER_ORIGIN = 32;
+
+/**
+ * Keep-alive pools, one set per (scheme, private networks allowed): the agent pools per origin
+ * (host:port) itself. A new TCP (and TLS) connection per delivery cost more than the POST. The
+ * address check stays at connect time (the agent's `lookup`); a reused socket was checked when
+ * it connected. Idle sockets close on the receiver's Keep-Alive hint (Node ≥ 19) or its close.
+ */
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, allowPrivate: boolean): http.Agent {
+  const key = `${protocol}${allowPrivate}`;
+  let a = agents.get(key);
+  if (!a) {
+    const opts = { keepAlive: true, maxSockets: SOCKETS_PER_ORIGIN, maxFreeSockets: SOCKETS_PER_ORIGIN, lookup: safeLookup(protocol, allowPrivate) };
+    a = protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
+    agents.set(key, a);
+  }
+  return a;
+}
+
+/** Closes the idle pooled connections (tests, shutdown). */
+export function closeWebhookPools() {
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
+}
 
 export interface SendResult {
   statusCode: number | null;
@@ -40,41 +66,57 @@ export async function postWebhook(
     if (why) return done({ statusCode: null, error: `webhook URL ${why}` });
   }
   const signal = AbortSignal.timeout(opts.timeoutMs ?? DELIVERY_TIMEOUT_MS);
-  const lib = url.protocol === 'https:' ? https : http;
   const payload = Buffer.from(body);
-  return new Promise<SendResult>((resolve) => {
+  const first = await exchange(url, headers, payload, signal, opts);
+  // A pooled socket the receiver closed while idle fails at once with ECONNRESET before any
+  // answer: Node's advice is to retry such a request once on a fresh connection.
+  const r = first.reusedSocketReset && !signal.aborted ? await exchange(url, headers, payload, signal, opts) : first;
+  return done({ statusCode: r.statusCode, error: r.error, body: r.body });
+}
+
+type Exchange = Omit<SendResult, 'durationMs'> & { reusedSocketReset?: boolean };
+
+function exchange(url: URL, headers: Record<string, string>, payload: Buffer, signal: AbortSignal, opts: { allowPrivate: boolean; timeoutMs?: number }) {
+  const lib = url.protocol === 'https:' ? https : http;
+  return new Promise<Exchange>((resolve) => {
     let settled = false;
-    const finish = (r: Omit<SendResult, 'durationMs'>) => {
+    const finish = (r: Exchange) => {
       if (settled) return;
       settled = true;
-      resolve(done(r));
+      resolve(r);
     };
     const req = lib.request(
       url,
       {
         method: 'POST',
         headers: { ...headers, 'content-length': String(payload.length), 'user-agent': 'enforcement-webhooks/1' },
-        lookup: safeLookup(url.protocol, opts.allowPrivate),
         signal,
-        agent: false,
+        agent: agentFor(url.protocol, opts.allowPrivate),
       },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
-        const end = () => {
-          finish({ statusCode: res.statusCode ?? null, error: null, body: Buffer.concat(chunks).toString('utf8') });
-          res.destroy();
-        };
+        const end = () => finish({ statusCode: res.statusCode ?? null, error: null, body: Buffer.concat(chunks).toString('utf8') });
         res.on('data', (c: Buffer) => {
           if (size < RESPONSE_READ_LIMIT) chunks.push(c.subarray(0, RESPONSE_READ_LIMIT - size));
           size += c.length;
-          if (size >= RESPONSE_READ_LIMIT) end();
+          if (size >= RESPONSE_READ_LIMIT) {
+            end();
+            res.destroy(); // the rest is not read: the connection is dropped, not pooled
+          }
         });
+        // Read to the end, so the socket goes back to the pool.
         res.on('end', end);
         res.on('error', (err) => finish({ statusCode: res.statusCode ?? null, error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS) }));
       },
     );
-    req.on('error', (err) => finish({ statusCode: null, error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS) }));
+    req.on('error', (err) =>
+      finish({
+        statusCode: null,
+        error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS),
+        reusedSocketReset: req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET',
+      }),
+    );
     req.end(payload);
   });
 }

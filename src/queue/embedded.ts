@@ -42,8 +42,18 @@ export class EmbeddedRuntime implements Runtime {
     this.pump.start(POLL_MS);
   }
 
+  /**
+   * Coalesced to one pass per turn of the event loop: every finished job and every delivery
+   * pokes, and a pass (relay, sweep, ready query) per poke cost more than the jobs.
+   */
+  private pokeQueued = false;
   poke() {
-    this.pump.poke();
+    if (this.pokeQueued) return;
+    this.pokeQueued = true;
+    setImmediate(() => {
+      this.pokeQueued = false;
+      this.pump.poke();
+    });
   }
 
   private enqueue(list: JobRequest[]) {
@@ -152,16 +162,36 @@ export class EmbeddedRuntime implements Runtime {
     }
   }
 
+  /**
+   * Jobs running now, by id (their rows stay `waiting` until they finish). A slot is refilled as
+   * soon as its job ends, rather than a batch waiting for its slowest job: one hanging webhook
+   * receiver holds one slot, not the runner.
+   */
+  private inflight = new Map<string, Promise<void>>();
+
+  /** Starts ready jobs in the free slots (not awaited); returns how many started. */
+  private startReady(): number {
+    const free = CONCURRENCY - this.inflight.size;
+    if (free <= 0) return 0;
+    const ready = this.readyJobs(CONCURRENCY + this.inflight.size)
+      .filter((r) => !this.inflight.has(r.id))
+      .slice(0, free);
+    for (const r of ready) {
+      const run = this.runJob(r).finally(() => {
+        this.inflight.delete(r.id);
+        this.poke();
+      });
+      this.inflight.set(r.id, run);
+    }
+    return ready.length;
+  }
+
   private async pass() {
     for (;;) {
       let work = 0;
       while (this.relayOnce() > 0) work++;
       work += await this.sweep();
-      if (this.workers) {
-        const ready = this.readyJobs(CONCURRENCY);
-        await Promise.all(ready.map((r) => this.runJob(r)));
-        work += ready.length;
-      }
+      if (this.workers) work += this.startReady();
       if (work === 0 || this.closed) break;
     }
     const cutoff = new Date(this.deps.clock.now().getTime() - KEEP_COMPLETED_MS).toISOString();
@@ -174,8 +204,13 @@ export class EmbeddedRuntime implements Runtime {
   async settle(timeoutMs = 20_000) {
     await settleLoop(
       this.pump,
-      () => {
+      async () => {
         const relayed = checkpoint(this.deps.db) >= lastPosition(this.deps.db);
+        if (this.inflight.size) {
+          // Let the running jobs progress (their sockets need the event loop), then look again.
+          await Promise.race(this.inflight.values());
+          return false;
+        }
         const ready = this.workers ? this.readyJobs(1).length : 0;
         return relayed && dueTimers(this.deps, this.registry, 1).length === 0 && ready === 0;
       },
@@ -256,5 +291,6 @@ export class EmbeddedRuntime implements Runtime {
   async close() {
     this.closed = true;
     await this.pump.close();
+    await Promise.allSettled(this.inflight.values());
   }
 }

@@ -126,6 +126,30 @@ describeModes('SSE stream', (mode: Mode) => {
     expect((await fetch(`${base}/v1/events/stream`)).status).toBe(401);
   });
 
+  it('several live streams share one read of each new event, each still filtered by its own visibility, types and subject', async () => {
+    const sup = t.key({ role: 'supervisor', agencyCode: 'XJ-URUMQI', side: 'region' });
+    const admin = await SseClient.open(`${base}/v1/events/stream`, t.auth(t.admin));
+    const mine = await SseClient.open(`${base}/v1/events/stream?types=case.*`, t.auth(sup));
+    const one = await SseClient.open(`${base}/v1/events/stream?subject=cases/shared-2`, t.auth(t.admin));
+    await until(() => [admin, mine, one].every((c) => c.frames.length > 0), 5000, 'open');
+    const written = [
+      emit(t, { subject: 'cases/shared-1', type: 'case.registered', agencyCode: 'XJ-KASHI' }),
+      emit(t, { subject: 'cases/shared-2', type: 'case.registered', agencyCode: 'XJ-URUMQI' }),
+      emit(t, { subject: 'complaints/shared-3', type: 'complaint.received', agencyCode: 'XJ-URUMQI' }),
+      emit(t, { subject: 'cases/shared-4', type: 'case.registered', agencyCode: 'XPCC-D8', side: 'corps' }),
+    ];
+    eventNotifier(t.app.deps)!.check(); // the shared read, now (as a writer in this process does)
+    written.push(emit(t, { subject: 'cases/shared-2', type: 'case.status_changed', agencyCode: 'XJ-URUMQI' }));
+    await until(() => admin.events.length >= 5 && mine.events.length >= 2 && one.events.length >= 2, 5000, 'live events');
+    expect(admin.events.map((e) => e.ce.id)).toEqual(written.map((w) => w.id));
+    expect(mine.events.map((e) => e.ce.id)).toEqual([written[1].id, written[4].id]);
+    expect(one.events.map((e) => e.ce.id)).toEqual([written[1].id, written[4].id]);
+    // the cursors (SSE ids) still resume the feed right after each event
+    const page = (await t.app.inject({ url: `/v1/events?after=${admin.events[1].cursor}`, headers: t.auth(t.admin) })).json();
+    expect(page.items[0].id).toBe(written[2].id);
+    for (const c of [admin, mine, one]) c.close();
+  });
+
   it('a client that does not read is dropped rather than buffered without bound', async () => {
     const small = await makeApp({ mode, env: { EVENTS_STREAM_MAX_BUFFER_BYTES: '4096' } });
     const url = new URL(await listen(small));
