@@ -73,6 +73,10 @@ describeModes('joint operations: proposed by the region, confirmed by the corps,
     expect(k.statusCode, k.body).toBe(200);
     expect(k.json()).toMatchObject({ leadAgencyCode: 'XPCC-D8', side: 'corps', sourceId: 'src-xpcc-d8-01' });
     expect(k.json().coHandlingAgencyCodes).toContain('652301');
+    // …and cross-filed (互相备案) to the other side's co-handling agency, with its acknowledgement clock.
+    await t.settle();
+    const filed = (await t.req('admin', 'GET', `/v1/filings?caseId=${caseId}`)).json().items as { toAgencyCode: string; reasons: string[]; ackDueAt: string }[];
+    expect(filed.find((f) => f.toAgencyCode === '652301')).toMatchObject({ reasons: expect.arrayContaining(['co_handling']), ackDueAt: expect.any(String) });
 
     const op = (await t.req('changjiSupervisor', 'GET', `/v1/joint-operations/${opId}`)).json();
     expect(op.progress.total).toEqual({ targets: 4, open: 1, recorded: 3, cancelled: 0 });
