@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { chinaDate, endOfChinaDay } from '../calendar.js';
-import { afterKey } from '../db/keyset.js';
+import { afterKey, visiblePage } from '../db/keyset.js';
 import { conflict, denied, fieldError, notFound } from '../http/problem.js';
 import { checkIfMatch, type Expected } from '../http/versioning.js';
 import { getAgency, isAbove } from '../reference/hierarchy.js';
@@ -145,20 +145,20 @@ export function listConsultations(db: Tx, p: Principal, f: ConsultationFilter, l
   if (f.kind) filters.push(eq(consultations.kind, f.kind));
   if (f.status) filters.push(eq(consultations.status, f.status));
   if (f.agencyCode) filters.push(sql`EXISTS (SELECT 1 FROM json_each(${consultations.agencyCodes}) WHERE value = ${f.agencyCode})`);
-  const out: ConsultationRow[] = [];
-  for (let cursor = after; ;) {
-    const chunk = db
-      .select()
-      .from(consultations)
-      .where(and(...filters, afterKey(consultations.scheduledAt, consultations.id, cursor && { value: cursor.c, id: cursor.i }, 'desc')))
-      .orderBy(desc(consultations.scheduledAt), desc(consultations.id))
-      .limit(200)
-      .all();
-    for (const c of chunk) if (canSeeConsultation(db, p, c)) out.push(c);
-    if (out.length >= limit || chunk.length < 200) return out.slice(0, limit);
-    const last = chunk[chunk.length - 1];
-    cursor = { c: last.scheduledAt, i: last.id };
-  }
+  return visiblePage(
+    (cursor, n) =>
+      db
+        .select()
+        .from(consultations)
+        .where(and(...filters, afterKey(consultations.scheduledAt, consultations.id, cursor && { value: cursor.c, id: cursor.i }, 'desc')))
+        .orderBy(desc(consultations.scheduledAt), desc(consultations.id))
+        .limit(n)
+        .all(),
+    (c) => canSeeConsultation(db, p, c),
+    (c) => ({ c: c.scheduledAt, i: c.id }),
+    limit,
+    after,
+  );
 }
 
 export interface DecisionFilter {
@@ -173,26 +173,28 @@ export function listDecisions(db: Tx, p: Principal, f: DecisionFilter, limit: nu
   if (f.status) filters.push(eq(consultationDecisions.status, f.status));
   if (f.ownerAgencyCode) filters.push(eq(consultationDecisions.ownerAgencyCode, f.ownerAgencyCode));
   if (f.overdue !== undefined) filters.push(eq(consultationDecisions.overdue, f.overdue));
-  const out: DecisionRow[] = [];
+  // One visibility check per consultation, however many of its decisions the page holds.
   const seen = new Map<string, boolean>();
-  for (let cursor = after; ;) {
-    const chunk = db
-      .select({ d: consultationDecisions, agencyCodes: consultations.agencyCodes })
-      .from(consultationDecisions)
-      .innerJoin(consultations, eq(consultations.id, consultationDecisions.consultationId))
-      .where(and(...filters, afterKey(consultationDecisions.dueOn, consultationDecisions.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
-      .orderBy(asc(consultationDecisions.dueOn), asc(consultationDecisions.id))
-      .limit(200)
-      .all();
-    for (const r of chunk) {
-      let can = seen.get(r.d.consultationId);
-      if (can === undefined) seen.set(r.d.consultationId, (can = canSeeConsultation(db, p, r)));
-      if (can) out.push(r.d);
-    }
-    if (out.length >= limit || chunk.length < 200) return out.slice(0, limit);
-    const last = chunk[chunk.length - 1].d;
-    cursor = { c: last.dueOn, i: last.id };
-  }
+  const visible = (r: { d: DecisionRow; agencyCodes: string[] }) => {
+    let can = seen.get(r.d.consultationId);
+    if (can === undefined) seen.set(r.d.consultationId, (can = canSeeConsultation(db, p, r)));
+    return can;
+  };
+  return visiblePage(
+    (cursor, n) =>
+      db
+        .select({ d: consultationDecisions, agencyCodes: consultations.agencyCodes })
+        .from(consultationDecisions)
+        .innerJoin(consultations, eq(consultations.id, consultationDecisions.consultationId))
+        .where(and(...filters, afterKey(consultationDecisions.dueOn, consultationDecisions.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
+        .orderBy(asc(consultationDecisions.dueOn), asc(consultationDecisions.id))
+        .limit(n)
+        .all(),
+    visible,
+    (r) => ({ c: r.d.dueOn, i: r.d.id }),
+    limit,
+    after,
+  ).map((r) => r.d);
 }
 
 export const progressOfDecision = (db: Tx, id: string): DecisionProgressRow[] =>

@@ -11,3 +11,24 @@ export function afterKey(sort: SQLiteColumn, id: SQLiteColumn, cursor: { value: 
   const beyond = order === 'desc' ? lt : gt;
   return or(beyond(sort, cursor.value), and(eq(sort, cursor.value), beyond(id, cursor.id)));
 }
+
+/**
+ * A page of the rows a caller may see when visibility is decided per row in code: reads the
+ * keyset in chunks from `after` until `limit` visible rows are found or the rows run out.
+ */
+export function visiblePage<R, C>(
+  read: (after: C | undefined, n: number) => R[],
+  visible: (r: R) => boolean,
+  keyOf: (r: R) => C,
+  limit: number,
+  after?: C,
+  chunk = 200,
+): R[] {
+  const out: R[] = [];
+  for (let cursor = after; ;) {
+    const rows = read(cursor, chunk);
+    for (const r of rows) if (visible(r)) out.push(r);
+    if (out.length >= limit || rows.length < chunk) return out.slice(0, limit);
+    cursor = keyOf(rows[rows.length - 1]);
+  }
+}

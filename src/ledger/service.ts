@@ -6,7 +6,7 @@ import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { newId } from '../ids.js';
 import { addDays, chinaDate, endOfChinaDay, parseDate } from '../calendar.js';
-import { afterKey } from '../db/keyset.js';
+import { afterKey, visiblePage } from '../db/keyset.js';
 import { conflict, denied, fieldError, notFound } from '../http/problem.js';
 import { checkIfMatch, checkVersion, type Expected } from '../http/versioning.js';
 import { agencyAncestors, getAgency, isAbove, topAgency } from '../reference/hierarchy.js';
@@ -122,21 +122,20 @@ export function listTasks(db: Tx, p: Principal, f: TaskFilter, limit: number, af
     filters.push(
       sql`(${rectificationTasks.leadAgencyCode} = ${f.agencyCode} OR ${rectificationTasks.supervisingAgencyCode} = ${f.agencyCode} OR EXISTS (SELECT 1 FROM json_each(${rectificationTasks.coAgencyCodes}) WHERE value = ${f.agencyCode}))`,
     );
-  const out: TaskRow[] = [];
-  // Keyset over visible rows: read in chunks until the page is full.
-  for (let cursor = after; ;) {
-    const chunk = db
-      .select()
-      .from(rectificationTasks)
-      .where(and(...filters, afterKey(rectificationTasks.createdAt, rectificationTasks.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
-      .orderBy(asc(rectificationTasks.createdAt), asc(rectificationTasks.id))
-      .limit(200)
-      .all();
-    for (const t of chunk) if (canSeeTask(db, p, t)) out.push(t);
-    if (out.length >= limit || chunk.length < 200) return out.slice(0, limit);
-    const last = chunk[chunk.length - 1];
-    cursor = { c: last.createdAt, i: last.id };
-  }
+  return visiblePage(
+    (cursor, n) =>
+      db
+        .select()
+        .from(rectificationTasks)
+        .where(and(...filters, afterKey(rectificationTasks.createdAt, rectificationTasks.id, cursor && { value: cursor.c, id: cursor.i }, 'asc')))
+        .orderBy(asc(rectificationTasks.createdAt), asc(rectificationTasks.id))
+        .limit(n)
+        .all(),
+    (t) => canSeeTask(db, p, t),
+    (t) => ({ c: t.createdAt, i: t.id }),
+    limit,
+    after,
+  );
 }
 
 /** Tasks in public notice or closed off (GET /v1/public/rectification-tasks). */
