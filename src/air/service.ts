@@ -1,5 +1,6 @@
+import { afterKey, visiblePage } from '../db/keyset.js';
 /** Heavy-pollution weather (重污染天气): zones, emergency reduction lists, alerts and their linkage. */
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
@@ -358,34 +359,33 @@ const LEVEL_ZH: Record<AirLevel, string> = { yellow: '黄色', orange: '橙色',
 
 // --------------------------------------------------------------------------------------- list
 
-/** Newest first; only alerts the caller may see. */
+/** Newest first; only alerts the caller may see (each zone and its agencies read once). */
 export function listAlerts(tx: Tx, p: Principal, q: { status?: string; zoneId?: string }, limit: number, after?: { c: string; i: string }) {
-  const out: { alert: AlertRow; zone: ZoneRow; agencies: string[] }[] = [];
   const zones = new Map<string, { zone: ZoneRow; agencies: string[] } | null>();
-  let cursor = after;
-  for (;;) {
-    const conds: SQL[] = [];
-    if (q.status) conds.push(eq(airAlerts.status, q.status as AlertRow['status']));
-    if (q.zoneId) conds.push(eq(airAlerts.zoneId, q.zoneId));
-    if (cursor) conds.push(or(lt(airAlerts.createdAt, cursor.c), and(eq(airAlerts.createdAt, cursor.c), lt(airAlerts.id, cursor.i)))!);
-    const batch = tx
-      .select()
-      .from(airAlerts)
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(desc(airAlerts.createdAt), desc(airAlerts.id))
-      .limit(200)
-      .all();
-    for (const a of batch) {
-      if (!zones.has(a.zoneId)) {
-        const z = getZone(tx, a.zoneId);
-        zones.set(a.zoneId, z ? { zone: z, agencies: zoneAgencies(tx, z) } : null);
-      }
-      const z = zones.get(a.zoneId);
-      if (z && maySeeAlert(tx, p, z.agencies)) out.push({ alert: a, ...z });
-      if (out.length >= limit) return out;
+  const zoneOf = (id: string) => {
+    if (!zones.has(id)) {
+      const z = getZone(tx, id);
+      zones.set(id, z ? { zone: z, agencies: zoneAgencies(tx, z) } : null);
     }
-    if (batch.length < 200) return out;
-    const last = batch[batch.length - 1];
-    cursor = { c: last.createdAt, i: last.id };
-  }
+    return zones.get(id)!;
+  };
+  const status = q.status ? eq(airAlerts.status, q.status as AlertRow['status']) : undefined;
+  const zone = q.zoneId ? eq(airAlerts.zoneId, q.zoneId) : undefined;
+  return visiblePage(
+    (cursor, n) =>
+      tx
+        .select()
+        .from(airAlerts)
+        .where(and(status, zone, afterKey(airAlerts.createdAt, airAlerts.id, cursor && { value: cursor.c, id: cursor.i }, 'desc')))
+        .orderBy(desc(airAlerts.createdAt), desc(airAlerts.id))
+        .limit(n)
+        .all(),
+    (a) => {
+      const z = zoneOf(a.zoneId);
+      return !!z && maySeeAlert(tx, p, z.agencies);
+    },
+    (a) => ({ c: a.createdAt, i: a.id }),
+    limit,
+    after,
+  ).map((a) => ({ alert: a, ...zoneOf(a.zoneId)! }));
 }

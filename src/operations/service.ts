@@ -1,5 +1,6 @@
+import { afterKey, visiblePage } from '../db/keyset.js';
 /** Joint and cross enforcement operations (联合执法 / 交叉执法): propose, confirm, record tasks, close. */
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
@@ -542,28 +543,21 @@ export function closeLinkedOperation(tx: Tx, deps: Deps, operationId: string, no
 
 // --------------------------------------------------------------------------------------- list
 
-/** Newest first; only operations the caller may see (filtered after a keyset page of candidates). */
+/** Newest first; only operations the caller may see (visibility depends on each party's subtree: checked per row). */
 export function listOperations(tx: Tx, p: Principal, q: { status?: string }, limit: number, after?: { c: string; i: string }): OperationRow[] {
-  const out: OperationRow[] = [];
-  let cursor = after;
-  // Visibility depends on the subtree of each party, so candidates are read in batches and filtered.
-  for (;;) {
-    const conds: SQL[] = [];
-    if (q.status) conds.push(eq(jointOperations.status, q.status as OperationRow['status']));
-    if (cursor) conds.push(or(lt(jointOperations.createdAt, cursor.c), and(eq(jointOperations.createdAt, cursor.c), lt(jointOperations.id, cursor.i)))!);
-    const batch = tx
-      .select()
-      .from(jointOperations)
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(desc(jointOperations.createdAt), desc(jointOperations.id))
-      .limit(200)
-      .all();
-    for (const r of batch) {
-      if (maySee(tx, p, r)) out.push(r);
-      if (out.length >= limit) return out;
-    }
-    if (batch.length < 200) return out;
-    const last = batch[batch.length - 1];
-    cursor = { c: last.createdAt, i: last.id };
-  }
+  const status = q.status ? eq(jointOperations.status, q.status as OperationRow['status']) : undefined;
+  return visiblePage(
+    (cursor, n) =>
+      tx
+        .select()
+        .from(jointOperations)
+        .where(and(status, afterKey(jointOperations.createdAt, jointOperations.id, cursor && { value: cursor.c, id: cursor.i }, 'desc')))
+        .orderBy(desc(jointOperations.createdAt), desc(jointOperations.id))
+        .limit(n)
+        .all(),
+    (r) => maySee(tx, p, r),
+    (r) => ({ c: r.createdAt, i: r.id }),
+    limit,
+    after,
+  );
 }
