@@ -10,7 +10,7 @@ import { CATEGORIES } from '../src/domain/index.js';
 import { DEMO_POINTS, type DemoPoint } from '../src/reference/demo.js';
 import { complaints } from '../src/intake/tables.js';
 import { bareInsert } from './baseline.js';
-import { benchRedis, table, tmpDb, type Row, rng } from './support.js';
+import { benchRedis, table, tmpDb, type BenchCtx, type Row, rng } from './support.js';
 
 /**
  * intake: POST /v1/complaints through the real app (buildApp, demo reference data, workers on,
@@ -29,7 +29,6 @@ import { benchRedis, table, tmpDb, type Row, rng } from './support.js';
  *    nearly every complaint is linked as a duplicate.
  */
 type Workload = 'spread' | 'clustered';
-type Ctx = { seconds: number; bare: () => Promise<number> };
 
 const CENTRES: DemoPoint[] = [
   DEMO_POINTS.urumqiCenter,
@@ -138,8 +137,9 @@ async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: 
   }
 }
 
-export async function runIntakeBench(ctx: Ctx): Promise<Row[]> {
+export async function runIntakeBench(ctx: BenchCtx): Promise<Row[]> {
   const bareRps = await ctx.bare();
+  const bareP99 = ctx.bareP99?.() ?? NaN;
   const rows: Row[] = [];
   for (const w of ['spread', 'clustered'] as const) rows.push(await measure('embedded', w, ctx.seconds, bareRps));
   const redis = await benchRedis();
@@ -148,6 +148,27 @@ export async function runIntakeBench(ctx: Ctx): Promise<Row[]> {
     else rows.push({ bench: 'intake', variant: 'redis: skipped (no redis-server)' });
   } finally {
     redis.stop();
+  }
+  for (const r of rows.filter((r) => String(r.variant).includes('spread'))) {
+    const mode = String(r.variant).includes('redis') ? 'Redis' : 'embedded';
+    const rps = Number(r['req/s']);
+    const p99 = Number(r['p99 ms']);
+    ctx.target({
+      figure: `intake req/s ÷ bare insert route (50 conns, spread, ${mode})`,
+      baseline: `${bareRps} req/s`,
+      measured: `${rps} req/s`,
+      ratio: rps / bareRps,
+      target: '≥ 0.5',
+      met: rps / bareRps >= 0.5,
+    });
+    ctx.target({
+      figure: `intake p99 ÷ bare route p99 (50 conns, spread, ${mode})`,
+      baseline: `${bareP99} ms`,
+      measured: `${p99} ms`,
+      ratio: p99 / bareP99,
+      target: '≤ 3',
+      met: p99 / bareP99 <= 3,
+    });
   }
   return rows;
 }
@@ -164,6 +185,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       bare = { bench: 'baseline', variant: 'bare Fastify + SQLite insert', 'req/s': b.rps, 'p50 ms': b.p50, 'p99 ms': b.p99, non2xx: b.non2xx };
       return b.rps;
     },
+    bareP99: () => Number(bare?.['p99 ms']),
+    target: () => {},
   });
   console.log(table([...(bare ? [bare] : []), ...rows]));
   process.exit(0);

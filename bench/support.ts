@@ -11,6 +11,40 @@ export interface Row {
   [metric: string]: string | number;
 }
 
+/**
+ * One line of the targets table `npm run bench` prints last: a figure, the baseline it is
+ * compared with (measured in the same run), the target and whether this run met it.
+ */
+export interface Target {
+  figure: string;
+  baseline: string;
+  measured: string;
+  /** measured ÷ baseline where the target is a ratio. */
+  ratio?: number;
+  target: string;
+  met: boolean;
+}
+
+/** What a bench module gets from bench/run.ts. */
+export interface BenchCtx {
+  seconds: number;
+  /** req/s of the bare Fastify + SQLite insert route, measured once per run. */
+  bare: () => Promise<number>;
+  /** p99 ms of that bare route (after bare() has run). */
+  bareP99?: () => number;
+  /** Records a line of the targets table. */
+  target: (t: Target) => void;
+}
+
+export function targetTable(targets: Target[]): string {
+  const fmt = (r?: number) => (r === undefined ? '' : r >= 10 ? r.toFixed(0) : r.toFixed(2));
+  return [
+    '| figure | baseline (same run) | measured | ratio | target | met |',
+    '|---|---|---|---|---|---|',
+    ...targets.map((t) => `| ${t.figure} | ${t.baseline} | ${t.measured} | ${fmt(t.ratio)} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
+}
+
 export const tmpDb = (name: string) => join(mkdtempSync(join(tmpdir(), `enf-bench-${name}-`)), 'bench.db');
 
 export function machine(): string {
