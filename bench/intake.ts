@@ -46,10 +46,10 @@ const CHANNELS = ['phone', 'web', 'wechat'] as const;
 const RETRY_EVERY = 20;
 
 /** A request generator: new bodies with unique keys, and every RETRY_EVERY-th a retry of an earlier one. */
-export function requests(workload: Workload, token: string) {
-  const rand = rng(workload === 'spread' ? 7 : 11);
+export function requests(workload: Workload, token: string, offset = 0) {
+  const rand = rng((workload === 'spread' ? 7 : 11) + offset);
   const recent: { key: string; body: string }[] = [];
-  let n = 0;
+  let n = offset;
   const fresh = () => {
     const i = n;
     let lat: number, lng: number, category: string;
@@ -148,6 +148,10 @@ export async function runIntakeBench(ctx: BenchCtx): Promise<Row[]> {
     else rows.push({ bench: 'intake', variant: 'redis: skipped (no redis-server)' });
   } finally {
     redis.stop();
+  }
+  if (process.env.INTAKE_RSS !== 'false') {
+    const { runRssBench } = await import('./rss.js');
+    rows.push(...(await runRssBench(ctx)));
   }
   for (const r of rows.filter((r) => String(r.variant).includes('spread'))) {
     const mode = String(r.variant).includes('redis') ? 'Redis' : 'embedded';

@@ -37,7 +37,7 @@ const result = await new Promise<unknown>((r) => child.on('message', r));
 const { profile } = await session.post('Profiler.stop');
 await app.close();
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number };
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] };
 const nodes = profile.nodes as Node[];
 const total = nodes.reduce((s, n) => s + (n.hitCount ?? 0), 0);
 const self = new Map<string, number>();
@@ -64,7 +64,32 @@ const top = (m: Map<string, number>, k: number) =>
     .slice(0, k)
     .map(([name, hits]) => `${((100 * hits) / total).toFixed(1).padStart(5)} %  ${name}`)
     .join('\n');
-console.log(`load: ${JSON.stringify(result)}\n\ntop functions by self time:\n${top(self, 30)}\n\nby package/file:\n${top(byFile, 25)}`);
+// Inclusive time of the project's own functions (a function on the stack twice counts once).
+const byId = new Map(nodes.map((n) => [n.id, n]));
+const keyOf = (n: Node) => {
+  const f = n.callFrame;
+  return `${f.functionName || '(anonymous)'} ${f.url.replace(/.*\/(src|bench)\//, '$1/')}:${f.lineNumber + 1}`;
+};
+const inclusive = new Map<string, number>();
+const walk = (id: number, onStack: Set<string>): number => {
+  const n = byId.get(id)!;
+  const k = keyOf(n);
+  const own = /\/src\//.test(n.callFrame.url) && !onStack.has(k);
+  if (own) onStack.add(k);
+  let t = n.hitCount ?? 0;
+  for (const c of n.children ?? []) t += walk(c, onStack);
+  if (own) {
+    onStack.delete(k);
+    inclusive.set(k, (inclusive.get(k) ?? 0) + t);
+  }
+  return t;
+};
+const root = nodes[0];
+walk(root.id, new Set());
+const idle = nodes.filter((n) => n.callFrame.functionName === '(idle)').reduce((s, n) => s + (n.hitCount ?? 0), 0);
+console.log(
+  `load: ${JSON.stringify(result)}\nidle ${((100 * idle) / total).toFixed(1)} % of samples\n\ntop functions by self time:\n${top(self, 30)}\n\nby package/file:\n${top(byFile, 25)}\n\nown functions by inclusive time:\n${top(inclusive, 40)}`,
+);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/intake.cpuprofile', import.meta.url), JSON.stringify(profile));
 process.exit(0);

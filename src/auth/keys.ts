@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { and, eq, isNull, desc } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
+import { and, eq, isNull, desc, sql } from 'drizzle-orm';
+import { preparedOnce, type Db, type Tx } from '../db/client.js';
 import { apiKeys } from './tables.js';
 import { newId, randomToken } from '../ids.js';
 import type { Principal } from './principal.js';
@@ -86,6 +86,22 @@ export function revokeKey(tx: Tx, clock: Clock, id: string): ApiKeyRow | undefin
 
 const LAST_USED_GRANULARITY_MS = 60_000;
 
+// Every request authenticates: built and prepared once (see preparedOnce).
+const keyByHash = preparedOnce((db) =>
+  db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.hash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .prepare(),
+);
+const touchKey = preparedOnce((db) =>
+  db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`${sql.placeholder('at')}` })
+    .where(eq(apiKeys.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 /**
  * Resolves a bearer key to a principal. `last_used_at` is written at most once a minute per key
  * so authentication does not turn every read into a write.
@@ -94,15 +110,11 @@ export function authenticate(db: Db, clock: Clock, bearer: string, adminKey?: st
   if (adminKey && bearer.length === adminKey.length && timingSafeEqual(Buffer.from(bearer), Buffer.from(adminKey))) {
     return { ...ENV_ADMIN };
   }
-  const row = db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.hash, sha256(bearer)), isNull(apiKeys.revokedAt)))
-    .get();
+  const row = keyByHash(db).get({ hash: sha256(bearer) });
   if (!row) return null;
   const now = clock.now();
   if (!row.lastUsedAt || now.getTime() - new Date(row.lastUsedAt).getTime() >= LAST_USED_GRANULARITY_MS) {
-    db.update(apiKeys).set({ lastUsedAt: now.toISOString() }).where(eq(apiKeys.id, row.id)).run();
+    touchKey(db).run({ id: row.id, at: now.toISOString() });
   }
   return principalOf(row);
 }

@@ -63,6 +63,25 @@ export function sqliteOf(tx: Tx): Database.Database {
 }
 
 /**
+ * A drizzle query built and prepared once per connection, its values bound by `sql.placeholder`
+ * at each run (drizzle still maps columns both ways). For the queries every request runs, where
+ * building the SQL again each time was the largest cost (bench/profile.ts). The statement belongs
+ * to the connection, so it runs inside whatever transaction the connection is in.
+ */
+export function preparedOnce<Q>(build: (db: Tx) => Q): (tx: Tx) => Q {
+  const byConnection = new WeakMap<Database.Database, Q>();
+  return (tx) => {
+    const conn = sqliteOf(tx);
+    let q = byConnection.get(conn);
+    if (q === undefined) {
+      q = build(tx);
+      byConnection.set(conn, q);
+    }
+    return q;
+  };
+}
+
+/**
  * Runs one unit of work in one IMMEDIATE transaction (the write lock is taken up front, so two
  * writers never deadlock upgrading). The callback is synchronous: better-sqlite3 is.
  */

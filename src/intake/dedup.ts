@@ -1,5 +1,5 @@
-import { and, between, eq, gte, inArray, isNull } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, between, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
+import { preparedOnce, type Tx } from '../db/client.js';
 import type { Category } from '../domain/index.js';
 import { complaints, type ComplaintStatus } from './tables.js';
 
@@ -18,6 +18,25 @@ export function haversineMeters(a: { lat: number; lng: number }, b: { lat: numbe
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
+// On every create with a location: built and prepared once (see preparedOnce).
+const ph = sql.placeholder;
+const candidates = preparedOnce((tx) =>
+  tx
+    .select({ id: complaints.id, lat: complaints.lat, lng: complaints.lng, receivedAt: complaints.receivedAt })
+    .from(complaints)
+    .where(
+      and(
+        eq(complaints.category, ph('category')),
+        between(complaints.lat, ph('minLat'), ph('maxLat')),
+        between(complaints.lng, ph('minLng'), ph('maxLng')),
+        gte(complaints.receivedAt, ph('since')),
+        inArray(complaints.status, OPEN_STATUSES),
+        isNull(complaints.duplicateOf),
+      ),
+    )
+    .prepare(),
+);
+
 /**
  * The open, non-duplicate complaint of the same category nearest to `at` within `radiusM` metres
  * received in the last `windowHours`: an indexed bounding-box prefilter (category, lat, lng,
@@ -32,20 +51,7 @@ export function findMaster(
   const cos = Math.cos((q.lat * Math.PI) / 180);
   const dLng = cos > 1e-6 ? Math.min(180, q.radiusM / (M_PER_DEG_LAT * cos)) : 180;
   const since = new Date(q.now.getTime() - q.windowHours * 3_600_000).toISOString();
-  const rows = tx
-    .select({ id: complaints.id, lat: complaints.lat, lng: complaints.lng, receivedAt: complaints.receivedAt })
-    .from(complaints)
-    .where(
-      and(
-        eq(complaints.category, q.category),
-        between(complaints.lat, q.lat - dLat, q.lat + dLat),
-        between(complaints.lng, q.lng - dLng, q.lng + dLng),
-        gte(complaints.receivedAt, since),
-        inArray(complaints.status, OPEN_STATUSES),
-        isNull(complaints.duplicateOf),
-      ),
-    )
-    .all();
+  const rows = candidates(tx).all({ category: q.category, minLat: q.lat - dLat, maxLat: q.lat + dLat, minLng: q.lng - dLng, maxLng: q.lng + dLng, since });
   let best: { id: string; distance: number; receivedAt: string } | null = null;
   for (const r of rows) {
     if (r.id === q.excludeId || r.lat === null || r.lng === null) continue;

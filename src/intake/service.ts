@@ -1,5 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import { inTx, sqliteOf, type Tx } from '../db/client.js';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inTx, preparedOnce, sqliteOf, type Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { appendEvent } from '../outbox/index.js';
@@ -154,17 +154,55 @@ export function patch(tx: Tx, deps: Deps, row: ComplaintRow, set: Partial<Compla
     .get();
 }
 
+// Every create runs these two: built and prepared once (see preparedOnce).
+const ph = sql.placeholder;
+const insertComplaint = preparedOnce((tx) =>
+  tx
+    .insert(complaints)
+    .values({
+      id: ph('id'),
+      number: ph('number'),
+      channel: ph('channel'),
+      category: ph('category'),
+      description: ph('description'),
+      lat: ph('lat'),
+      lng: ph('lng'),
+      address: ph('address'),
+      adminCode: ph('adminCode'),
+      occurredAt: ph('occurredAt'),
+      urgent: ph('urgent'),
+      sourceId: ph('sourceId'),
+      externalRef: ph('externalRef'),
+      attachments: ph('attachments'),
+      reporterEnc: ph('reporterEnc'),
+      reporterAnonymous: ph('reporterAnonymous'),
+      queryCodeHash: ph('queryCodeHash'),
+      status: 'received',
+      receivedAt: ph('receivedAt'),
+      acceptanceDueAt: ph('acceptanceDueAt'),
+      duplicateOf: ph('duplicateOf'),
+      createdByKeyId: ph('createdByKeyId'),
+      createdAt: ph('receivedAt'),
+      updatedAt: ph('receivedAt'),
+    })
+    .returning()
+    .prepare(),
+);
+const complaintByExternalRef = preparedOnce((tx) =>
+  tx
+    .select({ id: complaints.id, number: complaints.number })
+    .from(complaints)
+    .where(and(eq(complaints.channel, ph('channel')), eq(complaints.externalRef, ph('externalRef'))))
+    .prepare(),
+);
+
 const NEXT_NUMBER = 'INSERT INTO complaint_counters (year, last) VALUES (?, 1) ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last';
 
 /** Creates a complaint (one transaction: counter, row, dedup link, event, acceptance timer). */
 export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComplaint, names?: FieldNames) {
   checkNewComplaint(tx, input, deps.clock.now(), names);
   if (input.externalRef) {
-    const prior = tx
-      .select({ id: complaints.id, number: complaints.number })
-      .from(complaints)
-      .where(and(eq(complaints.channel, input.channel), eq(complaints.externalRef, input.externalRef)))
-      .get();
+    const prior = complaintByExternalRef(tx).get({ channel: input.channel, externalRef: input.externalRef });
     if (prior)
       throw new Problem(
         409,
@@ -198,36 +236,29 @@ export function createComplaint(tx: Tx, deps: Deps, p: Principal, input: NewComp
     : null;
   const iso = now.toISOString();
   const acceptanceDueAt = legalDeadline(now, deps.config.complaintAcceptDays);
-  const row = tx
-    .insert(complaints)
-    .values({
-      id,
-      number,
-      channel: input.channel,
-      category: input.category,
-      description: input.description,
-      lat: input.location?.lat ?? null,
-      lng: input.location?.lng ?? null,
-      address: input.address ?? null,
-      adminCode: input.adminCode ?? null,
-      occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : null,
-      urgent: input.urgent ?? false,
-      sourceId: input.sourceId ?? null,
-      externalRef: input.externalRef ?? null,
-      attachments: input.attachments ?? [],
-      reporterEnc: hasPii ? cipher.encrypt(fields, id) : null,
-      reporterAnonymous: rep ? rep.anonymous : true,
-      queryCodeHash: cipher.codeHash(number, queryCode),
-      status: 'received',
-      receivedAt: iso,
-      acceptanceDueAt,
-      duplicateOf: master?.id ?? null,
-      createdByKeyId: p.keyId,
-      createdAt: iso,
-      updatedAt: iso,
-    })
-    .returning()
-    .get();
+  const row = insertComplaint(tx).get({
+    id,
+    number,
+    channel: input.channel,
+    category: input.category,
+    description: input.description,
+    lat: input.location?.lat ?? null,
+    lng: input.location?.lng ?? null,
+    address: input.address ?? null,
+    adminCode: input.adminCode ?? null,
+    occurredAt: input.occurredAt ? new Date(input.occurredAt).toISOString() : null,
+    urgent: input.urgent ?? false,
+    sourceId: input.sourceId ?? null,
+    externalRef: input.externalRef ?? null,
+    attachments: input.attachments ?? [],
+    reporterEnc: hasPii ? cipher.encrypt(fields, id) : null,
+    reporterAnonymous: rep ? rep.anonymous : true,
+    queryCodeHash: cipher.codeHash(number, queryCode),
+    receivedAt: iso,
+    acceptanceDueAt,
+    duplicateOf: master?.id ?? null,
+    createdByKeyId: p.keyId,
+  })!;
   emit(tx, deps, row, 'complaint.received', { channel: row.channel, receivedAt: iso, acceptanceDueAt, by: p.keyId }, true);
   if (master) emit(tx, deps, row, 'complaint.duplicate_linked', { master: master.id, distanceMeters: Math.round(master.distance), by: 'dedup' }, true);
   scheduleTimer(tx, { id: acceptTimerId(id), name: DEADLINE_JOB, dueAt: new Date(acceptanceDueAt), payload: { id, deadline: 'acceptance' } });
