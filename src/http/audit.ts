@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, Tx } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { afterKey } from '../db/keyset.js';
@@ -40,17 +40,46 @@ const decodeURIComponentSafe = (s: string) => {
   }
 };
 
+/** Audit rows answered but not yet written, per connection (listAudit writes them first). */
+const pendingAudit = new WeakMap<Db['$client'], () => void>();
+
 /**
- * Records every write and every denied attempt after the response is sent (its own small
- * transaction: the write itself has committed or rolled back by then). Reads are not recorded,
- * except when denied.
+ * Records every write and every denied attempt after the response is sent (the write itself has
+ * committed or rolled back by then). Rows of the same event-loop turn go in one transaction: one
+ * commit per turn instead of one per request (under load, a commit per audit row was a third of
+ * the commits). Reads are not recorded, except when denied.
  */
 export function installAudit(app: FastifyInstance, deps: { db: Db; clock: Clock }) {
   // After every write: written out once rather than built per call (see sqliteOf).
   const stmt = deps.db.$client.prepare(
     'INSERT INTO audit_log (id, at, key_id, role, side, agency_code, team_id, method, route, path, subject, status, outcome, request_id) VALUES (@id, @at, @keyId, @role, @side, @agencyCode, @teamId, @method, @route, @path, @subject, @status, @outcome, @requestId)',
   );
-  const insert = (row: AuditRow) => stmt.run(row);
+  let batch: { row: AuditRow; log: FastifyRequest['log'] }[] = [];
+  const writeAll = deps.db.$client.transaction((rows: AuditRow[]) => {
+    for (const r of rows) stmt.run(r);
+  });
+  const flush = () => {
+    const rows = batch;
+    batch = [];
+    if (!rows.length) return;
+    try {
+      writeAll(rows.map((r) => r.row));
+    } catch {
+      // One bad row (or a busy database) must not cost the others: one by one, each failure loud.
+      for (const r of rows)
+        try {
+          stmt.run(r.row);
+        } catch (err) {
+          // The answer is already sent; a lost audit row must be loud in the log, not a second error.
+          r.log.error({ err }, 'audit record failed');
+        }
+    }
+  };
+  pendingAudit.set(deps.db.$client, flush);
+  app.addHook('onClose', async () => flush());
+  const insert = (row: AuditRow, log: FastifyRequest['log']) => {
+    if (batch.push({ row, log }) === 1) setImmediate(flush);
+  };
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const status = reply.statusCode;
     const outcome = outcomeOf(status);
@@ -58,8 +87,8 @@ export function installAudit(app: FastifyInstance, deps: { db: Db; clock: Clock 
     const p = req.principal as Principal | null;
     const path = req.url.split('?')[0];
     const location = reply.getHeader('location');
-    try {
-      insert({
+    insert(
+      {
         id: newId(),
         at: deps.clock.now().toISOString(),
         keyId: p?.keyId ?? null,
@@ -74,11 +103,9 @@ export function installAudit(app: FastifyInstance, deps: { db: Db; clock: Clock 
         status,
         outcome,
         requestId: String(req.id),
-      });
-    } catch (err) {
-      // The answer is already sent; a lost audit row must be loud in the log, not a second error.
-      req.log.error({ err }, 'audit record failed');
-    }
+      },
+      req.log,
+    );
   });
 }
 
@@ -91,7 +118,8 @@ export interface AuditFilter {
 }
 
 /** Newest first, keyset-paged on (at, id). */
-export function listAudit(db: Tx | Db, f: AuditFilter, limit: number, after?: { c: string; i: string }): AuditRow[] {
+export function listAudit(db: Db, f: AuditFilter, limit: number, after?: { c: string; i: string }): AuditRow[] {
+  pendingAudit.get(db.$client)?.();
   const conds: (SQL | undefined)[] = [];
   if (f.actor) conds.push(eq(auditLog.keyId, f.actor));
   if (f.subject) conds.push(eq(auditLog.subject, f.subject));
