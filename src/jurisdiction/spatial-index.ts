@@ -194,9 +194,6 @@ export class SpatialIndex {
   }
 }
 
-/** What identifies the stored version of an area: a write bumps the version or, for a re-created id, the timestamps. */
-const stamped = (a: { version: number; createdAt: string; updatedAt: string }) => `${a.version}|${a.createdAt}|${a.updatedAt}`;
-
 /**
  * The index over the areas table, shared by routes and workers of this process. Built in full
  * once (lazily), then kept current area by area rather than rebuilt, so that an area write does
@@ -210,7 +207,7 @@ const stamped = (a: { version: number; createdAt: string; updatedAt: string }) =
  */
 export class SpatialService {
   private index: SpatialIndex | null = null;
-  /** id → stamped() of every area the index reflects (unreadable ones included). */
+  /** id → version key (areas.ts) of every area the index reflects (unreadable ones included). */
   private held = new Map<string, string>();
   /** Ids written in this process since the index was last brought up to date. */
   private pending = new Set<string>();
@@ -251,9 +248,9 @@ export class SpatialService {
     if (this.rescan) {
       this.rescan = false;
       const seen = new Set<string>();
-      for (const a of areaVersions(this.deps.db)) {
-        seen.add(a.id);
-        if (this.held.get(a.id) !== stamped(a)) this.pending.add(a.id);
+      for (const [id, key] of areaVersions(this.deps.db)) {
+        seen.add(id);
+        if (this.held.get(id) !== key) this.pending.add(id);
       }
       for (const id of this.held.keys()) if (!seen.has(id)) this.pending.add(id);
     }
@@ -270,7 +267,7 @@ export class SpatialService {
     const unreadable: string[] = [];
     for (const row of rows) {
       found.add(row.id);
-      this.held.set(row.id, stamped(row));
+      this.held.set(row.id, row.versionKey);
       if (!index.upsert(row)) unreadable.push(row.id);
     }
     for (const id of ids)
@@ -293,7 +290,7 @@ export class SpatialService {
     const rows = areaGeometries(this.deps.db);
     const index = new SpatialIndex(rows);
     if (index.skipped.length) this.deps.log.warn({ areas: index.skipped }, 'areas with unreadable geometry left out of the spatial index');
-    this.held = new Map(rows.map((r) => [r.id, stamped(r)]));
+    this.held = new Map(rows.map((r) => [r.id, r.versionKey]));
     this.index = index;
     this.builds++;
     return index;

@@ -1,5 +1,5 @@
-import { and, asc, count, eq, inArray, max, sum, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Side } from '../domain/index.js';
 import type { Deps } from '../deps.js';
@@ -259,18 +259,19 @@ export function areasStamp(db: Tx): string {
   return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
 }
 
+/** What identifies the stored version of an area: a write bumps the version; an id deleted and created again has new timestamps. */
+const versionKey = sql<string>`${areas.version} || '|' || ${areas.createdAt} || '|' || ${areas.updatedAt}`;
+
 const geometryColumns = {
   id: areas.id,
   side: areas.side,
   agencyCode: areas.agencyCode,
   kind: areas.kind,
   geometry: areas.geometry,
-  version: areas.version,
-  createdAt: areas.createdAt,
-  updatedAt: areas.updatedAt,
+  versionKey,
 };
 
-/** Every area's owner and geometry (or only those of `ids`), with what identifies the stored version, for the spatial index. */
+/** Every area's owner and geometry (or only those of `ids`), with its version key, for the spatial index. */
 export function areaGeometries(db: Tx, ids?: readonly string[]) {
   if (!ids) return db.select(geometryColumns).from(areas).all();
   const out = [];
@@ -286,7 +287,15 @@ export function areaGeometries(db: Tx, ids?: readonly string[]) {
   return out;
 }
 
-/** Every area's id and what identifies its stored version (no geometry): the spatial index diffs it against what it holds. */
-export function areaVersions(db: Tx) {
-  return db.select({ id: areas.id, version: areas.version, createdAt: areas.createdAt, updatedAt: areas.updatedAt }).from(areas).all();
+const versionScans = new WeakMap<Db, ReturnType<typeof prepareVersionScan>>();
+const prepareVersionScan = (db: Db) => db.select({ id: areas.id, versionKey }).from(areas).prepare();
+
+/**
+ * [id, version key] of every area, no geometry: the spatial index diffs it against what it holds
+ * after another process wrote. Prepared once and read as plain arrays: it runs over every area.
+ */
+export function areaVersions(db: Db): [string, string][] {
+  let scan = versionScans.get(db);
+  if (!scan) versionScans.set(db, (scan = prepareVersionScan(db)));
+  return scan.values() as [string, string][];
 }
