@@ -1,5 +1,5 @@
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
-import type { Db, Tx } from '../db/client.js';
+import { sqliteOf, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Side } from '../domain/index.js';
 import type { Deps } from '../deps.js';
@@ -259,7 +259,7 @@ export function areasStamp(db: Tx): string {
   return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
 }
 
-/** What identifies the stored version of an area: a write bumps the version; an id deleted and created again has new timestamps. */
+/** What identifies the stored version of an area (as VERSION_SCAN below): a write bumps the version; an id deleted and created again has new timestamps. */
 const versionKey = sql<string>`${areas.version} || '|' || ${areas.createdAt} || '|' || ${areas.updatedAt}`;
 
 const geometryColumns = {
@@ -287,15 +287,10 @@ export function areaGeometries(db: Tx, ids?: readonly string[]) {
   return out;
 }
 
-const versionScans = new WeakMap<Db, ReturnType<typeof prepareVersionScan>>();
-const prepareVersionScan = (db: Db) => db.select({ id: areas.id, versionKey }).from(areas).prepare();
+// Over every area: written out once and read as plain arrays, one key string per area (see sqliteOf).
+const VERSION_SCAN = `SELECT id, version || '|' || created_at || '|' || updated_at FROM areas`;
 
-/**
- * [id, version key] of every area, no geometry: the spatial index diffs it against what it holds
- * after another process wrote. Prepared once and read as plain arrays: it runs over every area.
- */
-export function areaVersions(db: Db): [string, string][] {
-  let scan = versionScans.get(db);
-  if (!scan) versionScans.set(db, (scan = prepareVersionScan(db)));
-  return scan.values() as [string, string][];
+/** [id, version key] of every area, no geometry: the spatial index diffs it against what it holds after another process wrote. */
+export function areaVersions(db: Tx): [string, string][] {
+  return sqliteOf(db).prepare(VERSION_SCAN).raw().all() as [string, string][];
 }
