@@ -202,7 +202,7 @@ export class SpatialIndex {
  *   those areas are re-read (gone → removed);
  * - a write by another process (or `markChanged()` without ids): SQLite's data_version moves
  *   when another connection commits; then a count/max(updated_at)/sum(version) stamp of the
- *   areas table is compared, and when it moved, (id, version, timestamps) of every area — no
+ *   areas table is compared, and when it moved, the (id, version key) of every area — no
  *   geometry — are diffed against what the index holds, and only the areas that differ re-read.
  */
 export class SpatialService {
