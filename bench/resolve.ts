@@ -126,7 +126,7 @@ export async function runResolveBench(opts: { points?: number; brutePoints?: num
   const rows: Row[] = [
     {
       bench: 'resolve',
-      variant: `spatial index (flatbush + point-in-polygon-hao) — ${meta}`,
+      variant: `spatial index (rbush + point-in-polygon-hao) — ${meta}`,
       points: nPoints,
       'median µs': med,
       'p99 µs': quantile(idxTimes, 0.99),

@@ -9,7 +9,7 @@ export const jurisdiction: Capability = {
   init(deps) {
     const spatial = new SpatialService(deps);
     deps.services.spatial = spatial;
-    deps.services.onAreasChanged = () => spatial.markChanged();
+    deps.services.onAreasChanged = (ids) => spatial.markChanged(ids);
     deps.services.rulesOfArea = rulesOfArea;
   },
   routes: jurisdictionRoutes,

@@ -33,11 +33,13 @@ export const areaRoutes =
         },
       },
       async (req, reply) => {
+        let created: string | undefined;
         const r = createOnce(deps, req, (tx) => {
           const a = createArea(tx, deps.clock, req.body);
+          created = a.id;
           return { status: 201, body: publicArea(a), location: `/v1/areas/${encodeURIComponent(a.id)}` };
         });
-        if (!r.replayed) notifyAreasChanged(deps);
+        if (!r.replayed) notifyAreasChanged(deps, created === undefined ? undefined : [created]);
         return sendIdempotent(reply, r, { versioned: true });
       },
     );
@@ -68,7 +70,7 @@ export const areaRoutes =
         const q = req.query as { upsert?: unknown };
         const upsert = q.upsert === true || q.upsert === 'true';
         const ids = inTx(deps.db, (tx) => importAreas(tx, deps.clock, req.body, { upsert, schemaErrors }));
-        notifyAreasChanged(deps);
+        notifyAreasChanged(deps, ids);
         return reply.status(200).send({ imported: ids.length, ids });
       },
     );
@@ -127,7 +129,7 @@ export const areaRoutes =
       },
       async (req, reply) => {
         const a = inTx(deps.db, (tx) => patchArea(tx, deps.clock, req.params.id, req.body, parseIfMatch(req.headers['if-match'])));
-        notifyAreasChanged(deps);
+        notifyAreasChanged(deps, [a.id]);
         return reply.header('etag', etagOf(a.version)).send(publicArea(a));
       },
     );
@@ -169,7 +171,7 @@ export const areaRoutes =
       },
       async (req, reply) => {
         const { removed } = inTx(deps.db, (tx) => deleteArea(tx, deps, req.params.id, parseIfMatch(req.headers['if-match']), req.query.cascade));
-        notifyAreasChanged(deps);
+        notifyAreasChanged(deps, [req.params.id]);
         if (removed.length === 0) return reply.status(204).send(null);
         req.log.info({ areaId: req.params.id, removed }, 'area deleted with its routing rules');
         return reply.status(200).send({ id: req.params.id, removed });

@@ -1,5 +1,5 @@
-import { and, asc, count, eq, max, sum, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
+import { sqliteOf, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import type { Side } from '../domain/index.js';
 import type { Deps } from '../deps.js';
@@ -34,8 +34,8 @@ export interface AreaPatch {
 
 declare module '../deps.js' {
   interface Services {
-    /** Set by the jurisdiction capability, which keeps a spatial index over the areas. */
-    onAreasChanged?: () => void;
+    /** Set by the jurisdiction capability, which keeps a spatial index over the areas: the ids written (none: look at every area). */
+    onAreasChanged?: (ids?: readonly string[]) => void;
     /** Set by the jurisdiction capability: the routing rules scoped to an area (deleted with it). */
     rulesOfArea?: (tx: Tx, areaId: string) => AreaDependent[];
   }
@@ -49,9 +49,9 @@ export interface AreaDependent {
   teamId: string;
 }
 
-/** Call after an area write has committed: lets the spatial index rebuild. */
-export function notifyAreasChanged(deps: Deps): void {
-  deps.services.onAreasChanged?.();
+/** Call after an area write has committed, with the ids written: the spatial index re-reads those areas. */
+export function notifyAreasChanged(deps: Deps, ids?: readonly string[]): void {
+  deps.services.onAreasChanged?.(ids);
 }
 
 export function publicArea(a: AreaRow) {
@@ -250,7 +250,7 @@ export function importAreas(tx: Tx, clock: Clock, body: unknown, opts: { upsert:
   return plan.map((p) => p.id);
 }
 
-/** Changes whenever any area is added, changed or removed (the spatial index rebuilds on it). */
+/** Changes whenever any area is added, changed or removed (the spatial index looks for what changed on it). */
 export function areasStamp(db: Tx): string {
   const r = db
     .select({ n: count(), u: max(areas.updatedAt), v: sum(areas.version) })
@@ -259,7 +259,38 @@ export function areasStamp(db: Tx): string {
   return `${r?.n ?? 0}|${r?.u ?? ''}|${r?.v ?? 0}`;
 }
 
-/** Every area's owner and geometry, for the spatial index. */
-export function areaGeometries(db: Tx) {
-  return db.select({ id: areas.id, side: areas.side, agencyCode: areas.agencyCode, kind: areas.kind, geometry: areas.geometry }).from(areas).all();
+/** What identifies the stored version of an area (as VERSION_SCAN below): a write bumps the version; an id deleted and created again has new timestamps. */
+const versionKey = sql<string>`${areas.version} || '|' || ${areas.createdAt} || '|' || ${areas.updatedAt}`;
+
+const geometryColumns = {
+  id: areas.id,
+  side: areas.side,
+  agencyCode: areas.agencyCode,
+  kind: areas.kind,
+  geometry: areas.geometry,
+  versionKey,
+};
+
+/** Every area's owner and geometry (or only those of `ids`), with its version key, for the spatial index. */
+export function areaGeometries(db: Tx, ids?: readonly string[]) {
+  if (!ids) return db.select(geometryColumns).from(areas).all();
+  const out = [];
+  // in chunks: SQLite caps the number of bound parameters
+  for (let i = 0; i < ids.length; i += 500)
+    out.push(
+      ...db
+        .select(geometryColumns)
+        .from(areas)
+        .where(inArray(areas.id, ids.slice(i, i + 500)))
+        .all(),
+    );
+  return out;
+}
+
+// Over every area: written out once and read as plain arrays, one key string per area (see sqliteOf).
+const VERSION_SCAN = `SELECT id, version || '|' || created_at || '|' || updated_at FROM areas`;
+
+/** [id, version key] of every area, no geometry: the spatial index diffs it against what it holds after another process wrote. */
+export function areaVersions(db: Tx): [string, string][] {
+  return sqliteOf(db).prepare(VERSION_SCAN).raw().all() as [string, string][];
 }
