@@ -1,4 +1,5 @@
 import autocannon from 'autocannon';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isNotNull, count } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -109,12 +110,15 @@ async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: 
   const { app, url, token } = await startApp(mode, redisUrl);
   try {
     const gen = requests(workload, token);
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    loop.enable();
     const r = await autocannon({
       url,
       connections: 50,
       duration: seconds,
       requests: [{ method: 'POST', path: '/v1/complaints', setupRequest: gen.setupRequest }],
     });
+    loop.disable();
     const db = app.deps.db;
     const created = db.select({ n: count() }).from(complaints).get()!.n;
     const dups = db.select({ n: count() }).from(complaints).where(isNotNull(complaints.duplicateOf)).get()!.n;
@@ -127,6 +131,9 @@ async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: 
       'p99 ms': r.latency.p99,
       non2xx: r.non2xx + r.errors,
       'intake/bare': Math.round((rps / bareRps) * 100) / 100,
+      // Event-loop delay while loaded (autocannon shares the loop, as for the bare route): the p99 tail.
+      'loop p99 ms': Math.round(loop.percentile(99) / 1e5) / 10,
+      'loop max ms': Math.round(loop.max / 1e5) / 10,
       complaints: created,
       'duplicates %': created ? Math.round((dups / created) * 1000) / 10 : 0,
       // 2xx answers that created nothing: retries answered from the idempotency table

@@ -15,7 +15,7 @@ if (process.argv[2] === '--child') {
   const { default: autocannon } = await import('autocannon');
   const { requests } = await import('./intake.js');
   const [url, token, secs] = process.argv.slice(3);
-  const gen = requests('spread', token);
+  const gen = requests(process.env.PROFILE_WORKLOAD === 'clustered' ? 'clustered' : 'spread', token);
   const r = await autocannon({
     url,
     connections: 50,

@@ -1,5 +1,5 @@
 import { and, desc, eq, or, exists, inArray, isNotNull, isNull, asc, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { preparedOnce, type Tx } from '../db/client.js';
 import type { Deps } from '../deps.js';
 import type { Principal } from '../auth/principal.js';
 import { appendEvent } from '../outbox/index.js';
@@ -201,14 +201,24 @@ export function historyOf(tx: Tx, id: string): HistoryRow[] {
 }
 
 /** Assignments of several subjects of one kind, oldest first. */
-export function assignmentsOfSubjects(tx: Tx, kind: SubjectKind, ids: string[]): AssignmentRow[] {
-  if (!ids.length) return [];
-  return tx
+// Every event of a complaint or case reads its subject's assignments (its audience): built and
+// prepared once for one subject (see preparedOnce); callers pass one or two ids.
+const assignmentsOfSubject = preparedOnce((tx) =>
+  tx
     .select()
     .from(assignments)
-    .where(and(eq(assignments.subjectKind, kind), inArray(assignments.subjectId, ids)))
+    .where(and(eq(assignments.subjectKind, sql.placeholder('kind')), eq(assignments.subjectId, sql.placeholder('id'))))
     .orderBy(asc(assignments.createdAt), asc(assignments.id))
-    .all();
+    .prepare(),
+);
+
+export function assignmentsOfSubjects(tx: Tx, kind: SubjectKind, ids: string[]): AssignmentRow[] {
+  if (!ids.length) return [];
+  const q = assignmentsOfSubject(tx);
+  if (ids.length === 1) return q.all({ kind, id: ids[0] });
+  return [...new Set(ids)]
+    .flatMap((id) => q.all({ kind, id }))
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

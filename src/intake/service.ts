@@ -117,7 +117,7 @@ function eventScope(tx: Tx, row: ComplaintRow, fresh = false) {
   }
   const { side, agencyCode } = row;
   if (row.duplicateOf && !agencyCode) {
-    const m = tx.select({ side: complaints.side, agencyCode: complaints.agencyCode }).from(complaints).where(eq(complaints.id, row.duplicateOf)).get();
+    const m = ownerOf(tx).get({ id: row.duplicateOf });
     if (m?.agencyCode) audience.add(`agency:${m.agencyCode}`);
     if (m?.side) audience.add(`side:${m.side}`);
   }
@@ -193,6 +193,14 @@ const complaintByExternalRef = preparedOnce((tx) =>
     .select({ id: complaints.id, number: complaints.number })
     .from(complaints)
     .where(and(eq(complaints.channel, ph('channel')), eq(complaints.externalRef, ph('externalRef'))))
+    .prepare(),
+);
+
+const ownerOf = preparedOnce((tx) =>
+  tx
+    .select({ side: complaints.side, agencyCode: complaints.agencyCode })
+    .from(complaints)
+    .where(eq(complaints.id, ph('id')))
     .prepare(),
 );
 

@@ -1,4 +1,5 @@
 import type { Category } from '../domain/index.js';
+import { sql } from 'drizzle-orm';
 import { sqliteTable, text, integer, real, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 export const COMPLAINT_STATUSES = [
@@ -101,8 +102,12 @@ export const complaints = sqliteTable(
   (t) => [
     uniqueIndex('complaints_number').on(t.number),
     uniqueIndex('complaints_external_ref').on(t.channel, t.externalRef),
-    // dedup bbox prefilter: category =, lat range, lng and received_at checked inside the index
-    index('complaints_dedup').on(t.category, t.lat, t.lng, t.receivedAt),
+    // dedup bbox prefilter: category =, lat range, lng and received_at checked inside the index;
+    // only masters can be linked to, so duplicates stay out of it (a burst of reports of one
+    // chimney would otherwise make every lookup scan all earlier duplicates: bench/intake.ts)
+    index('complaints_dedup_masters')
+      .on(t.category, t.lat, t.lng, t.receivedAt)
+      .where(sql`${t.duplicateOf} IS NULL`),
     index('complaints_received').on(t.receivedAt, t.id),
     index('complaints_status').on(t.status, t.receivedAt),
     index('complaints_agency').on(t.agencyCode, t.receivedAt),
