@@ -90,8 +90,13 @@ export function requests(workload: Workload, token: string, offset = 0) {
   return { setupRequest, sent: () => n };
 }
 
-export async function startApp(mode: 'embedded' | 'redis', redisUrl?: string): Promise<{ app: FastifyInstance; url: string; token: string }> {
+export async function startApp(
+  mode: 'embedded' | 'redis',
+  redisUrl?: string,
+  extra: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; url: string; token: string }> {
   const env: Record<string, string> = {
+    ...extra,
     DATABASE_PATH: tmpDb(`intake-${mode}`),
     LOG_LEVEL: 'silent',
     SEED_DEMO: 'true',
@@ -106,8 +111,8 @@ export async function startApp(mode: 'embedded' | 'redis', redisUrl?: string): P
   return { app, url, token };
 }
 
-async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: number, bareRps: number, redisUrl?: string): Promise<Row> {
-  const { app, url, token } = await startApp(mode, redisUrl);
+async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: number, bareRps: number, redisUrl?: string, groupCommit = true): Promise<Row> {
+  const { app, url, token } = await startApp(mode, redisUrl, { GROUP_COMMIT: String(groupCommit) });
   try {
     const gen = requests(workload, token);
     const loop = monitorEventLoopDelay({ resolution: 1 });
@@ -125,7 +130,7 @@ async function measure(mode: 'embedded' | 'redis', workload: Workload, seconds: 
     const rps = Math.round(r.requests.average);
     return {
       bench: 'intake',
-      variant: `POST /v1/complaints, ${workload} (${mode})`,
+      variant: `POST /v1/complaints, ${workload} (${mode}${groupCommit ? '' : ', GROUP_COMMIT=false'})`,
       'req/s': rps,
       'p50 ms': r.latency.p50,
       'p99 ms': r.latency.p99,
@@ -148,6 +153,8 @@ export async function runIntakeBench(ctx: BenchCtx): Promise<Row[]> {
   const bareRps = await ctx.bare();
   const bareP99 = ctx.bareP99?.() ?? NaN;
   const rows: Row[] = [];
+  // Same run, group commit off: what committing each create alone costs.
+  rows.push(await measure('embedded', 'spread', ctx.seconds, bareRps, undefined, false));
   for (const w of ['spread', 'clustered'] as const) rows.push(await measure('embedded', w, ctx.seconds, bareRps));
   const redis = await benchRedis();
   try {
@@ -160,7 +167,7 @@ export async function runIntakeBench(ctx: BenchCtx): Promise<Row[]> {
     const { runRssBench } = await import('./rss.js');
     rows.push(...(await runRssBench(ctx)));
   }
-  for (const r of rows.filter((r) => String(r.variant).includes('spread'))) {
+  for (const r of rows.filter((r) => String(r.variant).includes('spread') && !String(r.variant).includes('GROUP_COMMIT'))) {
     const mode = String(r.variant).includes('redis') ? 'Redis' : 'embedded';
     const rps = Number(r['req/s']);
     const p99 = Number(r['p99 ms']);

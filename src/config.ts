@@ -42,6 +42,7 @@ const EnvSchema = Type.Object({
   INSPECTION_PUBLICATION_WORKING_DAYS: Type.Integer({ minimum: 1, maximum: 250, default: 20 }),
   RECTIFICATION_NOTICE_DAYS: Type.Integer({ minimum: 1, maximum: 90, default: 5 }),
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
+  GROUP_COMMIT: Type.Boolean({ default: true }),
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
   EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
   EVENTS_STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
@@ -109,6 +110,8 @@ export interface Config {
   /** Days a signed-off rectification task stays in public notice (公示) before it is closed off. */
   rectificationNoticeDays: number;
   webhookAllowPrivateNetworks: boolean;
+  /** Complaint creates of one event-loop turn share one commit (inGroupTx). */
+  groupCommit: boolean;
   replayMaxEvents: number;
   /** SSE heartbeat comment interval (GET /v1/events/stream). */
   eventsHeartbeatMs: number;
@@ -200,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     inspectionPublicationWorkingDays: e.INSPECTION_PUBLICATION_WORKING_DAYS,
     rectificationNoticeDays: e.RECTIFICATION_NOTICE_DAYS,
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+    groupCommit: e.GROUP_COMMIT,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     eventsStreamMaxBufferBytes: e.EVENTS_STREAM_MAX_BUFFER_BYTES,

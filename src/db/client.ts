@@ -94,6 +94,78 @@ export function inTx<T>(db: Db, fn: (tx: Tx) => T): T {
   }
 }
 
+interface Queued {
+  fn: (tx: Tx) => unknown;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  ok?: boolean;
+  value?: unknown;
+  error?: unknown;
+}
+const groups = new WeakMap<Database.Database, Queued[]>();
+const groupStats = new WeakMap<Database.Database, { commits: number; units: number }>();
+/** Group commits and the units they carried, per connection (GET /metrics). */
+export const groupCommits = (db: Db) => groupStats.get(db.$client) ?? { commits: 0, units: 0 };
+
+/**
+ * Group commit: the units of work queued in this event-loop turn run in one IMMEDIATE
+ * transaction, each in its own savepoint — a unit that throws is rolled back alone and its caller
+ * gets its error; the others commit together, and every caller is answered only after that
+ * commit. Under load most requests of a turn share one commit instead of paying one each.
+ */
+export function inGroupTx<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const conn = db.$client;
+    let q = groups.get(conn);
+    if (!q) {
+      q = [];
+      groups.set(conn, q);
+      setImmediate(() => flushGroup(db));
+    }
+    q.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+  });
+}
+
+function flushGroup(db: Db): void {
+  const q = groups.get(db.$client) ?? [];
+  groups.delete(db.$client);
+  const stats = groupStats.get(db.$client) ?? { commits: 0, units: 0 };
+  groupStats.set(db.$client, { commits: stats.commits + 1, units: stats.units + q.length });
+  if (q.length === 1) {
+    const [one] = q;
+    try {
+      one.resolve(inTx(db, one.fn));
+    } catch (err) {
+      one.reject(err);
+    }
+    return;
+  }
+  const unit = db.$client.transaction((u: Queued) => u.fn(db)); // nested: a savepoint
+  try {
+    inTx(db, () => {
+      for (const u of q) {
+        try {
+          u.value = unit(u);
+          u.ok = true;
+        } catch (err) {
+          u.error = err;
+        }
+      }
+    });
+  } catch (err) {
+    // The commit (or BEGIN) failed: nothing of the group was written.
+    for (const u of q) {
+      if (!u.ok) continue;
+      u.ok = false;
+      u.error = err;
+    }
+  }
+  for (const u of q) {
+    if (u.ok) u.resolve(u.value);
+    else u.reject(u.error);
+  }
+}
+
 /** The write lock was not had within busy_timeout (another process or connection held it). */
 export const isBusy = (err: unknown): boolean => /^SQLITE_BUSY/.test(String((err as { code?: unknown })?.code ?? ''));
 

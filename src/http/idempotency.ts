@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { inTx, sqliteOf, type Db, type Tx } from '../db/client.js';
+import { inGroupTx, inTx, sqliteOf, type Db, type Tx } from '../db/client.js';
 import type { Clock } from '../clock.js';
 import { unprocessable } from './problem.js';
 import { canonicalJson } from '../json.js';
@@ -81,10 +81,29 @@ const PRIOR = 'SELECT body_hash AS bodyHash, status, response, location FROM ide
 const RECORD = 'INSERT INTO idempotency_keys (key_id, key, route, body_hash, status, response, location, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 
 export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (tx: Tx) => StoredResponse, opts: IdempotencyOptions = {}): IdempotentResult {
+  return inTx(db, idempotentWork(clock, scope, fn, opts));
+}
+
+/**
+ * The same, committed together with the other creates of this event-loop turn (inGroupTx): each
+ * still all or nothing, each answered after the commit that holds it.
+ */
+export function idempotentGrouped(
+  db: Db,
+  clock: Clock,
+  scope: IdempotencyScope,
+  fn: (tx: Tx) => StoredResponse,
+  opts: IdempotencyOptions = {},
+): Promise<IdempotentResult> {
+  return inGroupTx(db, idempotentWork(clock, scope, fn, opts));
+}
+
+/** The unit of work of an idempotent create: the key's prior answer, or the work and its record. */
+function idempotentWork(clock: Clock, scope: IdempotencyScope, fn: (tx: Tx) => StoredResponse, opts: IdempotencyOptions): (tx: Tx) => IdempotentResult {
+  if (scope.key === undefined) return (tx) => ({ ...fn(tx), replayed: false });
   const ttlHours = opts.ttlHours ?? DEFAULT_TTL_HOURS;
-  if (scope.key === undefined) return { ...inTx(db, fn), replayed: false };
   const hash = bodyHash(scope.body);
-  return inTx(db, (tx) => {
+  return (tx) => {
     const now = clock.now();
     const cutoff = new Date(now.getTime() - Math.max(ttlHours, DEFAULT_TTL_HOURS) * 3_600_000).toISOString();
     // On every create: the three statements are written out once (see sqliteOf).
@@ -103,7 +122,7 @@ export function idempotent(db: Db, clock: Clock, scope: IdempotencyScope, fn: (t
     const response = opts.codec ? opts.codec.seal(res.body) : res.body;
     sqlite.prepare(RECORD).run(scope.keyId, scope.key, scope.route, hash, res.status, JSON.stringify(response), res.location ?? null, now.toISOString());
     return { ...res, replayed: false };
-  });
+  };
 }
 
 /** A cipher that keeps a value sealed at rest (the PII cipher satisfies it). */

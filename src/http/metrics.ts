@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { busyErrors } from '../db/client.js';
+import { busyErrors, groupCommits } from '../db/client.js';
 import { authenticate } from '../auth/keys.js';
 import { checkpoint } from '../queue/relay.js';
 import { events } from '../outbox/tables.js';
@@ -106,6 +106,16 @@ export function installMetrics(app: FastifyInstance, deps: Deps, runtime: Runtim
   });
   m.counter('enf_sqlite_busy_errors_total', 'Writes that failed with SQLITE_BUSY after busy_timeout (answered 503 database-busy), this process', () =>
     busyErrors(deps.db),
+  );
+  m.counter(
+    'enf_group_commits_total',
+    'Transactions that committed a group of complaint creates together (GROUP_COMMIT), this process',
+    () => groupCommits(deps.db).commits,
+  );
+  m.counter(
+    'enf_group_commit_units_total',
+    'Complaint creates committed in those groups (÷ enf_group_commits_total = mean group size), this process',
+    () => groupCommits(deps.db).units,
   );
 }
 

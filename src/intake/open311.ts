@@ -288,7 +288,7 @@ export const open311Routes =
           ...(name || b.phone || b.email ? { reporter: { name, phone: b.phone, email: b.email, anonymous: false } } : {}),
         };
         const { api_key: _key, ...hashed } = b;
-        const r = createIdempotent(
+        const r = await createIdempotent(
           deps,
           req,
           'POST /open311/v2/requests',
