@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { inTx, type Tx } from '../db/client.js';
+import { inGroupTx, inTx, type Tx } from '../db/client.js';
 import { newId } from '../ids.js';
 import type { Deps } from '../deps.js';
 import type { JobRegistry } from '../queue/types.js';
@@ -103,7 +103,8 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
       };
       let first: boolean;
       try {
-        first = ctx.once(claim);
+        // Grouped: the claims of the jobs that start together commit together.
+        first = await inGroupTx(deps.db, () => ctx.once(claim));
       } catch (err) {
         const c = claimed as Claimed | null;
         if (c) releaseSlot(deps, c); // the claim did not commit
@@ -141,7 +142,7 @@ interface Claimed {
 export async function attempt(deps: Deps, deliveryId: string, n: number): Promise<Delivery | undefined> {
   let c: Claimed | null = null;
   try {
-    inTx(deps.db, (tx) => (c = claimIn(tx, deps, deliveryId, n)));
+    await inGroupTx(deps.db, (tx) => (c = claimIn(tx, deps, deliveryId, n)));
   } catch (err) {
     if (c) releaseSlot(deps, c); // the claim did not commit
     throw err;
@@ -294,50 +295,15 @@ function blocked(tx: Tx, q: DeliveryStatements, d: Delivery, sub: Subscription):
   return unmaterialised.some((e) => subscriptionMatches(tx, sub, e));
 }
 
-interface Pending {
-  c: Claimed;
-  r: SendResult;
-  resolve: (d: Delivery | undefined) => void;
-  reject: (err: unknown) => void;
-}
-/** Results not yet recorded, per database (see record). */
-const unrecorded = new WeakMap<Deps['db'], Pending[]>();
-
 /**
- * Records a result. Results that arrive in the same turn of the event loop are recorded in one
- * transaction: a commit per delivery was the largest cost of the fan-out. Each caller still
- * hears only after the commit holding its result; a crash before it is covered, like a crash
- * mid-send, by the attempt's durable retry timer written at claim time.
+ * Records a result. Results (and claims, and the runner's job completions) that arrive in the
+ * same turn of the event loop commit in one transaction (inGroupTx): a commit per delivery was
+ * the largest cost of the fan-out. Each caller still hears only after the commit holding its
+ * result; a crash before it is covered, like a crash mid-send, by the attempt's durable retry
+ * timer written at claim time.
  */
 function record(deps: Deps, c: Claimed, r: SendResult): Promise<Delivery | undefined> {
-  return new Promise((resolve, reject) => {
-    let batch = unrecorded.get(deps.db);
-    if (!batch) {
-      const b: Pending[] = (batch = []);
-      unrecorded.set(deps.db, b);
-      setImmediate(() => flush(deps, b));
-    }
-    batch.push({ c, r, resolve, reject });
-  });
-}
-
-function flush(deps: Deps, batch: Pending[]) {
-  unrecorded.delete(deps.db);
-  let out: (Delivery | undefined)[];
-  try {
-    out = inTx(deps.db, (tx) => batch.map((p) => recordIn(tx, deps, p.c, p.r)));
-  } catch {
-    // One of them failed: each on its own, so the others' results are not lost with it.
-    for (const p of batch) {
-      try {
-        p.resolve(inTx(deps.db, (tx) => recordIn(tx, deps, p.c, p.r)));
-      } catch (err) {
-        p.reject(err);
-      }
-    }
-    return;
-  }
-  batch.forEach((p, i) => p.resolve(out[i]));
+  return inGroupTx(deps.db, (tx) => recordIn(tx, deps, c, r));
 }
 
 function recordIn(tx: Tx, deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {
