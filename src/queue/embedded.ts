@@ -108,15 +108,14 @@ export class EmbeddedRuntime implements Runtime {
         .orderBy(asc(jobs.priority), asc(jobs.createdAt))
         .limit(P('limit'))
         .prepare(),
-      /** Ready jobs of the deliver queue (deliver = 1) or of the others (deliver = 0). */
-      readyOf: db
+      /** Ready jobs not running now, in the ready index's order. */
+      readyIdle: db
         .select()
         .from(jobs)
         .where(
           and(
             eq(jobs.status, 'waiting'),
             lte(jobs.runAt, P('now')),
-            sql`(${jobs.queue} = 'deliver') = ${P('deliver')}`,
             // The running jobs (still `waiting` until they finish) are skipped in SQL: mapping them
             // into rows on every pass, to drop them again, cost more than the jobs with 32 slots.
             sql`${jobs.id} not in (select value from json_each(${P('running')}))`,
@@ -195,18 +194,27 @@ export class EmbeddedRuntime implements Runtime {
   /** Running jobs per pool: the deliver queue's, and the others'. */
   private running = { deliver: 0, other: 0 };
 
-  /** Starts ready jobs in the free slots of both pools (not awaited); returns how many started. */
+  /**
+   * Starts ready jobs in the free slots of both pools (not awaited); returns how many started.
+   * One query in the ready index's order (a query per pool walked the whole deliver backlog to
+   * find the other queues' jobs); a job whose pool is full waits its turn, as in one pool.
+   */
   private startReady(): number {
-    return this.startPool('deliver', DELIVER_CONCURRENCY) + this.startPool('other', CONCURRENCY);
-  }
-
-  private startPool(pool: 'deliver' | 'other', size: number): number {
-    const free = size - this.running[pool];
-    if (free <= 0) return 0;
+    const free = { deliver: DELIVER_CONCURRENCY - this.running.deliver, other: CONCURRENCY - this.running.other };
+    if (free.deliver <= 0 && free.other <= 0) return 0;
     const now = this.deps.clock.now().toISOString();
-    const ready = this.stmts.readyOf.all({ now, limit: free, deliver: pool === 'deliver' ? 1 : 0, running: JSON.stringify([...this.inflight.keys()]) });
-    for (const r of ready) {
+    const rows = this.stmts.readyIdle.all({
+      now,
+      limit: Math.max(0, free.deliver) + Math.max(0, free.other),
+      running: JSON.stringify([...this.inflight.keys()]),
+    });
+    let started = 0;
+    for (const r of rows) {
+      const pool = r.queue === 'deliver' ? 'deliver' : 'other';
+      if (free[pool] <= 0) continue;
+      free[pool]--;
       this.running[pool]++;
+      started++;
       const run = this.runJob(r).finally(() => {
         this.running[pool]--;
         this.inflight.delete(r.id);
@@ -214,7 +222,7 @@ export class EmbeddedRuntime implements Runtime {
       });
       this.inflight.set(r.id, run);
     }
-    return ready.length;
+    return started;
   }
 
   /** Clock time of the last purge of old completed jobs (at most one a minute). */
