@@ -13,6 +13,8 @@ import { appendEvent, type StoredEvent } from '../src/outbox/index.js';
 import { toCloudEvent } from '../src/events/envelope.js';
 import { encodeEventCursor } from '../src/events/feed.js';
 import { newSecret } from '../src/events/subscriptions.js';
+import { DELIVER_CONCURRENCY as EMBEDDED_DELIVER_CONCURRENCY } from '../src/queue/embedded.js';
+import { DELIVER_CONCURRENCY as REDIS_DELIVER_CONCURRENCY } from '../src/queue/redis.js';
 import { benchRedis, quantile, table, tmpDb, type BenchCtx, type Row } from './support.js';
 
 /**
@@ -31,9 +33,14 @@ import { benchRedis, quantile, table, tmpDb, type BenchCtx, type Row } from './s
  *   ~10 ms apart; lag commit → frame parsed, per event per stream. Baseline: a bare node:http
  *   SSE server pushing the same frames to 200 clients the moment each event is "committed".
  *
+ * - Hanging receiver (`lag`, `lag-redis`): 19 subscriptions to receivers that answer at once,
+ *   EVENTS_LAG_EVENTS (150) events appended one per transaction EVENTS_LAG_SPACING_MS (100) ms apart,
+ *   each a new subject; lag p99 commit → receipt of the 19, without and then with a 20th
+ *   subscription whose receiver never answers within the 10 s delivery deadline. Target: ≤ 2×.
+ *
  * Knobs (env): EVENTS_FANOUT_EVENTS (5000), EVENTS_SUBSCRIPTIONS (20), EVENTS_SSE_STREAMS (200),
  * EVENTS_SSE_EVENTS (500), EVENTS_TIMEOUT_S (per fan-out run, 45), EVENTS_RAW_S (per baseline run, 20),
- * EVENTS_PARTS (raw,embedded,redis,sse). The whole module stays under ~3 minutes: a fan-out that
+ * EVENTS_PARTS (raw,embedded,redis,lag,lag-redis,sse), DELIVERY_PER_SUBSCRIPTION (passed to the app). The whole module stays under ~3 minutes: a fan-out that
  * has not drained by its timeout is reported as "delivered/expected (timed out)", its rate over
  * the time it ran and its lag over what was delivered (the earliest, so the lag is understated).
  */
@@ -47,10 +54,14 @@ const FANOUT_TIMEOUT_MS = Number(process.env.EVENTS_TIMEOUT_S ?? 45) * 1000;
 /** The raw POST baseline stops at 100,000 POSTs or this many seconds, whichever comes first. */
 const RAW_MAX_MS = Number(process.env.EVENTS_RAW_S ?? 20) * 1000;
 const SSE_TIMEOUT_MS = 30_000;
-/** Which parts to run (comma list of raw, embedded, redis, sse); default all. */
-const PARTS = new Set((process.env.EVENTS_PARTS ?? 'raw,embedded,redis,sse').split(','));
-/** The deliver queue's concurrency: embedded runs 8 jobs at a time (all queues), BullMQ 16 on `deliver`. */
-const DELIVER_CONCURRENCY = { embedded: 8, redis: 16 } as const;
+/** Which parts to run (comma list of raw, embedded, redis, lag, lag-redis, sse); default all. */
+const PARTS = new Set((process.env.EVENTS_PARTS ?? 'raw,embedded,redis,lag,lag-redis,sse').split(','));
+/** The hanging-receiver lag runs: quick receivers, events (one per transaction) and their spacing. */
+const LAG_QUICK = 19;
+const LAG_EVENTS = Number(process.env.EVENTS_LAG_EVENTS ?? 150);
+const LAG_SPACING_MS = Number(process.env.EVENTS_LAG_SPACING_MS ?? 100);
+/** The deliver queue's concurrency (its own pool of slots embedded; BullMQ worker concurrency on `deliver`). */
+const DELIVER_CONCURRENCY = { embedded: EMBEDDED_DELIVER_CONCURRENCY, redis: REDIS_DELIVER_CONCURRENCY } as const;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ms = (n: number) => Math.round(n * 10) / 10;
@@ -122,6 +133,7 @@ async function startApp(name: string, redisUrl?: string): Promise<Running> {
     REDIS_PREFIX: `benchev${Date.now()}`,
   };
   if (redisUrl) env.REDIS_URL = redisUrl;
+  if (process.env.DELIVERY_PER_SUBSCRIPTION) env.DELIVERY_PER_SUBSCRIPTION = process.env.DELIVERY_PER_SUBSCRIPTION;
   const app = await buildApp(loadConfig(env)); // the system clock
   await app.ready();
   await app.runtime.start({ workers: true });
@@ -305,6 +317,93 @@ async function rawPosts(receiver: Receiver, total: number, concurrency: number):
   });
 }
 
+// ---------------------------------------------------------------- lag with a hanging receiver
+
+/** A receiver that reads each request and never answers (until closed): longer than the 10 s delivery deadline. */
+async function hangingReceiver() {
+  let open = 0;
+  const server = createServer((req) => {
+    open++;
+    req.resume();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hang`,
+    requests: () => open,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/**
+ * Delivery lag (commit → receipt) of LAG_QUICK receivers that answer at once, with events
+ * appended one per transaction at a steady pace (LAG_EVENTS, LAG_SPACING_MS apart, below the
+ * machine's fan-out capacity, so the lag is per-delivery latency, not a backlog). `hanging`: a
+ * further subscription whose receiver never answers within the delivery deadline, every event a
+ * new subject (so per-subject order does not hold its deliveries back: only the slots can).
+ */
+async function lagRun(mode: 'embedded' | 'redis', receiver: Receiver, hanging: boolean, redisUrl?: string): Promise<Row> {
+  const { app, base, auth, stop } = await startApp(`lag-${mode}-${hanging ? 'hang' : 'quick'}`, redisUrl);
+  const hang = hanging ? await hangingReceiver() : null;
+  receiver.reset();
+  try {
+    const subscribe = async (url: string, s: string) => {
+      const r = await fetch(`${base}/v1/subscriptions`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ url, types: ['complaint.*'], description: `bench ${s}` }),
+      });
+      if (r.status !== 201) throw new Error(`create subscription: ${r.status} ${await r.text()}`);
+    };
+    if (hang) await subscribe(hang.url, 'hanging');
+    for (let s = 0; s < LAG_QUICK; s++) await subscribe(receiver.url(`/q${s}`), `q${s}`);
+    const commit = new Map<string, number>();
+    for (let i = 0; i < LAG_EVENTS; i++) {
+      const [e] = appendEvents(app, 1);
+      commit.set(e.id, performance.now());
+      app.deps.poke();
+      await sleep(LAG_SPACING_MS);
+    }
+    const expected = LAG_EVENTS * LAG_QUICK;
+    const complete = await until(() => receiver.receipts.size >= expected, 20_000);
+    const lags: number[] = [];
+    for (const [key, at] of receiver.receipts) {
+      const c = commit.get(key.slice(0, key.indexOf(' ')));
+      if (c !== undefined) lags.push(at - c);
+    }
+    return lagRow(
+      `delivery lag, ${LAG_QUICK} quick receivers${hang ? ' + 1 that hangs' : ''}, ${LAG_EVENTS} events ${LAG_SPACING_MS} ms apart (${mode})`,
+      lags,
+      {
+        deliveries: `${receiver.receipts.size}/${expected}${complete ? '' : ' (timed out)'}`,
+        note: hang ? `hanging receiver: ${hang.requests()} requests seen, none answered; dup ${receiver.duplicates}` : `dup ${receiver.duplicates}`,
+      },
+    );
+  } finally {
+    await stop();
+    await hang?.close();
+  }
+}
+
+/** The lag of the quick receivers without, then with, a hanging one; a target line for the ratio. */
+async function hangingLag(mode: 'embedded' | 'redis', receiver: Receiver, ctx?: BenchCtx, redisUrl?: string): Promise<Row[]> {
+  const quick = await lagRun(mode, receiver, false, redisUrl);
+  const withHang = await lagRun(mode, receiver, true, redisUrl);
+  const b = Number(quick['lag p99 ms']);
+  const m = Number(withHang['lag p99 ms']);
+  ctx?.target({
+    figure: `delivery lag p99 of ${LAG_QUICK} quick receivers with one hanging among them ÷ without it (${mode})`,
+    baseline: `${b} ms`,
+    measured: `${m} ms`,
+    ratio: m / b,
+    target: '≤ 2',
+    met: m / b <= 2,
+  });
+  return [quick, withHang];
+}
+
 // ---------------------------------------------------------------- SSE
 
 /** `n` SSE clients on `url`; each parsed `data:` frame's lag is taken from `commit` by event id. */
@@ -472,20 +571,47 @@ async function sseBare(): Promise<Row> {
 
 // ---------------------------------------------------------------- entry
 
-/** Fan-out (embedded and Redis, each beside a raw signed-POST loop of the same concurrency). */
-export async function runEventsBench(): Promise<{ name: string; rows: Row[] }> {
+/** Fan-out (embedded and Redis, each beside a raw signed-POST loop of the same concurrency), then the hanging-receiver lag. */
+export async function runEventsBench(ctx?: BenchCtx): Promise<{ name: string; rows: Row[] }> {
   const rows: Row[] = [];
   const receiver = await new Receiver().start();
+  const fanTarget = (mode: 'embedded' | 'redis', raw: Row | undefined, fan: Row) => {
+    if (!raw || fan['per s'] === undefined) return;
+    const b = Number(raw['per s']);
+    const m = Number(fan['per s']);
+    ctx?.target({
+      figure: `fan-out deliveries/s ÷ raw signed-POST loop (concurrency ${DELIVER_CONCURRENCY[mode]}), ${SUBSCRIPTIONS} subscriptions × ${FANOUT_EVENTS} events, ${mode}`,
+      baseline: `${b}/s`,
+      measured: `${m}/s${String(fan.deliveries).includes('timed out') ? ` (${fan.deliveries})` : ''}`,
+      ratio: m / b,
+      target: '≥ 0.5',
+      met: m / b >= 0.5,
+    });
+  };
   try {
     const total = FANOUT_EVENTS * SUBSCRIPTIONS;
-    if (PARTS.has('raw')) rows.push(await rawPosts(receiver, total, DELIVER_CONCURRENCY.embedded));
-    if (PARTS.has('embedded')) rows.push(await fanOut('embedded', receiver));
-    if (PARTS.has('raw')) rows.push(await rawPosts(receiver, total, DELIVER_CONCURRENCY.redis));
-    if (PARTS.has('redis')) {
+    let raw: Row | undefined;
+    if (PARTS.has('raw')) rows.push((raw = await rawPosts(receiver, total, DELIVER_CONCURRENCY.embedded)));
+    if (PARTS.has('embedded')) {
+      const fan = await fanOut('embedded', receiver);
+      rows.push(fan);
+      fanTarget('embedded', raw, fan);
+    }
+    if (PARTS.has('lag')) rows.push(...(await hangingLag('embedded', receiver, ctx)));
+    raw = undefined;
+    if (PARTS.has('raw') && PARTS.has('redis')) rows.push((raw = await rawPosts(receiver, total, DELIVER_CONCURRENCY.redis)));
+    if (PARTS.has('redis') || PARTS.has('lag-redis')) {
       const redis = await benchRedis();
       try {
-        if (redis.url) rows.push(await fanOut('redis', receiver, redis.url));
-        else rows.push({ bench: 'events', variant: 'fan-out on Redis: skipped (no redis-server)' });
+        if (!redis.url) rows.push({ bench: 'events', variant: 'on Redis: skipped (no redis-server)' });
+        else {
+          if (PARTS.has('redis')) {
+            const fan = await fanOut('redis', receiver, redis.url);
+            rows.push(fan);
+            fanTarget('redis', raw, fan);
+          }
+          if (PARTS.has('lag-redis')) rows.push(...(await hangingLag('redis', receiver, ctx, redis.url)));
+        }
       } finally {
         redis.stop();
       }
@@ -515,6 +641,6 @@ export async function runSseBench(ctx?: BenchCtx): Promise<Row[]> {
 }
 
 export const benches = [
-  { name: 'events', run: async () => (await runEventsBench()).rows },
+  { name: 'events', run: async (ctx: BenchCtx) => (await runEventsBench(ctx)).rows },
   { name: 'sse', run: (ctx: BenchCtx) => runSseBench(ctx) },
 ];

@@ -44,6 +44,7 @@ const EnvSchema = Type.Object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: Type.Boolean({ default: false }),
   GROUP_COMMIT: Type.Boolean({ default: true }),
   REPLAY_MAX_EVENTS: Type.Integer({ minimum: 1, default: 10_000 }),
+  DELIVERY_PER_SUBSCRIPTION: Type.Integer({ minimum: 1, default: 4 }),
   EVENTS_HEARTBEAT_MS: Type.Integer({ minimum: 10, maximum: 3_600_000, default: 15_000 }),
   EVENTS_STREAM_MAX_BUFFER_BYTES: Type.Integer({ minimum: 1024, default: 1_048_576 }),
   RECONCILE_GRACE_MS: Type.Integer({ minimum: 0, maximum: 86_400_000, default: 5_000 }),
@@ -113,6 +114,11 @@ export interface Config {
   /** Complaint creates of one event-loop turn share one commit (inGroupTx). */
   groupCommit: boolean;
   replayMaxEvents: number;
+  /**
+   * Webhook sends in flight at once per subscription (per process): a hanging receiver sent many
+   * subjects holds at most this many delivery slots; the rest of its deliveries wait their turn.
+   */
+  deliveryPerSubscription: number;
   /** SSE heartbeat comment interval (GET /v1/events/stream). */
   eventsHeartbeatMs: number;
   /** A stream client whose unsent bytes exceed this is dropped (it resumes with Last-Event-ID). */
@@ -205,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     webhookAllowPrivateNetworks: e.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
     groupCommit: e.GROUP_COMMIT,
     replayMaxEvents: e.REPLAY_MAX_EVENTS,
+    deliveryPerSubscription: e.DELIVERY_PER_SUBSCRIPTION,
     eventsHeartbeatMs: e.EVENTS_HEARTBEAT_MS,
     eventsStreamMaxBufferBytes: e.EVENTS_STREAM_MAX_BUFFER_BYTES,
     reconcileGraceMs: e.RECONCILE_GRACE_MS,

@@ -1,12 +1,12 @@
 import { and, eq } from 'drizzle-orm';
-import { inTx, type Tx } from '../db/client.js';
+import { inGroupTx, inTx, type Tx } from '../db/client.js';
 import { newId } from '../ids.js';
 import type { Deps } from '../deps.js';
 import type { JobRegistry } from '../queue/types.js';
 import { appendEvent } from '../outbox/index.js';
 import { toCloudEvent } from './envelope.js';
 import { deliveries, subscriptions } from './tables.js';
-import { postWebhook, type SendResult } from './send.js';
+import { DELIVERY_TIMEOUT_MS, postWebhook, type SendResult } from './send.js';
 import { openHeaders, sign, signingSecrets, subscriptionMatches, type Subscription } from './subscriptions.js';
 import { deliveryStatements, type DeliveryStatements } from './prepared.js';
 
@@ -77,7 +77,7 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
       const id = liveDeliveryId(p.eventId, p.subscriptionId);
       const q = deliveryStatements(deps.db);
       let claimed: Claimed | null = null;
-      const first = ctx.once((tx) => {
+      const claim = (tx: Tx) => {
         const ev = q.eventById.get({ id: p.eventId });
         const sub = q.subscriptionById.get({ id: p.subscriptionId });
         if (!ev || !sub) return;
@@ -100,7 +100,16 @@ export function registerDelivery(registry: JobRegistry, deps: Deps) {
         // Attempt 1 is claimed in the same transaction (one commit fewer per delivery); as if
         // attempt() had claimed it right after.
         else claimed = claimIn(tx, deps, id, 1);
-      });
+      };
+      let first: boolean;
+      try {
+        // Grouped: the claims of the jobs that start together commit together.
+        first = await inGroupTx(deps.db, () => ctx.once(claim));
+      } catch (err) {
+        const c = claimed as Claimed | null;
+        if (c) releaseSlot(deps, c); // the claim did not commit
+        throw err;
+      }
       const c = claimed as Claimed | null; // assigned inside the callback
       if (!first)
         await attempt(deps, id, 1); // a re-run job: the delivery row exists already
@@ -121,6 +130,8 @@ interface Claimed {
   sub: Subscription;
   body: string;
   n: number;
+  /** Holds one of the subscription's send slots (until the result is recorded). */
+  slot: boolean;
 }
 
 /**
@@ -129,9 +140,65 @@ interface Claimed {
  * retried by the timer; sent outside any transaction; the result recorded in another.
  */
 export async function attempt(deps: Deps, deliveryId: string, n: number): Promise<Delivery | undefined> {
-  const c = inTx(deps.db, (tx) => claimIn(tx, deps, deliveryId, n));
-  if (!c) return undefined;
-  return send(deps, c);
+  let c: Claimed | null = null;
+  try {
+    await inGroupTx(deps.db, (tx) => (c = claimIn(tx, deps, deliveryId, n)));
+  } catch (err) {
+    if (c) releaseSlot(deps, c); // the claim did not commit
+    throw err;
+  }
+  const claimed = c as Claimed | null; // assigned inside the callback
+  return claimed ? send(deps, claimed) : undefined;
+}
+
+/**
+ * Per-subscription concurrency (DELIVERY_PER_SUBSCRIPTION, per process): sends in flight per
+ * subscription, and the deliveries that found every slot of theirs busy, in arrival order. A
+ * hanging receiver sent many subjects would otherwise fill every runner slot for its 10 s
+ * deadline. In memory: a waiting delivery also has a durable timer (SLOT_RECHECK_MS) for a
+ * restart, or for a slot freed in another worker process.
+ */
+interface Slots {
+  inflight: Map<string, number>;
+  waiting: Map<string, Map<string, number>>; // subscription → delivery id → attempt
+}
+const slotsByDb = new WeakMap<Deps['db'], Slots>();
+const SLOT_RECHECK_MS = 3 * DELIVERY_TIMEOUT_MS;
+function slotsOf(deps: Deps): Slots {
+  let s = slotsByDb.get(deps.db);
+  if (!s) slotsByDb.set(deps.db, (s = { inflight: new Map(), waiting: new Map() }));
+  return s;
+}
+
+function takeSlot(deps: Deps, subscriptionId: string): boolean {
+  const s = slotsOf(deps);
+  const n = s.inflight.get(subscriptionId) ?? 0;
+  if (n >= deps.config.deliveryPerSubscription) return false;
+  s.inflight.set(subscriptionId, n + 1);
+  return true;
+}
+
+/** Gives back a send's slot and schedules (now) the subscription's longest-waiting delivery, if any. */
+function releaseSlot(deps: Deps, c: Claimed) {
+  if (!c.slot) return;
+  c.slot = false;
+  const s = slotsOf(deps);
+  const id = c.sub.id;
+  const n = (s.inflight.get(id) ?? 1) - 1;
+  if (n > 0) s.inflight.set(id, n);
+  else s.inflight.delete(id);
+  const waiting = s.waiting.get(id);
+  if (!waiting) return;
+  const q = deliveryStatements(deps.db);
+  for (const [deliveryId, attemptNo] of waiting) {
+    waiting.delete(deliveryId);
+    const d = q.deliveryById.get({ id: deliveryId });
+    // Still waiting for a slot (not sent by its timer meanwhile, cancelled or superseded).
+    if (!d || d.status !== 'pending' || d.attempts !== attemptNo - 1) continue;
+    inTx(deps.db, (tx) => scheduleNow(tx, deps, d));
+    break;
+  }
+  if (!waiting.size) s.waiting.delete(id);
 }
 
 /** Sends a claimed attempt (outside any transaction) and records the result. */
@@ -151,9 +218,12 @@ async function send(deps: Deps, c: Claimed): Promise<Delivery | undefined> {
   } catch (err) {
     result = { statusCode: null, durationMs: 0, error: (err as Error).message };
   }
-  const out = await record(deps, c, result);
-  deps.poke();
-  return out;
+  try {
+    return await record(deps, c, result);
+  } finally {
+    releaseSlot(deps, c);
+    deps.poke();
+  }
 }
 
 /** Claims attempt n in the caller's transaction; null if there is nothing to send now. */
@@ -188,11 +258,27 @@ function claimIn(tx: Tx, deps: Deps, deliveryId: string, n: number): Claimed | n
     }
     body = JSON.stringify(toCloudEvent(ev, deps.config));
   }
+  let slot = false;
+  if (d.kind !== 'ping') {
+    if (!takeSlot(deps, sub.id)) {
+      // Every slot of this subscription is busy: attempt n waits (attempts unchanged) until
+      // releaseSlot schedules it, or its timer fires.
+      const at = new Date(now.getTime() + SLOT_RECHECK_MS);
+      setTimer(q, d, n, at);
+      q.setNextAttempt.run({ nextAttemptAt: at.toISOString(), now: now.toISOString(), id: d.id });
+      const s = slotsOf(deps);
+      let waiting = s.waiting.get(sub.id);
+      if (!waiting) s.waiting.set(sub.id, (waiting = new Map()));
+      waiting.set(d.id, n);
+      return null;
+    }
+    slot = true;
+  }
   const last = n >= d.maxAttempts;
   const next = new Date(now.getTime() + (last ? WATCHDOG_MS : retryDelay(n)));
   setTimer(q, d, n + 1, next);
   q.markAttempt.run({ attempts: n, nextAttemptAt: last ? null : next.toISOString(), now: now.toISOString(), id: d.id });
-  return { d: { ...d, attempts: n }, sub, body, n };
+  return { d: { ...d, attempts: n }, sub, body, n, slot };
 }
 
 /**
@@ -209,50 +295,15 @@ function blocked(tx: Tx, q: DeliveryStatements, d: Delivery, sub: Subscription):
   return unmaterialised.some((e) => subscriptionMatches(tx, sub, e));
 }
 
-interface Pending {
-  c: Claimed;
-  r: SendResult;
-  resolve: (d: Delivery | undefined) => void;
-  reject: (err: unknown) => void;
-}
-/** Results not yet recorded, per database (see record). */
-const unrecorded = new WeakMap<Deps['db'], Pending[]>();
-
 /**
- * Records a result. Results that arrive in the same turn of the event loop are recorded in one
- * transaction: a commit per delivery was the largest cost of the fan-out. Each caller still
- * hears only after the commit holding its result; a crash before it is covered, like a crash
- * mid-send, by the attempt's durable retry timer written at claim time.
+ * Records a result. Results (and claims, and the runner's job completions) that arrive in the
+ * same turn of the event loop commit in one transaction (inGroupTx): a commit per delivery was
+ * the largest cost of the fan-out. Each caller still hears only after the commit holding its
+ * result; a crash before it is covered, like a crash mid-send, by the attempt's durable retry
+ * timer written at claim time.
  */
 function record(deps: Deps, c: Claimed, r: SendResult): Promise<Delivery | undefined> {
-  return new Promise((resolve, reject) => {
-    let batch = unrecorded.get(deps.db);
-    if (!batch) {
-      const b: Pending[] = (batch = []);
-      unrecorded.set(deps.db, b);
-      setImmediate(() => flush(deps, b));
-    }
-    batch.push({ c, r, resolve, reject });
-  });
-}
-
-function flush(deps: Deps, batch: Pending[]) {
-  unrecorded.delete(deps.db);
-  let out: (Delivery | undefined)[];
-  try {
-    out = inTx(deps.db, (tx) => batch.map((p) => recordIn(tx, deps, p.c, p.r)));
-  } catch {
-    // One of them failed: each on its own, so the others' results are not lost with it.
-    for (const p of batch) {
-      try {
-        p.resolve(inTx(deps.db, (tx) => recordIn(tx, deps, p.c, p.r)));
-      } catch (err) {
-        p.reject(err);
-      }
-    }
-    return;
-  }
-  batch.forEach((p, i) => p.resolve(out[i]));
+  return inGroupTx(deps.db, (tx) => recordIn(tx, deps, c, r));
 }
 
 function recordIn(tx: Tx, deps: Deps, c: Claimed, r: SendResult): Delivery | undefined {

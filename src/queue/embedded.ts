@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, lte, lt, sql, count } from 'drizzle-orm';
-import { inTx } from '../db/client.js';
+import { inGroupTx, inTx } from '../db/client.js';
 import { checkpoints, jobs } from './tables.js';
 import { checkpoint, dueTimers, lastPosition, markFired, nextBatch, setCheckpoint } from './relay.js';
 import { backoff, jobContext, recordDone } from './context.js';
@@ -10,7 +10,13 @@ import type { Deps } from '../deps.js';
 
 const POLL_MS = 250;
 const CONCURRENCY = 8;
+/**
+ * Webhook sends wait on the network, not the CPU: the deliver queue has its own, larger pool of
+ * slots (the other queues keep theirs), so more results arrive per turn and commit together.
+ */
+export const DELIVER_CONCURRENCY = 32;
 const KEEP_COMPLETED_MS = 7 * 86_400_000;
+const PURGE_EVERY_MS = 60_000;
 /**
  * A paused queue is a checkpoints row `pause:<queue>` (no table of its own for one flag per
  * queue); the ready-jobs query skips those queues, so their jobs wait and settle() ignores them.
@@ -102,6 +108,23 @@ export class EmbeddedRuntime implements Runtime {
         .orderBy(asc(jobs.priority), asc(jobs.createdAt))
         .limit(P('limit'))
         .prepare(),
+      /** Ready jobs not running now, in the ready index's order. */
+      readyIdle: db
+        .select()
+        .from(jobs)
+        .where(
+          and(
+            eq(jobs.status, 'waiting'),
+            lte(jobs.runAt, P('now')),
+            // The running jobs (still `waiting` until they finish) are skipped in SQL: mapping them
+            // into rows on every pass, to drop them again, cost more than the jobs with 32 slots.
+            sql`${jobs.id} not in (select value from json_each(${P('running')}))`,
+            sql`${jobs.queue} not in (${pausedQueues})`,
+          ),
+        )
+        .orderBy(asc(jobs.priority), asc(jobs.createdAt))
+        .limit(P('limit'))
+        .prepare(),
       completed: db
         .update(jobs)
         .set({ status: 'completed', attempts: sql`${P('attempts')}`, finishedAt: sql`${P('finishedAt')}`, lastError: null })
@@ -142,12 +165,11 @@ export class EmbeddedRuntime implements Runtime {
       const ctx = jobContext(this.deps, row.id, attempt);
       await def.run(row.payload, ctx);
       const completed = { attempts: attempt, finishedAt: this.deps.clock.now().toISOString(), id: row.id };
-      if (ctx.recorded) this.stmts.completed.run(completed);
-      else
-        inTx(db, () => {
-          recordDone(ctx);
-          this.stmts.completed.run(completed);
-        });
+      // Grouped with the other jobs (and delivery results) finishing in this turn: one commit.
+      await inGroupTx(db, () => {
+        recordDone(ctx);
+        this.stmts.completed.run(completed);
+      });
     } catch (err) {
       const msg = (err as Error).message ?? String(err);
       const unrecoverable = (err as Error).name === 'UnrecoverableError';
@@ -169,34 +191,61 @@ export class EmbeddedRuntime implements Runtime {
    */
   private inflight = new Map<string, Promise<void>>();
 
-  /** Starts ready jobs in the free slots (not awaited); returns how many started. */
+  /** Running jobs per pool: the deliver queue's, and the others'. */
+  private running = { deliver: 0, other: 0 };
+
+  /**
+   * Starts ready jobs in the free slots of both pools (not awaited); returns how many started.
+   * One query in the ready index's order (a query per pool walked the whole deliver backlog to
+   * find the other queues' jobs); a job whose pool is full waits its turn, as in one pool.
+   */
   private startReady(): number {
-    const free = CONCURRENCY - this.inflight.size;
-    if (free <= 0) return 0;
-    const ready = this.readyJobs(CONCURRENCY + this.inflight.size)
-      .filter((r) => !this.inflight.has(r.id))
-      .slice(0, free);
-    for (const r of ready) {
+    const free = { deliver: DELIVER_CONCURRENCY - this.running.deliver, other: CONCURRENCY - this.running.other };
+    if (free.deliver <= 0 && free.other <= 0) return 0;
+    const now = this.deps.clock.now().toISOString();
+    const rows = this.stmts.readyIdle.all({
+      now,
+      limit: Math.max(0, free.deliver) + Math.max(0, free.other),
+      running: JSON.stringify([...this.inflight.keys()]),
+    });
+    let started = 0;
+    for (const r of rows) {
+      const pool = r.queue === 'deliver' ? 'deliver' : 'other';
+      if (free[pool] <= 0) continue;
+      free[pool]--;
+      this.running[pool]++;
+      started++;
       const run = this.runJob(r).finally(() => {
+        this.running[pool]--;
         this.inflight.delete(r.id);
         this.poke();
       });
       this.inflight.set(r.id, run);
     }
-    return ready.length;
+    return started;
   }
 
+  /** Clock time of the last purge of old completed jobs (at most one a minute). */
+  private purgedAt = -Infinity;
+
+  /**
+   * Read-only checks come first: a pass runs per turn with a finished job, and an empty relay
+   * transaction, sweep transaction and purge on every pass cost more than the jobs themselves.
+   */
   private async pass() {
+    const db = this.deps.db;
     for (;;) {
       let work = 0;
-      while (this.relayOnce() > 0) work++;
-      work += await this.sweep();
+      while (lastPosition(db) > checkpoint(db) && this.relayOnce() > 0) work++;
+      if (dueTimers(this.deps, this.registry, 1).length) work += await this.sweep();
       if (this.workers) work += this.startReady();
       if (work === 0 || this.closed) break;
     }
-    const cutoff = new Date(this.deps.clock.now().getTime() - KEEP_COMPLETED_MS).toISOString();
-    this.deps.db
-      .delete(jobs)
+    const now = this.deps.clock.now().getTime();
+    if (now - this.purgedAt < PURGE_EVERY_MS) return;
+    this.purgedAt = now;
+    const cutoff = new Date(now - KEEP_COMPLETED_MS).toISOString();
+    db.delete(jobs)
       .where(and(eq(jobs.status, 'completed'), lt(jobs.finishedAt, cutoff)))
       .run();
   }

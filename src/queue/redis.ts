@@ -9,6 +9,8 @@ import { QUEUES, type FailedJob, type JobRegistry, type JobRequest, type QueueCo
 import type { Deps } from '../deps.js';
 
 const POLL_MS = 250;
+/** BullMQ worker concurrency of the deliver queue (webhook sends wait on the network). */
+export const DELIVER_CONCURRENCY = 32;
 /** How often the reconciler runs besides at start, on reconnect and in settle(). */
 const RECONCILE_EVERY_MS = 5_000;
 const ERROR_LOG_EVERY_MS = 10_000;
@@ -105,7 +107,7 @@ export class RedisRuntime implements Runtime {
         const w = new Worker(q, (job: Job) => this.process(job), {
           connection: this.workerConn,
           prefix: this.deps.config.redisPrefix,
-          concurrency: q === 'deliver' ? 16 : 4,
+          concurrency: q === 'deliver' ? DELIVER_CONCURRENCY : 4,
         });
         w.on('error', throttledErrors(this.deps.log, `worker ${q}`));
         w.on('failed', (job, err) => {

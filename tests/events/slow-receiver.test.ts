@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeModes, makeApp, type TestApp } from '../support/app.js';
+import { eq } from 'drizzle-orm';
 import { emit, Receiver, seedAgencies, subscribe, until } from './helpers.js';
+import { deliveries } from '../../src/events/tables.js';
 
 /** A receiver that reads each request and never answers (until closed). */
 async function hangingReceiver() {
@@ -58,6 +60,42 @@ describeModes('one hanging receiver among 20', (mode) => {
 
     await hang.close(); // the hanging attempts end (connection reset) and are recorded as failed attempts
     await t.app.runtime.settle();
+    await Promise.all(fast.map((rx) => rx.close()));
+  });
+});
+
+describeModes('a hanging receiver sent many subjects holds at most DELIVERY_PER_SUBSCRIPTION slots', (mode) => {
+  const CAP = 2;
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeApp({ mode, env: { DELIVERY_PER_SUBSCRIPTION: String(CAP) } });
+    seedAgencies(t);
+  });
+  afterAll(() => t.close());
+
+  it('the 19 get every event while the hanging one has at most the cap in flight; the rest of its deliveries wait, none lost', async () => {
+    const key = t.key({ role: 'admin', name: 'partner' });
+    const hang = await hangingReceiver();
+    const fast = await Promise.all(Array.from({ length: 19 }, () => new Receiver().start()));
+    const hangSub = await subscribe(t, key, { url: hang.url, types: ['complaint.received'] });
+    for (const rx of fast) await subscribe(t, key, { url: rx.url, types: ['complaint.received'] });
+
+    // 12 subjects, one event each: without the cap the hanging receiver's 12 sends fill every slot.
+    const written = Array.from({ length: 12 }, (_, i) => emit(t, { subject: `complaints/cap-${i}` }));
+    t.app.runtime.poke();
+
+    await until(() => fast.every((rx) => rx.delivered.length === written.length), 8_000, 'the 19 receivers');
+    // It never answers, so every request it has seen is still in flight: exactly the cap.
+    expect(hang.seen.length).toBe(CAP);
+    for (const rx of fast) expect(rx.delivered.map((r) => r.json.id).sort()).toEqual(written.map((w) => w.id).sort());
+
+    // Closing it ends the two sends (failed attempts); each freed slot lets a waiting delivery go
+    // (refused now, a failed attempt too). Every delivery got its first attempt, none twice.
+    await hang.close();
+    await t.app.runtime.settle();
+    const rows = t.app.deps.db.select().from(deliveries).where(eq(deliveries.subscriptionId, hangSub.id)).all();
+    expect(rows).toHaveLength(written.length);
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(written.map(() => ['pending', 1]));
     await Promise.all(fast.map((rx) => rx.close()));
   });
 });
