@@ -111,7 +111,8 @@ export const groupCommits = (db: Db) => groupStats.get(db.$client) ?? { commits:
  * Group commit: the units of work queued in this event-loop turn run in one IMMEDIATE
  * transaction, each in its own savepoint — a unit that throws is rolled back alone and its caller
  * gets its error; the others commit together, and every caller is answered only after that
- * commit. Under load most requests of a turn share one commit instead of paying one each.
+ * commit. Under load most requests of a turn share one commit instead of paying one each
+ * (complaint creates, webhook delivery claims and results, the embedded runner's job rows).
  */
 export function inGroupTx<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -175,53 +176,3 @@ export const isBusy = (err: unknown): boolean => /^SQLITE_BUSY/.test(String((err
  */
 const busy = new WeakMap<Database.Database, number>();
 export const busyErrors = (db: Db): number => busy.get(db.$client) ?? 0;
-
-interface GroupedUnit {
-  fn: (tx: Tx) => unknown;
-  resolve: (v: unknown) => void;
-  reject: (err: unknown) => void;
-}
-const groups = new WeakMap<Db, GroupedUnit[]>();
-
-/**
- * Group commit for async callers: units of work queued in the same turn of the event loop run in
- * one IMMEDIATE transaction, each in its own savepoint, so one that throws rolls back only its
- * own work and rejects only its own caller. Each caller resumes only after the commit that holds
- * its work (a failed commit rejects them all, nothing of theirs written). A commit per job was
- * the largest cost of webhook fan-out (bench/events.ts).
- */
-export function inGroupTx<T>(db: Db, fn: (tx: Tx) => T): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let group = groups.get(db);
-    if (!group) {
-      const g: GroupedUnit[] = (group = []);
-      groups.set(db, g);
-      setImmediate(() => commitGroup(db, g));
-    }
-    group.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-  });
-}
-
-function commitGroup(db: Db, group: GroupedUnit[]) {
-  groups.delete(db);
-  let results: ({ ok: true; value: unknown } | { ok: false; err: unknown })[];
-  try {
-    results = inTx(db, () =>
-      group.map((u) => {
-        try {
-          return { ok: true as const, value: inTx(db, u.fn) }; // nested: a savepoint
-        } catch (err) {
-          return { ok: false as const, err };
-        }
-      }),
-    );
-  } catch (err) {
-    for (const u of group) u.reject(err);
-    return;
-  }
-  group.forEach((u, i) => {
-    const r = results[i];
-    if (r.ok) u.resolve(r.value);
-    else u.reject(r.err);
-  });
-}

@@ -109,12 +109,12 @@ export function installMetrics(app: FastifyInstance, deps: Deps, runtime: Runtim
   );
   m.counter(
     'enf_group_commits_total',
-    'Transactions that committed a group of complaint creates together (GROUP_COMMIT), this process',
+    'Group commits (inGroupTx: complaint creates, delivery bookkeeping, embedded job rows of one event-loop turn), this process',
     () => groupCommits(deps.db).commits,
   );
   m.counter(
     'enf_group_commit_units_total',
-    'Complaint creates committed in those groups (÷ enf_group_commits_total = mean group size), this process',
+    'Units of work committed in those groups (÷ enf_group_commits_total = mean group size), this process',
     () => groupCommits(deps.db).units,
   );
 }
