@@ -51,7 +51,10 @@ const target = (t: Target) => targets.push(t);
 for (const b of benches) {
   if (!want(b.name)) continue;
   console.error(`running ${b.name}…`);
-  allRows.push(...(await b.run({ seconds, bare, bareP99: () => bareP99, target })));
+  const rows = await b.run({ seconds, bare, bareP99: () => bareP99, target });
+  allRows.push(...rows);
+  // Each bench's rows as soon as it ends (a long run cut short keeps what it measured).
+  console.error(table(rows));
 }
 if (want('baseline')) await bare();
 
