@@ -79,7 +79,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   opts.instrument?.(app);
   const db = opts.db ?? openDb(config.databasePath);
-  const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {} };
+  const shutdown = new AbortController();
+  const deps: Deps = { db, clock, config, log: app.log, services: emptyServices(), poke: () => {}, shutdown: shutdown.signal };
   app.decorate('deps', deps);
 
   app.addHook('onSend', async (req, reply) => {
@@ -145,6 +146,10 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     if (req.method !== 'GET' && req.method !== 'HEAD') runtime.poke();
   });
   app.addHook('onClose', async () => {
+    // In-flight webhook sends end now (recorded as a failed attempt, retried by its timer): a job
+    // still running after the workers' bounded close would later hit closed Redis connections,
+    // and BullMQ retries that without pause while closing — a busy loop that outlived the app.
+    shutdown.abort();
     await runtime.close();
     if (!opts.db) db.$client.close();
   });

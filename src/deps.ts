@@ -22,6 +22,11 @@ export interface Deps {
   services: Services;
   /** Set by the runtime: ask the relay to look at the outbox now (after a commit). */
   poke: () => void;
+  /**
+   * Aborted when the app starts closing: work that waits on the network (a webhook send) gives
+   * up at once, so its job ends before the runtime closes its queues and connections.
+   */
+  shutdown?: AbortSignal;
 }
 
 /** The services an app starts with (each capability's `init` adds its own). */

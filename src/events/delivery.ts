@@ -214,7 +214,7 @@ async function send(deps: Deps, c: Claimed): Promise<Delivery | undefined> {
   };
   let result: SendResult;
   try {
-    result = await postWebhook(c.sub.url, headers, c.body, { allowPrivate: deps.config.webhookAllowPrivateNetworks });
+    result = await postWebhook(c.sub.url, headers, c.body, { allowPrivate: deps.config.webhookAllowPrivateNetworks, shutdown: deps.shutdown });
   } catch (err) {
     result = { statusCode: null, durationMs: 0, error: (err as Error).message };
   }

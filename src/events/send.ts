@@ -50,7 +50,7 @@ export async function postWebhook(
   rawUrl: string,
   headers: Record<string, string>,
   body: string,
-  opts: { allowPrivate: boolean; timeoutMs?: number },
+  opts: { allowPrivate: boolean; timeoutMs?: number; shutdown?: AbortSignal },
 ): Promise<SendResult> {
   const started = performance.now();
   const done = (r: Omit<SendResult, 'durationMs'>): SendResult => ({ ...r, durationMs: Math.round(performance.now() - started) });
@@ -65,7 +65,9 @@ export async function postWebhook(
     const why = addressRefusal(host, url.protocol, opts.allowPrivate);
     if (why) return done({ statusCode: null, error: `webhook URL ${why}` });
   }
-  const signal = AbortSignal.timeout(opts.timeoutMs ?? DELIVERY_TIMEOUT_MS);
+  if (opts.shutdown?.aborted) return done({ statusCode: null, error: SHUTTING_DOWN });
+  const deadline = AbortSignal.timeout(opts.timeoutMs ?? DELIVERY_TIMEOUT_MS);
+  const signal = opts.shutdown ? AbortSignal.any([deadline, opts.shutdown]) : deadline;
   const payload = Buffer.from(body);
   const first = await exchange(url, headers, payload, signal, opts);
   // A pooled socket the receiver closed while idle fails at once with ECONNRESET before any
@@ -76,7 +78,13 @@ export async function postWebhook(
 
 type Exchange = Omit<SendResult, 'durationMs'> & { reusedSocketReset?: boolean };
 
-function exchange(url: URL, headers: Record<string, string>, payload: Buffer, signal: AbortSignal, opts: { allowPrivate: boolean; timeoutMs?: number }) {
+function exchange(
+  url: URL,
+  headers: Record<string, string>,
+  payload: Buffer,
+  signal: AbortSignal,
+  opts: { allowPrivate: boolean; timeoutMs?: number; shutdown?: AbortSignal },
+) {
   const lib = url.protocol === 'https:' ? https : http;
   return new Promise<Exchange>((resolve) => {
     let settled = false;
@@ -107,13 +115,15 @@ function exchange(url: URL, headers: Record<string, string>, payload: Buffer, si
         });
         // Read to the end, so the socket goes back to the pool.
         res.on('end', end);
-        res.on('error', (err) => finish({ statusCode: res.statusCode ?? null, error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS) }));
+        res.on('error', (err) =>
+          finish({ statusCode: res.statusCode ?? null, error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS, opts.shutdown) }),
+        );
       },
     );
     req.on('error', (err) =>
       finish({
         statusCode: null,
-        error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS),
+        error: describe(err, signal, opts.timeoutMs ?? DELIVERY_TIMEOUT_MS, opts.shutdown),
         reusedSocketReset: req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET',
       }),
     );
@@ -121,7 +131,10 @@ function exchange(url: URL, headers: Record<string, string>, payload: Buffer, si
   });
 }
 
-function describe(err: Error, signal: AbortSignal, timeoutMs: number): string {
+const SHUTTING_DOWN = 'aborted: the service was shutting down (the attempt is retried)';
+
+function describe(err: Error, signal: AbortSignal, timeoutMs: number, shutdown?: AbortSignal): string {
+  if (shutdown?.aborted) return SHUTTING_DOWN;
   if (signal.aborted) return `timeout: no complete answer within ${timeoutMs / 1000} s`;
   const code = (err as NodeJS.ErrnoException).code;
   return code && !err.message.includes(code) ? `${code}: ${err.message}` : err.message;

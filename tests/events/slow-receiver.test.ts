@@ -99,3 +99,36 @@ describeModes('a hanging receiver sent many subjects holds at most DELIVERY_PER_
     await Promise.all(fast.map((rx) => rx.close()));
   });
 });
+
+describeModes('closing the app while a send hangs', (mode) => {
+  it('aborts the send and records the attempt as failed before the queues close (no job outlives the app)', async () => {
+    const t = await makeApp({ mode });
+    seedAgencies(t);
+    const dbPath = t.app.deps.config.databasePath;
+    const hang = await hangingReceiver();
+    try {
+      const key = t.key({ role: 'admin', name: 'partner' });
+      await subscribe(t, key, { url: hang.url, types: ['complaint.received'] });
+      const ev = emit(t, { subject: 'complaints/closing-1' });
+      t.app.runtime.poke();
+      await until(() => hang.seen.includes(ev.id), 8_000, 'the send in flight');
+      await t.close({ keepDir: true });
+      // Read after close, from the file: the attempt ended in the app's lifetime, with its reason.
+      const { default: Database } = await import('better-sqlite3');
+      const ro = new Database(dbPath, { readonly: true });
+      try {
+        const d = ro.prepare('SELECT status, attempts, last_error AS lastError FROM deliveries WHERE event_id = ?').get(ev.id) as {
+          status: string;
+          attempts: number;
+          lastError: string | null;
+        };
+        expect(d).toMatchObject({ status: 'pending', attempts: 1 });
+        expect(d.lastError).toMatch(/shutting down/);
+      } finally {
+        ro.close();
+      }
+    } finally {
+      await hang.close();
+    }
+  });
+});
